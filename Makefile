@@ -1,0 +1,39 @@
+# palisade-webhooks: `make demo` (the main job) and `make test` (everything).
+# Each target installs what it needs first, so both work on a fresh machine.
+# Per-language rules live in mk/*.mk; each adds its targets to TEST_TARGETS / DEMO_TARGETS /
+# BENCH_TARGETS.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+ROOT := $(abspath .)
+CARGO ?= cargo
+export CARGO_TERM_COLOR ?= never
+
+TEST_TARGETS := test-rust
+DEMO_TARGETS :=
+BENCH_TARGETS :=
+
+include $(sort $(wildcard mk/*.mk))
+
+.PHONY: help test demo bench test-rust rust-lint
+help:
+	@echo "make demo   - example receivers verifying real signed deliveries"
+	@echo "make test   - every test suite (Rust, Python, Node, Go, end-to-end)"
+	@echo "make bench  - side-by-side benchmarks (writes bench/results.json)"
+
+test: $(TEST_TARGETS)
+	@echo "all test suites passed"
+
+demo: $(DEMO_TARGETS)
+
+bench: $(BENCH_TARGETS)
+
+# The Rust core: unit, conformance and Wycheproof tests, lints and formatting.
+test-rust: rust-lint
+	$(CARGO) test --workspace --exclude palisade-webhooks-python --exclude palisade-webhooks-node
+
+rust-lint:
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings

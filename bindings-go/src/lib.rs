@@ -1,0 +1,1 @@
+//! Binding crate (in progress).

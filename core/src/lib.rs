@@ -1,0 +1,59 @@
+//! # palisade-webhooks
+//!
+//! Verify, parse and deduplicate [Palisade](https://palisade.co) webhook deliveries.
+//!
+//! Palisade POSTs a JSON envelope whose base64 `payload` is signed with ECDSA P-256 (SHA-256,
+//! ASN.1 DER, in the `Signature` header). This crate checks the signature over the payload
+//! string exactly as it appears in the envelope, decodes it into a typed [`Event`], derives an
+//! idempotency key from signed data only, and deduplicates at-least-once deliveries.
+//!
+//! ```
+//! use palisade_webhooks::{testing::TestSigner, Resource, Webhook, WebhookOptions};
+//!
+//! // In production the key is the one the Palisade console shows for your webhook.
+//! let signer = TestSigner::from_seed(1);
+//! let webhook = Webhook::from_keys(&[signer.public_key_b64()], WebhookOptions::default())?;
+//!
+//! let delivery = signer.delivery(
+//!     "TRANSACTION",
+//!     r#"{"id":"tx-1","status":"CONFIRMED","updatedAt":"2025-05-08T14:15:37Z","qty":"1.5"}"#,
+//! )?;
+//! let event = webhook.verify(&delivery.body, &delivery.headers)?;
+//! match &event.data {
+//!     Resource::Transaction(tx) => assert_eq!(tx.qty.as_deref(), Some("1.5")),
+//!     _ => unreachable!(),
+//! }
+//! # Ok::<(), palisade_webhooks::Error>(())
+//! ```
+//!
+//! The same core backs the Python, Node.js and Go packages: behaviour and error codes
+//! ([`ErrorCode`]) are identical in every language.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod dedup;
+mod encoding;
+mod envelope;
+mod error;
+mod event;
+#[path = "fast_stub.rs"]
+mod fast;
+mod keys;
+mod resources;
+mod signature;
+pub mod testing;
+mod webhook;
+
+pub use dedup::{ClaimOutcome, Deduplicator, IdempotencyStore, MemoryStore};
+pub use error::{Error, ErrorCode, Result};
+pub use event::{payload_hash_key, Domain, Event, MAX_PAYLOAD_DEPTH};
+pub use keys::{Backend, PublicKey};
+pub use resources::{
+    Approval, ApprovalStatus, Asset, Blockchain, KeyAlgorithm, Keystore, Resource, Transaction,
+    TransactionAction, TransactionStatus, TransferParty, Wallet, WalletSettings, WalletStatus,
+};
+pub use signature::{parse_signature, Digest, UnknownDigest};
+pub use webhook::{
+    verify_webhook, HeaderPair, Webhook, WebhookOptions, DEFAULT_MAX_BODY_BYTES, SIGNATURE_HEADER,
+};

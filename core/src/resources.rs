@@ -1,0 +1,477 @@
+//! Typed models of the three event domains (SPEC §4).
+//!
+//! Payloads are protobuf-JSON: lowerCamelCase names, enums as strings, 64-bit integers and
+//! decimal quantities as strings, zero values possibly omitted. So every field is optional except
+//! `id`, enum values this SDK does not know are kept as [`Other`](TransactionStatus::Other)
+//! strings, numbers that protobuf-JSON may send either way are accepted either way (and kept as
+//! text, so no digit is ever lost), and fields whose shape the documentation does not pin down are
+//! kept as raw [`serde_json::Value`]s. Fields not modelled here are not dropped: the whole payload
+//! stays available as `Event::raw`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value;
+
+/// Declares a string-valued enum that keeps unknown values instead of failing.
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal,)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name {
+            $($(#[$vmeta])* #[doc = concat!("`", $text, "`")] $variant,)+
+            /// A value this version of the SDK does not know, kept verbatim.
+            Other(String),
+        }
+
+        impl $name {
+            /// The wire string.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $($name::$variant => $text,)+
+                    $name::Other(s) => s,
+                }
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(s: &str) -> Self {
+                match s {
+                    $($text => $name::$variant,)+
+                    other => $name::Other(other.to_string()),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
+                Ok($name::from(s.as_ref()))
+            }
+        }
+    };
+}
+
+string_enum!(
+    /// A transaction's lifecycle status.
+    TransactionStatus {
+        Requested => "REQUESTED",
+        PolicyCheckPending => "POLICY_CHECK_PENDING",
+        PolicyCheckPassed => "POLICY_CHECK_PASSED",
+        ApprovalCheckPending => "APPROVAL_CHECK_PENDING",
+        ApprovalCheckPassed => "APPROVAL_CHECK_PASSED",
+        CompilationPending => "COMPILATION_PENDING",
+        Compiled => "COMPILED",
+        SignaturePending => "SIGNATURE_PENDING",
+        Signed => "SIGNED",
+        PublishPending => "PUBLISH_PENDING",
+        Published => "PUBLISHED",
+        ConfirmationPending => "CONFIRMATION_PENDING",
+        Confirmed => "CONFIRMED",
+        Rejected => "REJECTED",
+        Failed => "FAILED",
+    }
+);
+
+impl TransactionStatus {
+    /// `CONFIRMED`, `REJECTED` and `FAILED` are final: no later status follows them.
+    pub fn is_terminal(&self) -> bool {
+        matches!(
+            self,
+            TransactionStatus::Confirmed | TransactionStatus::Rejected | TransactionStatus::Failed
+        )
+    }
+}
+
+string_enum!(
+    /// What a transaction does.
+    TransactionAction {
+        Deposit => "DEPOSIT",
+        Withdrawal => "WITHDRAWAL",
+        Web3Raw => "WEB3_RAW",
+        Web3Sign => "WEB3_SIGN",
+        PasskeyRaw => "PASSKEY_RAW",
+        PasskeySign => "PASSKEY_SIGN",
+        PalisadeTransfer => "PALISADE_TRANSFER",
+        PalisadeRaw => "PALISADE_RAW",
+        PalisadeManaged => "PALISADE_MANAGED",
+        PalisadeSignPlaintext => "PALISADE_SIGN_PLAINTEXT",
+        PalisadeSweep => "PALISADE_SWEEP",
+    }
+);
+
+string_enum!(
+    /// A blockchain network.
+    Blockchain {
+        Avalanche => "AVALANCHE",
+        Ethereum => "ETHEREUM",
+        XrpLedger => "XRP_LEDGER",
+        Polygon => "POLYGON",
+        Bnbchain => "BNBCHAIN",
+        Base => "BASE",
+        Hedera => "HEDERA",
+        Arbitrum => "ARBITRUM",
+        OneMoney => "ONE_MONEY",
+        Solana => "SOLANA",
+        Tron => "TRON",
+        Bitcoin => "BITCOIN",
+    }
+);
+
+string_enum!(
+    /// A wallet's provisioning status.
+    WalletStatus {
+        Created => "CREATED",
+        Provisioning => "PROVISIONING",
+        ProvisionedWallet => "PROVISIONED_WALLET",
+        ProvisioningPolicy => "PROVISIONING_POLICY",
+        ProvisioningCompliance => "PROVISIONING_COMPLIANCE",
+        ProvisionedCompliance => "PROVISIONED_COMPLIANCE",
+        Provisioned => "PROVISIONED",
+        ProvisioningFailed => "PROVISIONING_FAILED",
+    }
+);
+
+string_enum!(
+    /// Where a wallet's key lives.
+    Keystore {
+        Hsm => "HSM",
+        Mpc => "MPC",
+    }
+);
+
+string_enum!(
+    /// A wallet key's algorithm.
+    KeyAlgorithm {
+        Secp256k1 => "SECP256K1",
+        Ed25519 => "ED25519",
+    }
+);
+
+string_enum!(
+    /// An approval's status.
+    ApprovalStatus {
+        Processing => "PROCESSING",
+        Approved => "APPROVED",
+        Rejected => "REJECTED",
+    }
+);
+
+/// Accepts a JSON string or number and keeps its text: protobuf-JSON writes 64-bit integers and
+/// decimals as strings, but some encoders write numbers, and a float would lose digits.
+fn opt_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Text {
+        S(String),
+        N(serde_json::Number),
+    }
+    Ok(Option::<Text>::deserialize(d)?.map(|t| match t {
+        Text::S(s) => s,
+        Text::N(n) => n.to_string(),
+    }))
+}
+
+/// Accepts a small integer written as a JSON number or a decimal string.
+fn opt_u32<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    match opt_text(d)? {
+        None => Ok(None),
+        Some(s) => s
+            .parse()
+            .map(Some)
+            .map_err(|_| serde::de::Error::custom("expected a non-negative 32-bit integer")),
+    }
+}
+
+/// An asset (coin or token) referenced by a transaction.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Asset {
+    /// Asset id.
+    pub id: Option<String>,
+    /// Ticker symbol, e.g. `"ETH"`.
+    pub symbol: Option<String>,
+    /// Display name.
+    pub name: Option<String>,
+    /// Network the asset lives on.
+    pub blockchain: Option<Blockchain>,
+    /// Number of decimal places of the smallest unit.
+    #[serde(default, deserialize_with = "opt_u32")]
+    pub decimals: Option<u32>,
+    /// Token contract address, for tokens.
+    pub contract: Option<String>,
+}
+
+/// One side (origin or destination) of a transfer.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct TransferParty {
+    /// Id of the wallet, address book entry or counterparty.
+    pub id: Option<String>,
+    /// Kind of party (`type` on the wire), e.g. `"WALLET"` or `"ADDRESS"`.
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    /// On-chain address.
+    pub address: Option<String>,
+    /// Vault of the wallet, when the party is a wallet.
+    pub vault_id: Option<String>,
+    /// Counterparty id, when the party is a counterparty.
+    pub counterparty_id: Option<String>,
+}
+
+/// A TRANSACTION event's resource: fired when a transaction's status changes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Transaction {
+    /// Transaction id (required).
+    pub id: String,
+    /// Wallet the transaction belongs to.
+    pub wallet_id: Option<String>,
+    /// Vault the wallet belongs to.
+    pub vault_id: Option<String>,
+    /// User or API credential that created it.
+    pub created_by: Option<String>,
+    /// RFC 3339 creation time.
+    pub created_at: Option<String>,
+    /// RFC 3339 time of this change (signed: used for idempotency and freshness).
+    pub updated_at: Option<String>,
+    /// Lifecycle status.
+    pub status: Option<TransactionStatus>,
+    /// What the transaction does.
+    pub action: Option<TransactionAction>,
+    /// Your own reference, if you set one.
+    pub external_id: Option<String>,
+    /// Correlation id, if set.
+    pub correlation_id: Option<String>,
+    /// Free-form string attributes.
+    pub attributes: Option<BTreeMap<String, String>>,
+    /// Asset moved.
+    pub asset: Option<Asset>,
+    /// Asset the fee is paid in.
+    pub fee_asset: Option<Asset>,
+    /// Network.
+    pub blockchain: Option<Blockchain>,
+    /// Where the value comes from.
+    pub origin: Option<TransferParty>,
+    /// Where the value goes.
+    pub destination: Option<TransferParty>,
+    /// Origin address.
+    pub origin_address: Option<String>,
+    /// Destination address.
+    pub destination_address: Option<String>,
+    /// Quantity, a decimal string (never a float).
+    #[serde(default, deserialize_with = "opt_text")]
+    pub qty: Option<String>,
+    /// Fee quantity, a decimal string.
+    #[serde(default, deserialize_with = "opt_text")]
+    pub fee_qty: Option<String>,
+    /// Fee limit, a decimal string.
+    #[serde(default, deserialize_with = "opt_text")]
+    pub fee_qty_limit: Option<String>,
+    /// Sequence number (uint64, kept as a string so no digit is lost).
+    #[serde(default, deserialize_with = "opt_text")]
+    pub sequence: Option<String>,
+    /// On-chain transaction hash.
+    pub hash: Option<String>,
+    /// Signature, as produced by the signer.
+    pub signature: Option<String>,
+    /// Canonical form of the signature.
+    pub canonical_signature: Option<String>,
+    /// The signed transaction.
+    pub signed_transaction: Option<String>,
+    /// The encoded, unsigned transaction.
+    pub encoded_transaction: Option<String>,
+    /// Chain-specific transaction type.
+    pub transaction_type: Option<String>,
+    /// Whether the transaction is only signed, not published.
+    pub sign_only: Option<bool>,
+    /// Transaction configuration (shape not pinned down: kept raw).
+    pub config: Option<Value>,
+    /// Signing payloads (kept raw).
+    pub signing_payloads: Option<Value>,
+    /// Freeze information (kept raw).
+    pub freeze_info: Option<Value>,
+    /// Proposed asset changes (kept raw).
+    pub proposed_asset_changes: Option<Value>,
+    /// Confirmed asset changes (kept raw).
+    pub confirmed_asset_changes: Option<Value>,
+    /// Problems reported (kept raw).
+    pub problems: Option<Value>,
+    /// Reasons for the current status (kept raw).
+    pub reasons: Option<Value>,
+    /// RFC 3339 expiry time.
+    pub expires_at: Option<String>,
+}
+
+/// A wallet's settings.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct WalletSettings {
+    /// Whether the wallet is enabled.
+    pub enabled: Option<bool>,
+    /// Whether raw signing is enabled.
+    pub raw_signing_enabled: Option<bool>,
+    /// Whether sweeping is enabled.
+    pub sweeping_enabled: Option<bool>,
+    /// Whether new deposits are frozen by default.
+    pub default_freeze_enabled: Option<bool>,
+}
+
+/// A WALLET event's resource: fired when a wallet's status changes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Wallet {
+    /// Wallet id (required).
+    pub id: String,
+    /// Vault the wallet belongs to.
+    pub vault_id: Option<String>,
+    /// Organisation.
+    pub organization_id: Option<String>,
+    /// Quorum governing the wallet.
+    pub quorum_id: Option<String>,
+    /// Creator.
+    pub created_by: Option<String>,
+    /// RFC 3339 creation time.
+    pub created_at: Option<String>,
+    /// RFC 3339 time of this change.
+    pub updated_at: Option<String>,
+    /// Display name.
+    pub name: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// On-chain address.
+    pub address: Option<String>,
+    /// The wallet's public key (hex).
+    pub public_key: Option<String>,
+    /// Where the key lives.
+    pub keystore: Option<Keystore>,
+    /// Network.
+    pub blockchain: Option<Blockchain>,
+    /// Settings.
+    pub settings: Option<WalletSettings>,
+    /// Provisioning status.
+    pub status: Option<WalletStatus>,
+    /// Reasons for the current status (kept raw).
+    pub reasons: Option<Value>,
+    /// Alias.
+    pub alias: Option<String>,
+    /// Your own reference, if you set one.
+    pub external_id: Option<String>,
+    /// Correlation id.
+    pub correlation_id: Option<String>,
+    /// Key algorithm.
+    pub key_algorithm: Option<KeyAlgorithm>,
+    /// Wallet type.
+    pub wallet_type: Option<String>,
+}
+
+/// An APPROVAL event's resource: fired when an approval request is created or updated.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Approval {
+    /// Approval id (required).
+    pub id: String,
+    /// Approval set this approval belongs to.
+    pub approval_set_id: Option<String>,
+    /// User asked to approve.
+    pub user_id: Option<String>,
+    /// Organisation.
+    pub organization_id: Option<String>,
+    /// RFC 3339 creation time.
+    pub created_at: Option<String>,
+    /// RFC 3339 time of this change.
+    pub updated_at: Option<String>,
+    /// The approver's signature, once given.
+    pub signature: Option<String>,
+    /// Reasons (kept raw).
+    pub reasons: Option<Value>,
+    /// Status.
+    pub status: Option<ApprovalStatus>,
+}
+
+/// The fields every resource is expected to carry, read leniently for unknown domains.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct CommonFields {
+    #[serde(default, deserialize_with = "lenient_str")]
+    pub id: Option<String>,
+    #[serde(default, deserialize_with = "lenient_str")]
+    pub updated_at: Option<String>,
+    #[serde(default, deserialize_with = "lenient_str")]
+    pub status: Option<String>,
+}
+
+/// A string, or `None` for any other JSON value (unknown domains must never fail to parse).
+fn lenient_str<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::String(s) => Some(s),
+        _ => None,
+    })
+}
+
+/// The typed resource of an event, chosen by the envelope's `domain`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Resource {
+    /// `domain: "TRANSACTION"`.
+    Transaction(Box<Transaction>),
+    /// `domain: "WALLET"`.
+    Wallet(Box<Wallet>),
+    /// `domain: "APPROVAL"`.
+    Approval(Box<Approval>),
+    /// Any other domain: the resource is only available raw (`Event::raw`).
+    Unknown,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_enum_values_are_kept() {
+        let s: TransactionStatus = serde_json::from_str("\"TELEPORTED\"").unwrap();
+        assert_eq!(s, TransactionStatus::Other("TELEPORTED".into()));
+        assert_eq!(s.as_str(), "TELEPORTED");
+        assert_eq!(serde_json::to_string(&s).unwrap(), "\"TELEPORTED\"");
+        assert!(TransactionStatus::from("CONFIRMED").is_terminal());
+        assert!(!TransactionStatus::from("SIGNED").is_terminal());
+    }
+
+    #[test]
+    fn numbers_keep_their_digits() {
+        let t: Transaction = serde_json::from_str(
+            r#"{"id":"t","qty":"0.000000000000000001","sequence":18446744073709551615,
+                "feeQty":1.50,"asset":{"decimals":"18"}}"#,
+        )
+        .unwrap();
+        assert_eq!(t.qty.as_deref(), Some("0.000000000000000001"));
+        assert_eq!(t.sequence.as_deref(), Some("18446744073709551615"));
+        assert_eq!(t.fee_qty.as_deref(), Some("1.5"));
+        assert_eq!(t.asset.unwrap().decimals, Some(18));
+    }
+
+    #[test]
+    fn id_is_required() {
+        assert!(serde_json::from_str::<Wallet>(r#"{"name":"w"}"#).is_err());
+        assert!(serde_json::from_str::<Wallet>(r#"{"id":"w","extra":{"deep":[1]}}"#).is_ok());
+    }
+}

@@ -1,0 +1,314 @@
+//! `Webhook`: one or more keys plus options; verifies a raw delivery into an [`Event`].
+
+use std::time::{Duration, SystemTime};
+
+use p256::ecdsa::Signature;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use crate::envelope::Envelope;
+use crate::error::{err, Result};
+use crate::event::Event;
+use crate::keys::{Backend, PublicKey};
+use crate::signature::{parse_signature, Digest};
+
+/// Default `max_body_bytes`: 1 MiB. Palisade resources are a few kilobytes.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1 << 20;
+
+/// The HTTP header that carries the signature (looked up case-insensitively).
+pub const SIGNATURE_HEADER: &str = "Signature";
+
+/// Options of a [`Webhook`]. `Default` gives the documented defaults.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct WebhookOptions {
+    /// Bodies longer than this are refused with `ERR_BODY_TOO_LARGE` before any parsing.
+    pub max_body_bytes: usize,
+    /// The digest construction (SPEC §2); `sha256` unless a diagnosis says otherwise.
+    pub digest: Digest,
+    /// When set, events whose signed `updatedAt` is older than this are refused with
+    /// `ERR_STALE_EVENT`. Off by default: Palisade's retries can arrive hours late.
+    pub max_age: Option<Duration>,
+    /// Verification implementation for keys parsed from strings.
+    pub backend: Backend,
+}
+
+impl Default for WebhookOptions {
+    fn default() -> Self {
+        WebhookOptions {
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            digest: Digest::Sha256,
+            max_age: None,
+            backend: Backend::Fast,
+        }
+    }
+}
+
+impl WebhookOptions {
+    /// Sets `max_body_bytes`.
+    pub fn max_body_bytes(mut self, bytes: usize) -> Self {
+        self.max_body_bytes = bytes;
+        self
+    }
+    /// Sets the digest construction.
+    pub fn digest(mut self, digest: Digest) -> Self {
+        self.digest = digest;
+        self
+    }
+    /// Sets (or clears) `max_age`.
+    pub fn max_age(mut self, max_age: Option<Duration>) -> Self {
+        self.max_age = max_age;
+        self
+    }
+    /// Sets the verification backend.
+    pub fn backend(mut self, backend: Backend) -> Self {
+        self.backend = backend;
+        self
+    }
+}
+
+/// A webhook endpoint's verifier: its public key(s) and options.
+///
+/// Build it once at start-up (key parsing and table preparation happen here) and share it:
+/// it is `Send + Sync` and verification takes `&self`.
+///
+/// ```
+/// use palisade_webhooks::{testing::TestSigner, Webhook, WebhookOptions};
+///
+/// let signer = TestSigner::from_seed(7);
+/// let webhook = Webhook::from_keys(&[signer.public_key_b64()], WebhookOptions::default())?;
+/// let delivery = signer.delivery("WALLET", r#"{"id":"w1","updatedAt":"2025-04-08T11:48:56Z"}"#)?;
+/// let event = webhook.verify(&delivery.body, &delivery.headers)?;
+/// assert_eq!(event.idempotency_key, "w1:2025-04-08T11:48:56Z");
+/// # Ok::<(), palisade_webhooks::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Webhook {
+    keys: Vec<PublicKey>,
+    options: WebhookOptions,
+}
+
+impl Webhook {
+    /// Builds a verifier from parsed keys. At least one key is required; during a rotation pass
+    /// the old and the new key (a delivery verifies if any key verifies it).
+    pub fn new(keys: Vec<PublicKey>, options: WebhookOptions) -> Result<Webhook> {
+        if keys.is_empty() {
+            return Err(err!(
+                InvalidPublicKey,
+                "no public key given; pass the webhook's key (or keys, during a rotation)"
+            ));
+        }
+        Ok(Webhook { keys, options })
+    }
+
+    /// Parses each key (any format [`PublicKey::parse`] accepts) and builds a verifier. The first
+    /// key that fails to parse fails the whole construction, with its position in the message.
+    pub fn from_keys<S: AsRef<str>>(keys: &[S], options: WebhookOptions) -> Result<Webhook> {
+        let parsed = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| {
+                PublicKey::parse_with_backend(k.as_ref(), options.backend).map_err(|e| {
+                    if keys.len() > 1 {
+                        err!(InvalidPublicKey, "key #{}: {}", i + 1, e.message())
+                    } else {
+                        e
+                    }
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Webhook::new(parsed, options)
+    }
+
+    /// The keys, in the order they are tried.
+    pub fn keys(&self) -> &[PublicKey] {
+        &self.keys
+    }
+
+    /// The options.
+    pub fn options(&self) -> &WebhookOptions {
+        &self.options
+    }
+
+    /// Verifies a delivery: `body` is the raw HTTP body, `headers` any iterator of
+    /// `(name, value)` pairs (the `Signature` header is found case-insensitively).
+    ///
+    /// Checks run in this order, and the first failure is returned: body size
+    /// (`ERR_BODY_TOO_LARGE`), signature header present (`ERR_MISSING_SIGNATURE`), envelope
+    /// (`ERR_MALFORMED_ENVELOPE`), signature encoding (`ERR_MALFORMED_SIGNATURE`), signature
+    /// (`ERR_INVALID_SIGNATURE`), payload decoding and model (`ERR_MALFORMED_PAYLOAD`), then
+    /// freshness when `max_age` is set (`ERR_STALE_EVENT`).
+    pub fn verify<I>(&self, body: &[u8], headers: I) -> Result<Event>
+    where
+        I: IntoIterator,
+        I::Item: HeaderPair,
+    {
+        self.verify_at(body, headers, SystemTime::now())
+    }
+
+    /// [`Webhook::verify`] with an explicit "now" for the `max_age` check (for tests).
+    pub fn verify_at<I>(&self, body: &[u8], headers: I, now: SystemTime) -> Result<Event>
+    where
+        I: IntoIterator,
+        I::Item: HeaderPair,
+    {
+        self.check_size(body)?;
+        let signature = find_signature_header(headers);
+        self.verify_with_signature_at(body, signature.as_deref(), now)
+    }
+
+    /// Verifies a delivery whose `Signature` header value the caller has already extracted
+    /// (`None` when the header is absent). Same checks and order as [`Webhook::verify`].
+    pub fn verify_with_signature(&self, body: &[u8], signature: Option<&str>) -> Result<Event> {
+        self.verify_with_signature_at(body, signature, SystemTime::now())
+    }
+
+    /// [`Webhook::verify_with_signature`] with an explicit "now" for the `max_age` check.
+    pub fn verify_with_signature_at(
+        &self,
+        body: &[u8],
+        signature: Option<&str>,
+        now: SystemTime,
+    ) -> Result<Event> {
+        self.check_size(body)?;
+        let signature = match signature.map(str::trim) {
+            Some(s) if !s.is_empty() => s,
+            Some(_) => return Err(err!(MissingSignature, "the Signature header is empty")),
+            None => {
+                return Err(err!(
+                    MissingSignature,
+                    "no Signature header; Palisade signs every delivery (is a proxy dropping it?)"
+                ))
+            }
+        };
+        let envelope = Envelope::parse(body)?;
+        let signature = parse_signature(signature)?;
+        let key = self.verifying_key_for(envelope.payload.as_bytes(), &signature)?;
+        let event = Event::from_verified(
+            envelope.domain.as_deref(),
+            envelope.timestamp.as_deref(),
+            envelope.payload.into_owned(),
+            key.fingerprint().to_string(),
+        )?;
+        self.check_age(&event, now)?;
+        Ok(event)
+    }
+
+    /// The low-level check: does `signature_b64` sign `payload_b64` (the base64 text, exactly as
+    /// in the envelope) under one of the keys? Returns the fingerprint of the key that verified.
+    pub fn verify_signature(&self, payload_b64: &str, signature_b64: &str) -> Result<String> {
+        let signature = parse_signature(signature_b64)?;
+        let key = self.verifying_key_for(payload_b64.as_bytes(), &signature)?;
+        Ok(key.fingerprint().to_string())
+    }
+
+    fn check_size(&self, body: &[u8]) -> Result<()> {
+        if body.len() > self.options.max_body_bytes {
+            return Err(err!(
+                BodyTooLarge,
+                "the body is {} bytes, over max_body_bytes = {}",
+                body.len(),
+                self.options.max_body_bytes
+            ));
+        }
+        Ok(())
+    }
+
+    fn verifying_key_for(&self, message: &[u8], signature: &Signature) -> Result<&PublicKey> {
+        let prehash = self.options.digest.prehash(message);
+        self.keys
+            .iter()
+            .find(|k| k.verify_prehash(&prehash, signature))
+            .ok_or_else(|| {
+                let fingerprints: Vec<&str> = self.keys.iter().map(|k| k.fingerprint()).collect();
+                err!(
+                    InvalidSignature,
+                    "the signature does not match the payload under key(s) {} with digest {} \
+                     (wrong key, a modified payload, or a re-serialised body?)",
+                    fingerprints.join(", "),
+                    self.options.digest
+                )
+            })
+    }
+
+    fn check_age(&self, event: &Event, now: SystemTime) -> Result<()> {
+        let Some(max_age) = self.options.max_age else {
+            return Ok(());
+        };
+        let Some(updated_at) = event.updated_at.as_deref() else {
+            return Err(err!(
+                StaleEvent,
+                "max_age is set but the signed payload has no updatedAt to judge freshness by"
+            ));
+        };
+        let updated = OffsetDateTime::parse(updated_at, &Rfc3339).map_err(|_| {
+            err!(
+                StaleEvent,
+                "max_age is set but the signed updatedAt is not an RFC 3339 time"
+            )
+        })?;
+        let now = OffsetDateTime::from(now);
+        let age = now - updated;
+        if age > max_age {
+            return Err(err!(
+                StaleEvent,
+                "the event was updated {}s ago, over max_age = {}s",
+                age.whole_seconds(),
+                max_age.as_secs()
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Finds the `Signature` header case-insensitively; the first one wins.
+pub(crate) fn find_signature_header<I>(headers: I) -> Option<String>
+where
+    I: IntoIterator,
+    I::Item: HeaderPair,
+{
+    headers
+        .into_iter()
+        .find(|h| h.name().trim().eq_ignore_ascii_case(SIGNATURE_HEADER))
+        .map(|h| h.value().to_string())
+}
+
+/// A `(name, value)` header pair, owned or borrowed: lets [`Webhook::verify`] take a
+/// `Vec<(String, String)>`, a slice of `(&str, &str)`, a map's iterator, and so on.
+pub trait HeaderPair {
+    /// The header name.
+    fn name(&self) -> &str;
+    /// The header value.
+    fn value(&self) -> &str;
+}
+
+impl<K: AsRef<str>, V: AsRef<str>> HeaderPair for (K, V) {
+    fn name(&self) -> &str {
+        self.0.as_ref()
+    }
+    fn value(&self) -> &str {
+        self.1.as_ref()
+    }
+}
+
+impl<K: AsRef<str>, V: AsRef<str>> HeaderPair for &(K, V) {
+    fn name(&self) -> &str {
+        self.0.as_ref()
+    }
+    fn value(&self) -> &str {
+        self.1.as_ref()
+    }
+}
+
+/// The documentation's function, same name and argument order: does `signature_b64` (base64
+/// DER) sign `payload_b64` (the envelope's `payload` string) under `public_key_b64`?
+///
+/// Returns `false` for every failure, including a malformed key or signature; never panics.
+/// Prefer [`Webhook`], which parses the key once and says *why* a delivery failed.
+pub fn verify_webhook(public_key_b64: &str, signature_b64: &str, payload_b64: &str) -> bool {
+    // The reference backend: one-shot use would spend more on building tables than it saves.
+    let options = WebhookOptions::default().backend(Backend::Reference);
+    Webhook::from_keys(&[public_key_b64], options)
+        .and_then(|w| w.verify_signature(payload_b64, signature_b64))
+        .is_ok()
+}
