@@ -33,6 +33,7 @@
 #![warn(missing_docs)]
 
 pub mod dedup;
+pub mod diagnose;
 mod encoding;
 mod envelope;
 mod error;
@@ -46,6 +47,10 @@ pub mod testing;
 mod webhook;
 
 pub use dedup::{ClaimOutcome, Deduplicator, IdempotencyStore, MemoryStore};
+#[cfg(feature = "redis")]
+pub use dedup::{RedisOptions, RedisStore};
+#[cfg(feature = "sqlite")]
+pub use dedup::{SqliteOptions, SqliteStore};
 pub use error::{Error, ErrorCode, Result};
 pub use event::{payload_hash_key, Domain, Event, MAX_PAYLOAD_DEPTH};
 pub use keys::{Backend, PublicKey};

@@ -1,0 +1,247 @@
+//! keygen, sign, listen, verify and doctor.
+
+use std::io::Read as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use palisade_webhooks::dedup::{ClaimOutcome, Deduplicator};
+use palisade_webhooks::diagnose::diagnose;
+use palisade_webhooks::testing::{DeliveryOptions, TestSigner};
+use palisade_webhooks::{Event, Webhook, WebhookOptions};
+
+use crate::capture::{DeliveryLine, InputArgs};
+use crate::{DigestArg, KeyArgs, SignArgs};
+
+pub(crate) fn keygen(
+    out: Option<PathBuf>,
+    public_out: Option<PathBuf>,
+) -> Result<ExitCode, String> {
+    let signer = TestSigner::generate();
+    if let Some(path) = &public_out {
+        std::fs::write(path, format!("{}\n", signer.public_key_b64()))
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    let pem = signer.private_key_pem();
+    match out {
+        Some(path) => {
+            write_private(&path, &pem)?;
+            eprintln!("private key written to {}", path.display());
+        }
+        None => print!("{pem}"),
+    }
+    println!("public key (as the Palisade console shows it):");
+    println!("{}", signer.public_key_b64());
+    println!("fingerprint: {}", signer.public_key().fingerprint());
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(unix)]
+fn write_private(path: &PathBuf, pem: &str) -> Result<(), String> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    file.write_all(pem.as_bytes())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &PathBuf, pem: &str) -> Result<(), String> {
+    std::fs::write(path, pem).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+pub(crate) fn load_signer(path: &PathBuf) -> Result<TestSigner, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    TestSigner::from_private_key(&text).map_err(|e| e.to_string())
+}
+
+pub(crate) fn sign(args: SignArgs) -> Result<ExitCode, String> {
+    let signer = load_signer(&args.key_file)?;
+    let resource = if args.resource.as_os_str() == "-" {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .map_err(|e| format!("cannot read stdin: {e}"))?;
+        s
+    } else {
+        std::fs::read_to_string(&args.resource)
+            .map_err(|e| format!("cannot read {}: {e}", args.resource.display()))?
+    };
+    let mut options = DeliveryOptions::default().digest(args.digest.into());
+    if let Some(ts) = &args.timestamp {
+        options = options.timestamp(Some(ts));
+    }
+    let delivery = signer
+        .delivery_with(&args.domain, resource.trim(), &options)
+        .map_err(|e| e.to_string())?;
+    let line = DeliveryLine {
+        label: None,
+        expect: None,
+        expect_error: None,
+        domain: Some(args.domain),
+        headers: delivery.headers,
+        body: String::from_utf8(delivery.body).map_err(|e| e.to_string())?,
+    };
+    println!(
+        "{}",
+        serde_json::to_string(&line).map_err(|e| e.to_string())?
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn webhook(key: &KeyArgs, digest: DigestArg) -> Result<Webhook, String> {
+    Webhook::from_keys(
+        &key.resolve()?,
+        WebhookOptions::default().digest(digest.into()),
+    )
+    .map_err(|e| e.to_string())
+}
+
+pub(crate) fn verify(
+    key: KeyArgs,
+    input: InputArgs,
+    digest: DigestArg,
+) -> Result<ExitCode, String> {
+    let webhook = webhook(&key, digest)?;
+    let captured = input.load()?;
+    match webhook.verify_with_signature(&captured.body, captured.signature.as_deref()) {
+        Ok(event) => {
+            println!("{}", pretty_event(&event));
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            println!("{}", e.code());
+            eprintln!("{}", e.message());
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+fn pretty_event(event: &Event) -> String {
+    let value: serde_json::Value =
+        serde_json::from_str(&event.to_json()).unwrap_or(serde_json::Value::Null);
+    serde_json::to_string_pretty(&value).unwrap_or_default()
+}
+
+pub(crate) fn doctor(key: KeyArgs, input: InputArgs, json: bool) -> Result<ExitCode, String> {
+    let captured = input.load()?;
+    let keys = key.resolve()?;
+    let mut all_ok = true;
+    for key in &keys {
+        let diagnosis = diagnose(key, &captured.body, captured.signature.as_deref());
+        all_ok &= diagnosis.verifies;
+        if json {
+            println!(
+                "{}",
+                serde_json::to_string(&diagnosis).map_err(|e| e.to_string())?
+            );
+            continue;
+        }
+        for check in &diagnosis.checks {
+            let mark = if check.ok { "ok  " } else { "FAIL" };
+            println!("[{mark}] {:<20} {}", check.name, check.detail);
+        }
+        if let Some(code) = diagnosis.error {
+            println!("error code: {code}");
+        }
+        println!("diagnosis: {}", diagnosis.cause);
+    }
+    Ok(if all_ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+pub(crate) fn listen(
+    port: u16,
+    key: KeyArgs,
+    digest: DigestArg,
+    max_requests: Option<u64>,
+) -> Result<ExitCode, String> {
+    let webhook = webhook(&key, digest)?;
+    let dedup = Deduplicator::in_memory();
+    let server = tiny_http::Server::http(("127.0.0.1", port))
+        .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
+    let addr = server.server_addr();
+    println!(
+        "listening on http://{addr} (keys: {})",
+        webhook
+            .keys()
+            .iter()
+            .map(|k| k.fingerprint())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    for (served, mut request) in (1u64..).zip(server.incoming_requests()) {
+        let headers: Vec<(String, String)> = request
+            .headers()
+            .iter()
+            .map(|h| (h.field.to_string(), h.value.to_string()))
+            .collect();
+        let limit = webhook.options().max_body_bytes;
+        let mut body = Vec::new();
+        // Read one byte past the limit so the core reports ERR_BODY_TOO_LARGE without the
+        // listener ever holding an unbounded body.
+        let read = request
+            .as_reader()
+            .take(limit as u64 + 1)
+            .read_to_end(&mut body);
+        let (status, reply) = match read {
+            Err(e) => (
+                400,
+                serde_json::json!({"error": "read", "message": e.to_string()}),
+            ),
+            Ok(_) => match webhook.verify(&body, &headers) {
+                Err(e) => {
+                    println!("REJECTED  {}  {}", e.code(), e.message());
+                    (
+                        crate::send::status_for(e.code()),
+                        serde_json::json!({"error": e.code().as_str(), "message": e.message()}),
+                    )
+                }
+                Ok(event) => match dedup.claim(&event.idempotency_key) {
+                    Ok(ClaimOutcome::New(claim)) => {
+                        println!(
+                            "VERIFIED  {} {} {}",
+                            event.domain,
+                            event.idempotency_key,
+                            event.status.as_deref().unwrap_or("")
+                        );
+                        println!("{}", pretty_event(&event));
+                        let _ = dedup.complete(&claim);
+                        (200, serde_json::json!({"status": "processed"}))
+                    }
+                    Ok(ClaimOutcome::Duplicate) => {
+                        println!("DUPLICATE {} {}", event.domain, event.idempotency_key);
+                        (200, serde_json::json!({"status": "duplicate"}))
+                    }
+                    Ok(ClaimOutcome::InProgress) => {
+                        (409, serde_json::json!({"status": "in_progress"}))
+                    }
+                    Err(e) => (
+                        503,
+                        serde_json::json!({"error": e.code().as_str(), "message": e.message()}),
+                    ),
+                },
+            },
+        };
+        let response = tiny_http::Response::from_string(reply.to_string())
+            .with_status_code(status)
+            .with_header(
+                tiny_http::Header::from_bytes("Content-Type", "application/json")
+                    .map_err(|_| "bad header".to_string())?,
+            );
+        let _ = request.respond(response);
+        if max_requests.is_some_and(|max| served >= max) {
+            break;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
