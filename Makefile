@@ -32,7 +32,7 @@ bench: $(BENCH_TARGETS)
 
 # The Rust core: unit, conformance and Wycheproof tests, lints and formatting.
 test-rust: rust-lint
-	$(CARGO) test --workspace --exclude palisade-webhooks-python --exclude palisade-webhooks-node
+	bash $(ROOT)/scripts/with-redis.sh $(CARGO) test --workspace --exclude palisade-webhooks-python --exclude palisade-webhooks-node
 
 rust-lint:
 	$(CARGO) fmt --all --check

@@ -1,1 +1,43 @@
-//! Binding crate (in progress).
+//! `palisade_webhooks._native`: the Python binding of the `palisade-webhooks` core.
+//!
+//! The binding only converts types and maps errors; every check lives in the core. CPU work
+//! (key preparation, verification, store calls) runs with the interpreter detached, so threads
+//! verify in parallel. The pure-Python package `palisade_webhooks` re-exports these classes and
+//! adds the framework adapters.
+
+use palisade_webhooks::{ErrorCode, DEFAULT_MAX_BODY_BYTES};
+use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+
+mod convert;
+mod dedup;
+mod errors;
+mod event;
+mod testing;
+mod webhook;
+
+/// Native core of `palisade_webhooks` (import the package, not this module).
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add_class::<webhook::PyWebhook>()?;
+    m.add_function(wrap_pyfunction!(webhook::verify_webhook, m)?)?;
+    m.add_class::<event::PyEvent>()?;
+    m.add_class::<event::PyTransaction>()?;
+    m.add_class::<event::PyWallet>()?;
+    m.add_class::<event::PyApproval>()?;
+    m.add_class::<event::PyUnknownResource>()?;
+    m.add_class::<event::PyAsset>()?;
+    m.add_class::<event::PyTransferParty>()?;
+    m.add_class::<event::PyWalletSettings>()?;
+    m.add_class::<dedup::PyStore>()?;
+    m.add_class::<dedup::PyMemoryStore>()?;
+    m.add_class::<dedup::PyDeduplicator>()?;
+    m.add_class::<dedup::PyClaim>()?;
+    m.add_class::<testing::PyTestSigner>()?;
+    let codes: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+    m.add("ERROR_CODES", PyTuple::new(py, codes)?)?;
+    m.add("DEFAULT_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

@@ -202,7 +202,7 @@ pub(crate) fn listen(
                 Err(e) => {
                     println!("REJECTED  {}  {}", e.code(), e.message());
                     (
-                        crate::send::status_for(e.code()),
+                        e.code().http_status(),
                         serde_json::json!({"error": e.code().as_str(), "message": e.message()}),
                     )
                 }

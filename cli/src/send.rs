@@ -15,17 +15,6 @@ use serde::Serialize;
 use crate::capture::DeliveryLine;
 use crate::commands::load_signer;
 
-/// The HTTP status a receiver should answer for an SDK error (the adapters in every language
-/// use the same table).
-pub(crate) fn status_for(code: ErrorCode) -> u16 {
-    match code {
-        ErrorCode::MissingSignature | ErrorCode::InvalidSignature => 401,
-        ErrorCode::BodyTooLarge => 413,
-        ErrorCode::StoreUnavailable => 503,
-        _ => 400,
-    }
-}
-
 #[derive(Args)]
 pub(crate) struct SendArgs {
     /// The receiver's URL (plain http, e.g. http://127.0.0.1:8000/webhooks/palisade).

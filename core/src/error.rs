@@ -60,6 +60,27 @@ impl ErrorCode {
         }
     }
 
+    /// The HTTP status a receiver should answer with, the same in every language's adapters:
+    ///
+    /// - 401 when the delivery is not authenticated (missing, malformed or invalid signature);
+    /// - 400 when an authenticated delivery cannot be used (envelope, payload, stale);
+    /// - 413 when the body is too large;
+    /// - 503 when the idempotency store is unavailable (Palisade retries later);
+    /// - 500 for the receiver's own mistakes (bad key configuration, a parsed body).
+    pub const fn http_status(self) -> u16 {
+        match self {
+            ErrorCode::MissingSignature
+            | ErrorCode::MalformedSignature
+            | ErrorCode::InvalidSignature => 401,
+            ErrorCode::MalformedEnvelope | ErrorCode::MalformedPayload | ErrorCode::StaleEvent => {
+                400
+            }
+            ErrorCode::BodyTooLarge => 413,
+            ErrorCode::StoreUnavailable => 503,
+            ErrorCode::InvalidPublicKey | ErrorCode::BodyNotRaw => 500,
+        }
+    }
+
     /// Parses the string form back (used by the vectors and the bindings).
     pub fn from_str_code(code: &str) -> Option<ErrorCode> {
         ErrorCode::ALL.into_iter().find(|c| c.as_str() == code)

@@ -38,7 +38,6 @@ mod encoding;
 mod envelope;
 mod error;
 mod event;
-#[path = "fast_stub.rs"]
 mod fast;
 mod keys;
 mod resources;

@@ -202,17 +202,23 @@ fn opt_u32<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
 #[non_exhaustive]
 pub struct Asset {
     /// Asset id.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Ticker symbol, e.g. `"ETH"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub symbol: Option<String>,
     /// Display name.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Network the asset lives on.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub blockchain: Option<Blockchain>,
     /// Number of decimal places of the smallest unit.
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(default, deserialize_with = "opt_u32")]
     pub decimals: Option<u32>,
     /// Token contract address, for tokens.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contract: Option<String>,
 }
 
@@ -222,15 +228,20 @@ pub struct Asset {
 #[non_exhaustive]
 pub struct TransferParty {
     /// Id of the wallet, address book entry or counterparty.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Kind of party (`type` on the wire), e.g. `"WALLET"` or `"ADDRESS"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(rename = "type")]
     pub kind: Option<String>,
     /// On-chain address.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
     /// Vault of the wallet, when the party is a wallet.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub vault_id: Option<String>,
     /// Counterparty id, when the party is a counterparty.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub counterparty_id: Option<String>,
 }
 
@@ -242,80 +253,116 @@ pub struct Transaction {
     /// Transaction id (required).
     pub id: String,
     /// Wallet the transaction belongs to.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub wallet_id: Option<String>,
     /// Vault the wallet belongs to.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub vault_id: Option<String>,
     /// User or API credential that created it.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
     /// RFC 3339 creation time.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// RFC 3339 time of this change (signed: used for idempotency and freshness).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Lifecycle status.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<TransactionStatus>,
     /// What the transaction does.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<TransactionAction>,
     /// Your own reference, if you set one.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     /// Correlation id, if set.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub correlation_id: Option<String>,
     /// Free-form string attributes.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attributes: Option<BTreeMap<String, String>>,
     /// Asset moved.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asset: Option<Asset>,
     /// Asset the fee is paid in.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fee_asset: Option<Asset>,
     /// Network.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub blockchain: Option<Blockchain>,
     /// Where the value comes from.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<TransferParty>,
     /// Where the value goes.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination: Option<TransferParty>,
     /// Origin address.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub origin_address: Option<String>,
     /// Destination address.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_address: Option<String>,
     /// Quantity, a decimal string (never a float).
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(default, deserialize_with = "opt_text")]
     pub qty: Option<String>,
     /// Fee quantity, a decimal string.
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(default, deserialize_with = "opt_text")]
     pub fee_qty: Option<String>,
     /// Fee limit, a decimal string.
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(default, deserialize_with = "opt_text")]
     pub fee_qty_limit: Option<String>,
     /// Sequence number (uint64, kept as a string so no digit is lost).
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(default, deserialize_with = "opt_text")]
     pub sequence: Option<String>,
     /// On-chain transaction hash.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hash: Option<String>,
     /// Signature, as produced by the signer.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub signature: Option<String>,
     /// Canonical form of the signature.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub canonical_signature: Option<String>,
     /// The signed transaction.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub signed_transaction: Option<String>,
     /// The encoded, unsigned transaction.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub encoded_transaction: Option<String>,
     /// Chain-specific transaction type.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_type: Option<String>,
     /// Whether the transaction is only signed, not published.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sign_only: Option<bool>,
     /// Transaction configuration (shape not pinned down: kept raw).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub config: Option<Value>,
     /// Signing payloads (kept raw).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub signing_payloads: Option<Value>,
     /// Freeze information (kept raw).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub freeze_info: Option<Value>,
     /// Proposed asset changes (kept raw).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub proposed_asset_changes: Option<Value>,
     /// Confirmed asset changes (kept raw).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub confirmed_asset_changes: Option<Value>,
     /// Problems reported (kept raw).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub problems: Option<Value>,
     /// Reasons for the current status (kept raw).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reasons: Option<Value>,
     /// RFC 3339 expiry time.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
 }
 
@@ -325,12 +372,16 @@ pub struct Transaction {
 #[non_exhaustive]
 pub struct WalletSettings {
     /// Whether the wallet is enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// Whether raw signing is enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub raw_signing_enabled: Option<bool>,
     /// Whether sweeping is enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sweeping_enabled: Option<bool>,
     /// Whether new deposits are frozen by default.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_freeze_enabled: Option<bool>,
 }
 
@@ -342,44 +393,64 @@ pub struct Wallet {
     /// Wallet id (required).
     pub id: String,
     /// Vault the wallet belongs to.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub vault_id: Option<String>,
     /// Organisation.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
     /// Quorum governing the wallet.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub quorum_id: Option<String>,
     /// Creator.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
     /// RFC 3339 creation time.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// RFC 3339 time of this change.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// Display name.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Description.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// On-chain address.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
     /// The wallet's public key (hex).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub public_key: Option<String>,
     /// Where the key lives.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub keystore: Option<Keystore>,
     /// Network.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub blockchain: Option<Blockchain>,
     /// Settings.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub settings: Option<WalletSettings>,
     /// Provisioning status.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<WalletStatus>,
     /// Reasons for the current status (kept raw).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reasons: Option<Value>,
     /// Alias.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// Your own reference, if you set one.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
     /// Correlation id.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub correlation_id: Option<String>,
     /// Key algorithm.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub key_algorithm: Option<KeyAlgorithm>,
     /// Wallet type.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub wallet_type: Option<String>,
 }
 
@@ -391,20 +462,28 @@ pub struct Approval {
     /// Approval id (required).
     pub id: String,
     /// Approval set this approval belongs to.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub approval_set_id: Option<String>,
     /// User asked to approve.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// Organisation.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
     /// RFC 3339 creation time.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// RFC 3339 time of this change.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
     /// The approver's signature, once given.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub signature: Option<String>,
     /// Reasons (kept raw).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reasons: Option<Value>,
     /// Status.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<ApprovalStatus>,
 }
 
@@ -429,7 +508,11 @@ fn lenient_str<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Err
 }
 
 /// The typed resource of an event, chosen by the envelope's `domain`.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Serialises as the resource's own canonical JSON (camelCase, absent fields left out), or `null`
+/// for [`Resource::Unknown`] (whose content is only in `Event::raw`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
 #[non_exhaustive]
 pub enum Resource {
     /// `domain: "TRANSACTION"`.
@@ -467,6 +550,15 @@ mod tests {
         assert_eq!(t.sequence.as_deref(), Some("18446744073709551615"));
         assert_eq!(t.fee_qty.as_deref(), Some("1.5"));
         assert_eq!(t.asset.unwrap().decimals, Some(18));
+    }
+
+    #[test]
+    fn canonical_json_leaves_absent_fields_out() {
+        let w: Wallet =
+            serde_json::from_str(r#"{"id":"w", "status":"PROVISIONED", "x":1}"#).unwrap();
+        let json = serde_json::to_string(&Resource::Wallet(Box::new(w))).unwrap();
+        assert_eq!(json, r#"{"id":"w","status":"PROVISIONED"}"#);
+        assert_eq!(serde_json::to_string(&Resource::Unknown).unwrap(), "null");
     }
 
     #[test]

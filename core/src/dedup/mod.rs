@@ -13,6 +13,10 @@
 //! the lease expires, after which another worker may take it over.
 
 mod memory;
+#[cfg(feature = "redis")]
+mod redis;
+#[cfg(feature = "sqlite")]
+mod sqlite;
 
 use std::fmt;
 use std::sync::Arc;
@@ -22,7 +26,11 @@ use rand_core::{OsRng, RngCore};
 
 use crate::error::Result;
 
-pub use memory::MemoryStore;
+#[cfg(feature = "redis")]
+pub use self::redis::{RedisOptions, RedisStore};
+pub use memory::{MemoryStore, DEFAULT_MAX_ENTRIES, DEFAULT_TTL};
+#[cfg(feature = "sqlite")]
+pub use sqlite::{SqliteOptions, SqliteStore};
 
 /// Default lease of a claim: 60 s (a handler should answer well within Palisade's 30 s).
 pub const DEFAULT_LEASE: Duration = Duration::from_secs(60);

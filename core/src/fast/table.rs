@@ -1,70 +1,102 @@
-//! Signed fixed-window tables: for a point P and every window position i, the affine multiples
-//! d·2^(8i)·P for d = 1..=128, so that k·P = Σᵢ dᵢ·2^(8i)·P needs one table lookup and one mixed
-//! addition per non-zero digit and no doubling at all.
+//! Signed fixed-window tables: for a point P, a window width W and every window position i, the
+//! affine multiples d·2^(W·i)·P for d = 1..=2^(W−1), so that k·P = Σᵢ dᵢ·2^(W·i)·P needs one
+//! table lookup and one mixed addition per non-zero digit, and no doubling at all.
 //!
-//! Layout: a scalar k < 2^256 is recoded (see [`recode`]) into 33 signed digits dᵢ ∈ [−127, 128]
-//! (the last one, the final carry, is 0 or 1). Windows 0..32 hold 128 points each; window 32
-//! holds only 2^256·P. Total 32·128 + 1 = 4097 points of 64 bytes = 262,208 bytes.
+//! Layout: a scalar k < 2^256 is recoded (see [`Table::recode`]) into ⌊256/W⌋ signed digits
+//! dᵢ ∈ [−2^(W−1)+1, 2^(W−1)] plus a last, non-negative digit for the top 256 mod W bits and the
+//! final carry. Full windows hold 2^(W−1) points each, the top window 2^(256 mod W).
+//! For W = 8: 32·128 + 1 = 4097 points of 64 bytes = 262,208 bytes.
 
 use super::point::{batch_invert, Affine, Jacobian};
 use p256::FieldElement;
 
-/// Window width in bits. 8 keeps the per-key table under the 300 KB budget (262 KB) while
-/// needing only ~2·33 additions per verification; 9 bits would already take 475 KB.
-pub(super) const WINDOW_BITS: usize = 8;
-/// Points stored per full window: the multiples 1..=2^(W−1) (negatives are free: (x, −y)).
-pub(super) const HALF: usize = 1 << (WINDOW_BITS - 1);
-/// Full windows covering 256 bits.
-pub(super) const FULL_WINDOWS: usize = 256 / WINDOW_BITS;
-/// Number of signed digits: one per full window plus the final carry.
-pub(super) const DIGITS: usize = FULL_WINDOWS + 1;
-/// Points in one table.
-pub(super) const ENTRIES: usize = FULL_WINDOWS * HALF + 1;
+/// Upper bound on the digit count of any supported window width (⌊256/5⌋ + 1 for W = 5).
+pub(super) const MAX_DIGITS: usize = 52;
 
-/// Signed-digit recoding of a 256-bit scalar given as 32 big-endian bytes.
-///
-/// Returns d₀..d₃₂ with k = Σ dᵢ·2^(8i), dᵢ ∈ [−127, 128] for i < 32 and d₃₂ ∈ {0, 1}.
-/// Each byte plus the incoming carry is v ∈ [0, 256]; v > 128 becomes v − 256 with a carry of 1
-/// into the next window, which keeps |dᵢ| ≤ 128 so only half the multiples need storing.
-pub(super) fn recode(k_be: &[u8; 32]) -> [i16; DIGITS] {
-    let mut digits = [0i16; DIGITS];
-    let mut carry = 0i16;
-    for (i, digit) in digits.iter_mut().take(FULL_WINDOWS).enumerate() {
-        let v = i16::from(k_be[31 - i]) + carry;
-        if v > HALF as i16 {
-            *digit = v - 256;
-            carry = 1;
-        } else {
-            *digit = v;
-            carry = 0;
-        }
-    }
-    digits[FULL_WINDOWS] = carry;
-    digits
-}
-
-/// A precomputed fixed-window table for one point. Immutable once built.
-pub(super) struct Table {
-    /// `points[i·128 + (d−1)] = d·2^(8i)·P` for windows i < 32; `points[32·128] = 2^256·P`.
+/// A precomputed fixed-window table for one point, with W-bit windows. Immutable once built.
+pub(super) struct Table<const W: usize> {
+    /// `points[i·2^(W−1) + (d−1)] = d·2^(W·i)·P`, window by window; the top window is shorter.
     points: Box<[Affine]>,
 }
 
-impl Table {
+impl<const W: usize> Table<W> {
+    /// Compile-time check of the supported widths: window values (≤ 2^W with the carry) must
+    /// fit in an `i16`, and there are at most `MAX_DIGITS` digits (52 for W = 5).
+    const SUPPORTED: () = assert!(W >= 5 && W <= 14, "window width must be in 5..=14");
+    /// Points stored per full window: the multiples 1..=2^(W−1) (negatives are free: (x, −y)).
+    const HALF: usize = 1 << (W - 1);
+    /// Full W-bit windows in 256 bits.
+    const FULL: usize = 256 / W;
+    /// Bits left for the top window (0 when W divides 256).
+    const TOP_BITS: usize = 256 - Self::FULL * W;
+    /// The top digit is (top bits + final carry) ∈ [0, 2^TOP_BITS]: that many points.
+    const TOP_ENTRIES: usize = 1 << Self::TOP_BITS;
+    /// Number of digits produced by [`Self::recode`].
+    pub(super) const DIGITS: usize = Self::FULL + 1;
+    /// Points in one table.
+    pub(super) const ENTRIES: usize = Self::FULL * Self::HALF + Self::TOP_ENTRIES;
+
+    /// Signed-digit recoding of a scalar k < 2^256 given as 32 big-endian bytes.
+    ///
+    /// Returns digits d₀..d_FULL (the rest of the array is zero) with k = Σ dᵢ·2^(W·i).
+    /// Each W-bit window plus the incoming carry is v ∈ [0, 2^W]; v > 2^(W−1) becomes v − 2^W
+    /// with a carry of 1 into the next window, which keeps |dᵢ| ≤ 2^(W−1) so only half the
+    /// multiples need storing. The top digit takes the remaining bits plus the carry as is.
+    pub(super) fn recode(k_be: &[u8; 32]) -> [i16; MAX_DIGITS] {
+        let () = Self::SUPPORTED;
+        let mut words = [0u64; 4];
+        for (i, w) in words.iter_mut().enumerate() {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(&k_be[32 - 8 * (i + 1)..32 - 8 * i]);
+            *w = u64::from_be_bytes(b);
+        }
+        // Bits [pos, pos + len) of k, len ≤ 16.
+        let bits = |pos: usize, len: usize| -> i16 {
+            let (w, sh) = (pos / 64, pos % 64);
+            let mut v = words[w] >> sh;
+            if sh + len > 64 && w + 1 < 4 {
+                v |= words[w + 1] << (64 - sh);
+            }
+            (v & ((1u64 << len) - 1)) as i16
+        };
+        let mut digits = [0i16; MAX_DIGITS];
+        let mut carry = 0i16;
+        for (i, digit) in digits.iter_mut().take(Self::FULL).enumerate() {
+            let v = bits(W * i, W) + carry;
+            if v > Self::HALF as i16 {
+                *digit = v - (1i16 << W);
+                carry = 1;
+            } else {
+                *digit = v;
+                carry = 0;
+            }
+        }
+        let top = if Self::TOP_BITS > 0 {
+            bits(W * Self::FULL, Self::TOP_BITS)
+        } else {
+            0
+        };
+        digits[Self::FULL] = top + carry;
+        digits
+    }
+
     /// Builds the table for an affine point `p` of order n (any non-identity P-256 point).
     ///
     /// Returns `None` only if an impossible degenerate case shows up (a zero denominator, see
     /// below); callers then fall back to the reference implementation instead of panicking.
     ///
-    /// Cost: ~4100 points, each from an *affine* addition or doubling whose denominators are
-    /// inverted in 8 batches (Montgomery's trick), i.e. ~6 multiplications per point instead of
-    /// ~11 for a Jacobian addition plus ~7 to normalise it afterwards.
-    pub(super) fn build(p: &Affine) -> Option<Table> {
-        // 1. Window bases Bᵢ = 2^(8i)·P by repeated doubling, normalised together.
-        let mut bases = Vec::with_capacity(DIGITS);
+    /// Cost: each point comes from one *affine* addition or doubling whose denominators are
+    /// inverted in a handful of batches (Montgomery's trick), i.e. ~6 multiplications per point
+    /// instead of ~11 for a Jacobian addition plus ~7 to normalise it afterwards.
+    pub(super) fn build(p: &Affine) -> Option<Self> {
+        let () = Self::SUPPORTED;
+        // 1. Window bases Bᵢ = 2^(W·i)·P by repeated doubling, normalised together.
+        let windows = Self::DIGITS;
+        let mut bases = Vec::with_capacity(windows);
         let mut b = Jacobian::from_affine(p);
         bases.push(b);
-        for _ in 1..DIGITS {
-            for _ in 0..WINDOW_BITS {
+        for _ in 1..windows {
+            for _ in 0..W {
                 b = b.double();
             }
             bases.push(b);
@@ -77,45 +109,62 @@ impl Table {
             return None;
         }
 
-        let placeholder = Affine { x: FieldElement::ZERO, y: FieldElement::ZERO };
-        let mut points = vec![placeholder; ENTRIES].into_boxed_slice();
+        let placeholder = Affine {
+            x: FieldElement::ZERO,
+            y: FieldElement::ZERO,
+        };
+        let mut points = vec![placeholder; Self::ENTRIES].into_boxed_slice();
         for (i, (b, zi)) in bases.iter().zip(&zinv).enumerate() {
             let zi2 = zi.square();
-            points[i * HALF] = Affine { x: b.x.multiply(&zi2), y: b.y.multiply(&zi2).multiply(zi) };
+            points[i * Self::HALF] = Affine {
+                x: b.x.multiply(&zi2),
+                y: b.y.multiply(&zi2).multiply(zi),
+            };
         }
+        let count = |window: usize| {
+            if window < Self::FULL {
+                Self::HALF
+            } else {
+                Self::TOP_ENTRIES
+            }
+        };
 
-        // 2. Layer k = 0..7 fills d ∈ (2^k, 2^(k+1)] in every full window at once:
-        //    d·B = d'·B + 2^k·B with d' = d − 2^k ∈ [1, 2^k]; d' = 2^k is a doubling.
+        // 2. Layer k fills d ∈ (2^k, 2^(k+1)] in every window at once (window sizes are powers
+        //    of two): d·B = d'·B + 2^k·B with d' = d − 2^k ∈ [1, 2^k]; d' = 2^k is a doubling.
         //    All denominators of a layer share one inversion.
         //
         //    Why no denominator can be zero: B has prime order n. For d' < 2^k, x(d'·B) =
         //    x(2^k·B) would need d' ≡ ±2^k (mod n), impossible since 0 < d' < 2^k and
-        //    d' + 2^k ≤ 256 < n. For the doubling, y(2^k·B) = 0 would mean order 2. Still,
+        //    d' + 2^k ≤ 2^15 < n. For the doubling, y(2^k·B) = 0 would mean order 2. Still,
         //    `batch_invert` reports a zero rather than trusting this argument blindly.
-        let mut denoms: Vec<FieldElement> = Vec::with_capacity(FULL_WINDOWS * HALF / 2);
+        let mut denoms: Vec<FieldElement> = Vec::with_capacity(Self::ENTRIES / 2);
         let mut step = 1;
-        while step < HALF {
+        while step < Self::HALF {
             denoms.clear();
-            for w in 0..FULL_WINDOWS {
-                let base = w * HALF;
+            for w in (0..windows).filter(|&w| step < count(w)) {
+                let base = w * Self::HALF;
                 let t = points[base + step - 1]; // 2^k·B
                 for dp in 1..=step {
                     let a = points[base + dp - 1]; // d'·B
-                    denoms.push(if dp == step { t.y.double() } else { t.x.sub(&a.x) });
+                    denoms.push(if dp == step {
+                        t.y.double()
+                    } else {
+                        t.x.sub(&a.x)
+                    });
                 }
             }
             if !batch_invert(&mut denoms) {
                 return None;
             }
             let mut inv = denoms.iter();
-            for w in 0..FULL_WINDOWS {
-                let base = w * HALF;
+            for w in (0..windows).filter(|&w| step < count(w)) {
+                let base = w * Self::HALF;
                 let t = points[base + step - 1];
                 for dp in 1..=step {
                     let a = points[base + dp - 1];
                     let inv = inv.next()?;
                     let sum = if dp == step {
-                        // λ = (3x² + a)/(2y) with a = −3, i.e. 3(x − 1)(x + 1)/(2y).
+                        // λ = (3x² + a)/(2y) with a = −3.
                         let x2 = t.x.square();
                         let num = x2.double().add(&x2).sub(&FieldElement::from_u64(3));
                         let lambda = num.multiply(inv);
@@ -137,12 +186,20 @@ impl Table {
         Some(Table { points })
     }
 
-    /// Returns dᵢ·2^(8i)·P for a non-zero digit produced by [`recode`] (`None` only if the
-    /// digit is out of range, which `recode` never produces).
+    /// Returns dᵢ·2^(W·i)·P for a non-zero digit produced by [`Self::recode`] (`None` only for
+    /// an out-of-range digit, which `recode` never produces).
     #[inline(always)]
     pub(super) fn lookup(&self, window: usize, digit: i16) -> Option<Affine> {
-        let idx = window * HALF + usize::from(digit.unsigned_abs()).checked_sub(1)?;
-        let p = self.points.get(idx)?;
+        let magnitude = usize::from(digit.unsigned_abs());
+        let limit = if window < Self::FULL {
+            Self::HALF
+        } else {
+            Self::TOP_ENTRIES
+        };
+        if magnitude == 0 || magnitude > limit {
+            return None;
+        }
+        let p = self.points.get(window * Self::HALF + magnitude - 1)?;
         Some(if digit < 0 { p.neg() } else { *p })
     }
 
@@ -166,60 +223,100 @@ mod tests {
         }
     }
 
+    /// Recodes k with W-bit windows and checks Σ dᵢ·2^(W·i) = k and the digit ranges.
+    fn check_recode<const W: usize>(k: &[u8; 32]) {
+        let d = Table::<W>::recode(k);
+        let (full, half) = (Table::<W>::FULL, Table::<W>::HALF as i64);
+        assert!(d[Table::<W>::DIGITS..].iter().all(|&x| x == 0));
+        assert!(d[..full]
+            .iter()
+            .all(|&x| (-half + 1..=half).contains(&i64::from(x))));
+        assert!((0..=Table::<W>::TOP_ENTRIES as i64).contains(&i64::from(d[full])));
+        // Carry-propagate the signed digits into plain base-2^W digits, then compare bits.
+        let mut acc: Vec<i64> = d[..Table::<W>::DIGITS]
+            .iter()
+            .map(|&x| i64::from(x))
+            .collect();
+        acc.push(0);
+        for i in 0..acc.len() - 1 {
+            let c = acc[i].div_euclid(1 << W);
+            acc[i] = acc[i].rem_euclid(1 << W);
+            acc[i + 1] += c;
+        }
+        assert_eq!(*acc.last().unwrap(), 0);
+        for bit in 0..256 {
+            let expect = (k[31 - bit / 8] >> (bit % 8)) & 1;
+            let got = (acc[bit / W] >> (bit % W)) & 1;
+            assert_eq!(got as u8, expect, "W={W} bit {bit}");
+        }
+        assert!(acc[Table::<W>::DIGITS - 1] < (1 << Table::<W>::TOP_BITS.max(1)));
+    }
+
     #[test]
     fn recoding_round_trips() {
-        let check = |k: [u8; 32]| {
-            let d = recode(&k);
-            // Σ dᵢ·256^i, evaluated as a little-endian base-256 number with signed digits.
-            let mut acc = [0i32; 34];
-            for (i, di) in d.iter().enumerate() {
-                acc[i] += i32::from(*di);
-            }
-            for i in 0..33 {
-                let c = acc[i].div_euclid(256);
-                acc[i] = acc[i].rem_euclid(256);
-                acc[i + 1] += c;
-            }
-            assert_eq!(acc[32..], [0, 0]);
-            for i in 0..32 {
-                assert_eq!(acc[i] as u8, k[31 - i]);
-            }
-            assert!(d[..32].iter().all(|&x| (-127..=128).contains(&x)));
-            assert!(d[32] == 0 || d[32] == 1);
-        };
-        check([0; 32]);
-        check([0xff; 32]);
-        check([0x80; 32]);
-        check([0x81; 32]);
+        let mut samples = vec![[0u8; 32], [0xff; 32], [0x80; 32], [0x81; 32], [0x7f; 32]];
         let mut k = [0u8; 32];
-        for i in 0..32 {
-            k[i] = (i as u8).wrapping_mul(37).wrapping_add(128);
+        for (i, b) in k.iter_mut().enumerate() {
+            *b = (i as u8).wrapping_mul(37).wrapping_add(128);
         }
-        check(k);
+        samples.push(k);
+        let mut x = 0x0123_4567_89ab_cdefu64;
+        for _ in 0..200 {
+            for b in k.iter_mut() {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                *b = x as u8;
+            }
+            samples.push(k);
+        }
+        for k in &samples {
+            check_recode::<5>(k);
+            check_recode::<7>(k);
+            check_recode::<8>(k);
+            check_recode::<9>(k);
+            check_recode::<10>(k);
+            check_recode::<11>(k);
+            check_recode::<12>(k);
+        }
+    }
+
+    /// Checks entries against `p256`'s scalar multiplication: every entry of the first and
+    /// last windows, and a sample elsewhere.
+    fn check_table<const W: usize>(k: u64) {
+        let p = ProjectivePoint::GENERATOR * Scalar::from(k);
+        let t = Table::<W>::build(&affine_of(&p)).unwrap();
+        assert_eq!(t.heap_bytes(), Table::<W>::ENTRIES * 64);
+        let step = Scalar::from(1u64 << W);
+        let mut base = p;
+        for w in 0..Table::<W>::DIGITS {
+            let count = if w < Table::<W>::FULL {
+                Table::<W>::HALF
+            } else {
+                Table::<W>::TOP_ENTRIES
+            };
+            for d in 1..=count as i16 {
+                if w < 1 || w + 2 >= Table::<W>::DIGITS || d % 37 == 1 || d as usize == count {
+                    let expect = base * Scalar::from(d as u64);
+                    assert_eq!(
+                        t.lookup(w, d).unwrap(),
+                        affine_of(&expect),
+                        "W={W} w={w} d={d}"
+                    );
+                    assert_eq!(t.lookup(w, -d).unwrap(), affine_of(&-expect));
+                }
+            }
+            assert!(t.lookup(w, 0).is_none());
+            assert!(t.lookup(w, count as i16 + 1).is_none());
+            base *= step;
+        }
     }
 
     #[test]
     fn table_entries_are_the_right_multiples() {
-        let g = ProjectivePoint::GENERATOR * Scalar::from(12345u64);
-        let t = Table::build(&affine_of(&g)).unwrap();
-        assert_eq!(t.heap_bytes(), 262_208);
-        let two8 = Scalar::from(256u64);
-        let mut base = g;
-        for w in 0..DIGITS {
-            for d in 1..=HALF as i16 {
-                if w == FULL_WINDOWS && d > 1 {
-                    break;
-                }
-                // Check every entry of a few windows and a sample elsewhere.
-                if w < 2 || w >= 31 || d % 17 == 1 || d == 128 {
-                    let expect = base * Scalar::from(d as u64);
-                    assert_eq!(t.lookup(w, d).unwrap(), affine_of(&expect), "w={w} d={d}");
-                    assert_eq!(t.lookup(w, -d).unwrap(), affine_of(&-expect));
-                }
-            }
-            base *= two8;
-        }
-        assert!(t.lookup(0, 0).is_none());
-        assert!(t.lookup(FULL_WINDOWS, 2).is_none());
+        check_table::<8>(12345);
+        assert_eq!(Table::<8>::ENTRIES * 64, 262_208);
+        check_table::<10>(987654321);
+        check_table::<9>(5);
     }
 }

@@ -1,0 +1,3 @@
+module github.com/palisade-webhooks/palisade-webhooks/bindings-go
+
+go 1.22

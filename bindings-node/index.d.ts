@@ -1,0 +1,514 @@
+// Types of palisade-webhooks. The native classes are described by the generated
+// lib/native.d.ts; this file is the public, typed layer over them.
+
+/// <reference types="node" />
+
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+/** Every error code (the same strings in every language). */
+export type ErrorCode =
+  | 'ERR_MISSING_SIGNATURE'
+  | 'ERR_MALFORMED_SIGNATURE'
+  | 'ERR_INVALID_SIGNATURE'
+  | 'ERR_INVALID_PUBLIC_KEY'
+  | 'ERR_BODY_NOT_RAW'
+  | 'ERR_BODY_TOO_LARGE'
+  | 'ERR_MALFORMED_ENVELOPE'
+  | 'ERR_MALFORMED_PAYLOAD'
+  | 'ERR_STALE_EVENT'
+  | 'ERR_STORE_UNAVAILABLE'
+
+/**
+ * The one error type of the SDK. `code` is stable across versions and languages; `message`
+ * says what to fix and never contains payload contents. Wrong argument types throw `TypeError`.
+ */
+export declare class WebhookError extends Error {
+  constructor(code: ErrorCode, message: string, options?: ErrorOptions)
+  readonly code: ErrorCode
+  readonly name: 'WebhookError'
+  /** Every code. */
+  static readonly codes: readonly ErrorCode[]
+}
+
+/** Every error code, in a stable order. */
+export declare const ERROR_CODES: readonly ErrorCode[]
+
+/**
+ * The HTTP status a receiver should answer for an error: 401 (missing, malformed or invalid
+ * signature), 400 (malformed envelope or payload, stale event), 413 (body too large),
+ * 503 (idempotency store unavailable), 500 (misconfiguration: body not raw, bad key).
+ */
+export declare function httpStatusFor(codeOrError: ErrorCode | string | { code?: unknown }): number
+
+// ---------------------------------------------------------------------------------------------
+// Resources (SPEC §4). Every field is optional except `id`; enum values this version does not
+// know are kept as strings; 64-bit integers and decimal quantities are strings.
+
+/** A string enum that also accepts values added after this SDK version. */
+type Open<T extends string> = T | (string & {})
+
+export type TransactionStatus = Open<
+  | 'REQUESTED'
+  | 'POLICY_CHECK_PENDING'
+  | 'POLICY_CHECK_PASSED'
+  | 'APPROVAL_CHECK_PENDING'
+  | 'APPROVAL_CHECK_PASSED'
+  | 'COMPILATION_PENDING'
+  | 'COMPILED'
+  | 'SIGNATURE_PENDING'
+  | 'SIGNED'
+  | 'PUBLISH_PENDING'
+  | 'PUBLISHED'
+  | 'CONFIRMATION_PENDING'
+  | 'CONFIRMED'
+  | 'REJECTED'
+  | 'FAILED'
+>
+export type TransactionAction = Open<
+  | 'DEPOSIT'
+  | 'WITHDRAWAL'
+  | 'WEB3_RAW'
+  | 'WEB3_SIGN'
+  | 'PASSKEY_RAW'
+  | 'PASSKEY_SIGN'
+  | 'PALISADE_TRANSFER'
+  | 'PALISADE_RAW'
+  | 'PALISADE_MANAGED'
+  | 'PALISADE_SIGN_PLAINTEXT'
+  | 'PALISADE_SWEEP'
+>
+export type Blockchain = Open<
+  | 'AVALANCHE'
+  | 'ETHEREUM'
+  | 'XRP_LEDGER'
+  | 'POLYGON'
+  | 'BNBCHAIN'
+  | 'BASE'
+  | 'HEDERA'
+  | 'ARBITRUM'
+  | 'ONE_MONEY'
+  | 'SOLANA'
+  | 'TRON'
+  | 'BITCOIN'
+>
+export type WalletStatus = Open<
+  | 'CREATED'
+  | 'PROVISIONING'
+  | 'PROVISIONED_WALLET'
+  | 'PROVISIONING_POLICY'
+  | 'PROVISIONING_COMPLIANCE'
+  | 'PROVISIONED_COMPLIANCE'
+  | 'PROVISIONED'
+  | 'PROVISIONING_FAILED'
+>
+export type Keystore = Open<'HSM' | 'MPC'>
+export type KeyAlgorithm = Open<'SECP256K1' | 'ED25519'>
+export type ApprovalStatus = Open<'PROCESSING' | 'APPROVED' | 'REJECTED'>
+
+/** An asset (coin or token) referenced by a transaction. */
+export interface Asset {
+  id?: string
+  symbol?: string
+  name?: string
+  blockchain?: Blockchain
+  /** Decimal places of the smallest unit. */
+  decimals?: number
+  /** Token contract address, for tokens. */
+  contract?: string
+}
+
+/** One side (origin or destination) of a transfer. */
+export interface TransferParty {
+  id?: string
+  /** Kind of party (`type` on the wire), e.g. `"WALLET"` or `"ADDRESS"`. */
+  type?: string
+  address?: string
+  vaultId?: string
+  counterpartyId?: string
+}
+
+/** A TRANSACTION event's resource: fired when a transaction's status changes. */
+export interface Transaction {
+  kind: 'transaction'
+  id: string
+  walletId?: string
+  vaultId?: string
+  createdBy?: string
+  createdAt?: string
+  /** RFC 3339 time of this change (signed: used for idempotency and freshness). */
+  updatedAt?: string
+  status?: TransactionStatus
+  action?: TransactionAction
+  externalId?: string
+  correlationId?: string
+  attributes?: Record<string, string>
+  asset?: Asset
+  feeAsset?: Asset
+  blockchain?: Blockchain
+  origin?: TransferParty
+  destination?: TransferParty
+  originAddress?: string
+  destinationAddress?: string
+  /** Quantity, a decimal string (never a float). */
+  qty?: string
+  feeQty?: string
+  feeQtyLimit?: string
+  /** uint64 as a string. */
+  sequence?: string
+  hash?: string
+  signature?: string
+  canonicalSignature?: string
+  signedTransaction?: string
+  encodedTransaction?: string
+  transactionType?: string
+  signOnly?: boolean
+  config?: unknown
+  signingPayloads?: unknown
+  freezeInfo?: unknown
+  proposedAssetChanges?: unknown
+  confirmedAssetChanges?: unknown
+  problems?: unknown
+  reasons?: unknown
+  expiresAt?: string
+}
+
+/** A wallet's settings. */
+export interface WalletSettings {
+  enabled?: boolean
+  rawSigningEnabled?: boolean
+  sweepingEnabled?: boolean
+  defaultFreezeEnabled?: boolean
+}
+
+/** A WALLET event's resource: fired when a wallet's status changes. */
+export interface Wallet {
+  kind: 'wallet'
+  id: string
+  vaultId?: string
+  organizationId?: string
+  quorumId?: string
+  createdBy?: string
+  createdAt?: string
+  updatedAt?: string
+  name?: string
+  description?: string
+  address?: string
+  /** The wallet's public key (hex). */
+  publicKey?: string
+  keystore?: Keystore
+  blockchain?: Blockchain
+  settings?: WalletSettings
+  status?: WalletStatus
+  reasons?: unknown
+  alias?: string
+  externalId?: string
+  correlationId?: string
+  keyAlgorithm?: KeyAlgorithm
+  walletType?: string
+}
+
+/** An APPROVAL event's resource: fired when an approval request is created or updated. */
+export interface Approval {
+  kind: 'approval'
+  id: string
+  approvalSetId?: string
+  userId?: string
+  organizationId?: string
+  createdAt?: string
+  updatedAt?: string
+  signature?: string
+  reasons?: unknown
+  status?: ApprovalStatus
+}
+
+/** The resource of a domain this SDK version does not model: the decoded payload's fields. */
+export interface UnknownResource {
+  kind: 'unknown'
+  [field: string]: unknown
+}
+
+/** The typed resource of an event: switch on `kind`. */
+export type Resource = Transaction | Wallet | Approval | UnknownResource
+
+/** The domains Palisade documents (others may appear: they parse as `UnknownResource`). */
+export type Domain = Open<'TRANSACTION' | 'WALLET' | 'APPROVAL'>
+
+// ---------------------------------------------------------------------------------------------
+// Event
+
+/** The serialised event shared by every SDK (what `JSON.stringify(event)` produces). */
+export interface EventJSON {
+  domain: string
+  timestamp: string | null
+  idempotency_key: string
+  resource_id: string | null
+  updated_at: string | null
+  status: string | null
+  payload: string
+  key_fingerprint: string
+  raw: Record<string, unknown>
+}
+
+/**
+ * A verified delivery. Everything except `domain` and `timestamp` comes from the signed
+ * payload. `raw` and `data` are parsed on first access.
+ */
+export declare class Event {
+  private constructor()
+  /**
+   * Restores an event serialised with `JSON.stringify(event)` / `toJSONString()` (also by the
+   * Python or Go SDK). Does not re-verify: only restore events your own receiver enqueued.
+   */
+  static fromJSON(json: string | EventJSON): Event
+  /** The envelope's domain: an unsigned routing hint. */
+  readonly domain: Domain
+  /** The envelope's timestamp (unsigned; null in older deliveries). */
+  readonly timestamp: string | null
+  /** `"{id}:{updatedAt}"` from the signed payload, or `"sha256:<hex>"`: deduplicate on this. */
+  readonly idempotencyKey: string
+  /** The resource's `id`, or null. */
+  readonly resourceId: string | null
+  /** The resource's `updatedAt`, or null. */
+  readonly updatedAt: string | null
+  /** The resource's `status`, or null. */
+  readonly status: string | null
+  /** The typed resource, discriminated by `kind`. */
+  readonly data: Resource
+  /** The decoded payload JSON, exactly as signed (every field, including unmodelled ones). */
+  readonly raw: Record<string, unknown>
+  /** The signed base64 payload string. */
+  readonly payload: string
+  /** Fingerprint of the key that verified the delivery. */
+  readonly keyFingerprint: string
+  /** The shared serialised form (snake_case keys, `raw` embedded). */
+  toJSON(): EventJSON
+  /** `JSON.stringify(this)`, produced natively. */
+  toJSONString(): string
+}
+
+// ---------------------------------------------------------------------------------------------
+// Webhook
+
+/** A raw request body: exactly the bytes received. */
+export type RawBody = Buffer | Uint8Array | ArrayBuffer | ArrayBufferView | string
+
+/** Any header collection: Node's `req.headers`, a Fetch `Headers`, a `Map`, an object or pairs. */
+export type HeadersLike =
+  | IncomingHttpHeaders
+  | Headers
+  | Map<string, string | readonly string[]>
+  | Record<string, string | readonly string[] | number | undefined>
+  | ReadonlyArray<readonly [string, string]>
+
+export interface WebhookOptions {
+  /** Bodies larger than this are refused (`ERR_BODY_TOO_LARGE`). Default 1 MiB. */
+  maxBodyBytes?: number
+  /** The digest construction. Default `'sha256'`; `'sha256-double'` only if a diagnosis says so. */
+  digest?: 'sha256' | 'sha256-double'
+  /** Refuse events whose signed `updatedAt` is older than this many seconds. Off by default. */
+  maxAge?: number | null
+}
+
+/** One item of `Webhook.verifyBatch`. */
+export interface BatchItem {
+  body: RawBody
+  headers: HeadersLike
+}
+
+export type BatchResult = { ok: true; event: Event } | { ok: false; error: WebhookError }
+
+/**
+ * A webhook endpoint's verifier: its public key(s) and options. Build it once at start-up and
+ * reuse it for every delivery.
+ */
+export declare class Webhook {
+  /**
+   * @param publicKey the key from the Palisade console (base64 DER SPKI, PEM or SEC1), or
+   *   several during a rotation (a delivery verifies if any key verifies it).
+   * @throws {WebhookError} `ERR_INVALID_PUBLIC_KEY`
+   */
+  constructor(publicKey: string | readonly string[], options?: WebhookOptions)
+  /**
+   * Verifies a delivery and returns its event.
+   * @param body the raw request body (never a parsed object: that throws `ERR_BODY_NOT_RAW`)
+   * @param headers the request headers; `Signature` is found case-insensitively
+   * @throws {WebhookError} when the delivery is refused
+   */
+  verify(body: RawBody, headers: HeadersLike): Event
+  /**
+   * The low-level check over the envelope's `payload` string. Returns the fingerprint of the
+   * key that verified.
+   * @throws {WebhookError}
+   */
+  verifySignature(payloadB64: string, signatureB64: string): string
+  /** Verifies many deliveries on the libuv thread pool; one result per item, in order. */
+  verifyBatch(items: Iterable<BatchItem>): Promise<BatchResult[]>
+  /** Fingerprints of the configured keys, in the order they are tried. */
+  readonly keyFingerprints: string[]
+  /** The largest body accepted, in bytes. */
+  readonly maxBodyBytes: number
+  /** The digest construction. */
+  readonly digest: 'sha256' | 'sha256-double'
+  /** `maxAge` in seconds, or null. */
+  readonly maxAge: number | null
+}
+
+/**
+ * The documentation's function, same name and argument order. Returns false for every failure;
+ * never throws. Prefer `Webhook`, which parses the key once and says why a delivery failed.
+ */
+export declare function verifyWebhook(publicKeyB64: string, signatureB64: string, payloadB64: string): boolean
+
+// ---------------------------------------------------------------------------------------------
+// Deduplication
+
+/** An in-process idempotency store: bounded, forgets on restart. */
+export declare class MemoryStore {
+  /** @param options `maxEntries` (default 100 000), `ttlSeconds` (default 24 h). */
+  constructor(options?: { maxEntries?: number; ttlSeconds?: number })
+}
+
+/** An idempotency store usable by a `Deduplicator`. */
+export type IdempotencyStore = MemoryStore
+
+export interface DeduplicatorOptions {
+  /** Default: a new `MemoryStore`. */
+  store?: IdempotencyStore
+  /** How long a claim blocks other workers. Default 60. */
+  leaseSeconds?: number
+  /** How long completed keys are remembered. Default 7 days. */
+  retainSeconds?: number
+  /** Run store calls on the libuv thread pool. Default: only for disk/network stores. */
+  offload?: boolean
+}
+
+export type ClaimStatus = 'new' | 'duplicate' | 'in_progress'
+
+/** A claim on an idempotency key. */
+export declare class Claim {
+  private constructor()
+  readonly status: ClaimStatus
+  /** Records success (status `'new'` only); false if the lease was lost to another worker. */
+  complete(): Promise<boolean>
+  /** Gives the claim up after a failure, so a retry processes the event again. */
+  release(): Promise<boolean>
+}
+
+export type ProcessResult<R> =
+  | { status: 'processed'; result: R; completed: boolean }
+  | { status: 'duplicate' }
+  | { status: 'in_progress' }
+
+/** Something with an idempotency key: an `Event`, its serialised form's key, or the key itself. */
+export type Deduplicable = { readonly idempotencyKey: string } | string
+
+/** Idempotency for at-least-once delivery, keyed by `Event.idempotencyKey`. */
+export declare class Deduplicator {
+  constructor(options?: DeduplicatorOptions)
+  readonly leaseSeconds: number
+  readonly retainSeconds: number
+  /**
+   * Claims an event: `'new'` (process, then complete or release), `'duplicate'` (answer 2xx),
+   * `'in_progress'` (answer 409 so Palisade retries).
+   * @throws {WebhookError} `ERR_STORE_UNAVAILABLE`
+   */
+  claim(event: Deduplicable): Promise<Claim>
+  /**
+   * Runs `handler` at most once per idempotency key: completes the claim on success; on a
+   * throw, releases it and rethrows the handler's error.
+   */
+  process<E extends Deduplicable, R>(event: E, handler: (event: E) => R | Promise<R>): Promise<ProcessResult<Awaited<R>>>
+}
+
+// ---------------------------------------------------------------------------------------------
+// Testing
+
+/** A signed delivery, as Palisade would POST it. */
+export interface Delivery {
+  body: Buffer
+  headers: Record<string, string>
+  payload: string
+  signature: string
+}
+
+/** A P-256 key pair standing in for Palisade's signer (tests only). */
+export declare class TestSigner {
+  private constructor()
+  /** A fresh random key. */
+  static generate(): TestSigner
+  /** A key derived from a number: the same seed gives the same key. */
+  static fromSeed(seed: number): TestSigner
+  /** Loads PKCS#8 PEM, SEC1 PEM or a 64-hex-character scalar. */
+  static fromPrivateKey(text: string): TestSigner
+  /** The public key as Palisade shows it: pass it to `new Webhook(...)`. */
+  readonly publicKeyB64: string
+  readonly privateKeyPem: string
+  readonly fingerprint: string
+  /** Signs a payload string: the `Signature` header value. */
+  sign(payloadB64: string, options?: { digest?: 'sha256' | 'sha256-double' }): string
+  /**
+   * A complete delivery for `domain` carrying `resource` (an object, or JSON text used as is).
+   * `timestamp`: fixed, `null` to omit, or the current time when left out.
+   */
+  delivery(
+    domain: Domain,
+    resource: object | string,
+    options?: { timestamp?: string | null; digest?: 'sha256' | 'sha256-double' }
+  ): Delivery
+}
+
+// ---------------------------------------------------------------------------------------------
+// Adapters
+
+export interface AdapterOptions<H> {
+  webhook: Webhook
+  handler: H
+  /** Deduplicate: duplicate → 200 without the handler, in progress → 409. */
+  deduplicator?: Deduplicator | null
+}
+
+/** A request as Express presents it (structural, so Express itself is not a dependency). */
+export type ExpressRequest = IncomingMessage & { body?: unknown; rawBody?: Buffer }
+/** A response as Express presents it. */
+export type ExpressResponse = ServerResponse & {
+  status(code: number): ExpressResponse
+  json(body: unknown): unknown
+  locals: Record<string, any>
+}
+
+/**
+ * Express middleware: `app.post('/webhooks/palisade', expressWebhook({ webhook, handler }))`.
+ * Reads the raw body itself (or uses `express.raw()` / `captureRawBody`); answers 401 / 400 /
+ * 413 / 503; runs `handler(event, req, res)` and answers 200 unless the handler responded.
+ * A handler error goes to `next(err)` after releasing its claim.
+ */
+export declare function expressWebhook<Req extends IncomingMessage = ExpressRequest, Res extends ServerResponse = ExpressResponse>(
+  options: AdapterOptions<(event: Event, req: Req, res: Res) => unknown>
+): (req: Req, res: Res, next: (err?: unknown) => void) => void
+
+/** `express.json({ verify: captureRawBody })`: keeps the raw bytes as `req.rawBody`. */
+export declare function captureRawBody(req: IncomingMessage, res: ServerResponse, buf: Buffer): void
+
+/**
+ * Fastify plugin: `app.register(fastifyWebhook, { prefix: '/webhooks/palisade', webhook, handler })`.
+ * Its raw-body parser is scoped to the plugin's route (`POST <prefix><path>`).
+ */
+export declare function fastifyWebhook(
+  fastify: any,
+  options: AdapterOptions<(event: Event, request: any, reply: any) => unknown> & { path?: string },
+  done: (err?: Error) => void
+): void
+
+/**
+ * Fetch-API handler (Next.js route handlers, Hono, ...): `export const POST = fetchWebhook({ webhook, handler })`.
+ * A `Response` returned by the handler is used as is; otherwise 200 `{ status: 'processed' }`.
+ * Handler errors go to `onError` (default `console.error`) and answer 500.
+ */
+export declare function fetchWebhook(
+  options: AdapterOptions<(event: Event, request: Request) => Response | void | Promise<Response | void>> & {
+    onError?: (error: unknown) => void
+  }
+): (request: Request) => Promise<Response>

@@ -1,0 +1,23 @@
+// ESM entry point: the same objects as the CommonJS entry (one native addon, one class identity).
+import { createRequire } from 'node:module'
+
+const require = createRequire(import.meta.url)
+const sdk = require('./index.js')
+
+export const {
+  Webhook,
+  Event,
+  verifyWebhook,
+  WebhookError,
+  ERROR_CODES,
+  httpStatusFor,
+  Deduplicator,
+  MemoryStore,
+  Claim,
+  TestSigner,
+  expressWebhook,
+  captureRawBody,
+  fastifyWebhook,
+  fetchWebhook,
+} = sdk
+export default sdk

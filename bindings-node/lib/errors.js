@@ -1,0 +1,120 @@
+'use strict'
+
+const native = require('./native.js')
+
+/** Every error code, in the core's stable order (the same strings in every language). */
+const ERROR_CODES = Object.freeze(native.errorCodes())
+const CODE_SET = new Set(ERROR_CODES)
+
+/**
+ * The one error type of the SDK. `code` is stable across versions and languages; `message`
+ * says what to fix and never contains payload contents.
+ */
+class WebhookError extends Error {
+  /**
+   * @param {string} code one of `WebhookError.codes`
+   * @param {string} message
+   * @param {ErrorOptions} [options]
+   */
+  constructor(code, message, options) {
+    super(message, options)
+    this.code = code
+  }
+
+  get name() {
+    return 'WebhookError'
+  }
+
+  /** Every code. */
+  static get codes() {
+    return ERROR_CODES
+  }
+}
+
+// napi statuses that mean "this argument has the wrong type or value".
+const ARGUMENT_STATUSES = new Set([
+  'InvalidArg',
+  'ObjectExpected',
+  'StringExpected',
+  'NameExpected',
+  'FunctionExpected',
+  'NumberExpected',
+  'BooleanExpected',
+  'ArrayExpected',
+  'BigintExpected',
+  'DateExpected',
+  'ArrayBufferExpected',
+])
+
+/**
+ * Maps an error thrown by the native addon: a core code becomes a `WebhookError`, an argument
+ * error a `TypeError`, a caught Rust panic a plain `Error`. Anything else (an exception thrown
+ * by the caller's own getter, say) passes through untouched.
+ * @param {unknown} e
+ * @returns {unknown}
+ */
+function fromNative(e) {
+  if (!(e instanceof Error) || e instanceof WebhookError || typeof e.code !== 'string') return e
+  if (CODE_SET.has(e.code)) return new WebhookError(e.code, e.message)
+  if (ARGUMENT_STATUSES.has(e.code)) return new TypeError(e.message)
+  if (e.code === 'GenericFailure' || e.code === 'InternalError') {
+    return new Error(`palisade-webhooks internal error (please report it): ${e.message}`)
+  }
+  return e
+}
+
+/** An error from a native result object `{ code, message }`. */
+function fromOutcome(code, message) {
+  if (CODE_SET.has(code)) return new WebhookError(code, message)
+  return new Error(`palisade-webhooks internal error (please report it): ${message}`)
+}
+
+/** Calls `fn`, mapping native errors. */
+function call(fn) {
+  try {
+    return fn()
+  } catch (e) {
+    throw fromNative(e)
+  }
+}
+
+const STATUS_BY_CODE = Object.freeze({
+  ERR_MISSING_SIGNATURE: 401,
+  ERR_MALFORMED_SIGNATURE: 401,
+  ERR_INVALID_SIGNATURE: 401,
+  ERR_INVALID_PUBLIC_KEY: 500,
+  ERR_BODY_NOT_RAW: 500,
+  ERR_BODY_TOO_LARGE: 413,
+  ERR_MALFORMED_ENVELOPE: 400,
+  ERR_MALFORMED_PAYLOAD: 400,
+  ERR_STALE_EVENT: 400,
+  ERR_STORE_UNAVAILABLE: 503,
+})
+
+/**
+ * The HTTP status a receiver should answer for an error code: 401 for a missing, malformed
+ * or invalid signature, 400 for a malformed envelope/payload or a stale event, 413 for a body
+ * over `maxBodyBytes`, 503 when the idempotency store is unavailable, and 500 for server
+ * misconfiguration (a body that is not raw, a bad key).
+ * @param {string | { code?: unknown }} codeOrError
+ * @returns {number}
+ */
+function httpStatusFor(codeOrError) {
+  const code =
+    typeof codeOrError === 'string' ? codeOrError : codeOrError && /** @type {any} */ (codeOrError).code
+  return (typeof code === 'string' && STATUS_BY_CODE[code]) || 500
+}
+
+/**
+ * Checks an optional numeric option (undefined / null mean "default").
+ * @param {string} name
+ * @param {unknown} value
+ * @returns {number | undefined}
+ */
+function optionalNumber(name, value) {
+  if (value === undefined || value === null) return undefined
+  if (typeof value !== 'number' || Number.isNaN(value)) throw new TypeError(`${name} must be a number`)
+  return value
+}
+
+module.exports = { WebhookError, ERROR_CODES, fromNative, fromOutcome, call, httpStatusFor, optionalNumber }

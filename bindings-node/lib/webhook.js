@@ -1,0 +1,298 @@
+'use strict'
+
+const util = require('node:util')
+const native = require('./native.js')
+const { WebhookError, fromNative, fromOutcome, call, optionalNumber } = require('./errors.js')
+
+const { Event, NativeWebhook } = native
+
+// ---------------------------------------------------------------------------------------------
+// Event: the native class, with `raw` and `data` parsed on first access and cached.
+
+/**
+ * Defines a lazily computed, cached property on the prototype of the native Event class.
+ * @param {string} name
+ * @param {(this: any) => unknown} compute
+ */
+function lazy(name, compute) {
+  Object.defineProperty(Event.prototype, name, {
+    configurable: true,
+    enumerable: false,
+    get() {
+      const value = compute.call(this)
+      Object.defineProperty(this, name, { value, enumerable: true, configurable: true, writable: false })
+      return value
+    },
+  })
+}
+
+lazy('raw', function () {
+  return JSON.parse(this._rawJson)
+})
+lazy('data', function () {
+  return JSON.parse(this._dataJson)
+})
+
+const nativeFromJSON = Event._fromJson
+Object.defineProperties(Event, {
+  fromJSON: {
+    configurable: true,
+    writable: true,
+    /**
+     * Restores an event serialised with `JSON.stringify(event)` or `event.toJSONString()` (also
+     * by the Python or Go SDK). It does not re-verify: only restore events you enqueued yourself.
+     * @param {string | object} json
+     */
+    value: function fromJSON(json) {
+      const text = typeof json === 'string' ? json : JSON.stringify(json)
+      if (typeof text !== 'string') throw new TypeError('Event.fromJSON expects a string or an object')
+      return call(() => nativeFromJSON.call(Event, text))
+    },
+  },
+})
+
+Object.defineProperties(Event.prototype, {
+  toJSON: {
+    configurable: true,
+    writable: true,
+    /** The serialised form shared by every SDK (snake_case keys, `raw` embedded). */
+    value: function toJSON() {
+      return JSON.parse(this.toJSONString())
+    },
+  },
+  [util.inspect.custom]: {
+    configurable: true,
+    value: function inspect(depth, options, inspectFn) {
+      const view = {
+        domain: this.domain,
+        timestamp: this.timestamp,
+        idempotencyKey: this.idempotencyKey,
+        resourceId: this.resourceId,
+        updatedAt: this.updatedAt,
+        status: this.status,
+        keyFingerprint: this.keyFingerprint,
+        data: this.data,
+      }
+      return `Event ${(inspectFn || util.inspect)(view, { ...options, depth: options.depth == null ? null : options.depth })}`
+    },
+  },
+})
+
+// ---------------------------------------------------------------------------------------------
+// Headers and bodies.
+
+/**
+ * Converts the accepted header forms into what the addon reads directly: a plain object
+ * (Node's `IncomingHttpHeaders`, `{ name: value }`) or an array of `[name, value]` pairs.
+ * Fetch `Headers`, `Map`s and other iterables of pairs become arrays. The `Signature` header is
+ * then found case-insensitively by the core.
+ * @param {unknown} headers
+ */
+function nativeHeaders(headers) {
+  if (headers === null || typeof headers !== 'object') {
+    throw new TypeError(
+      'headers must be an object: IncomingHttpHeaders (req.headers), a Fetch Headers, a Map, ' +
+        'a plain object or an array of [name, value] pairs'
+    )
+  }
+  if (Array.isArray(headers)) return headers
+  const h = /** @type {any} */ (headers)
+  if (typeof h.entries === 'function' && typeof h.get === 'function') return Array.from(h.entries())
+  if (typeof h[Symbol.iterator] === 'function') return Array.from(h)
+  return headers
+}
+
+/**
+ * @param {unknown} body
+ * @returns {never}
+ */
+function bodyNotRaw(body) {
+  const what =
+    body === undefined || body === null
+      ? `${body}`
+      : Array.isArray(body)
+        ? 'an array'
+        : typeof body === 'object'
+          ? 'a parsed object'
+          : `a ${typeof body}`
+  throw new WebhookError(
+    'ERR_BODY_NOT_RAW',
+    `the body must be the raw request bytes (Buffer, Uint8Array or string), got ${what}: the ` +
+      'signature covers the bytes exactly as sent, and a re-serialised JSON object does not ' +
+      "match them. With Express use express.raw({ type: 'application/json' }) on the webhook " +
+      "route (or this package's expressWebhook adapter, which reads the raw body itself); with " +
+      "Fastify use fastifyWebhook; with the Fetch API pass `await request.arrayBuffer()` or use fetchWebhook."
+  )
+}
+
+/**
+ * Bytes for the batch path: Buffers and Uint8Arrays as they are, strings as UTF-8.
+ * @param {unknown} body
+ * @returns {Uint8Array}
+ */
+function bodyBytes(body) {
+  if (body instanceof Uint8Array) return body
+  if (typeof body === 'string') return Buffer.from(body, 'utf8')
+  if (body instanceof ArrayBuffer) return new Uint8Array(body)
+  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength)
+  return bodyNotRaw(body)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Webhook.
+
+/**
+ * A webhook endpoint's verifier: its public key(s) and options. Build it once at start-up (the
+ * keys are parsed and prepared here) and reuse it for every delivery.
+ */
+class Webhook {
+  /** @type {InstanceType<typeof NativeWebhook>} */
+  #native
+
+  /**
+   * @param {string | string[]} publicKey the key from the Palisade console (base64 DER SPKI,
+   *   PEM or SEC1), or several during a key rotation.
+   * @param {{ maxBodyBytes?: number, digest?: 'sha256' | 'sha256-double', maxAge?: number | null }} [options]
+   *   `maxAge` in seconds, judged on the signed `updatedAt` (off by default).
+   */
+  constructor(publicKey, options = {}) {
+    const keys = typeof publicKey === 'string' ? [publicKey] : publicKey
+    if (!Array.isArray(keys) || keys.some((k) => typeof k !== 'string')) {
+      throw new TypeError('publicKey must be a string or an array of strings')
+    }
+    if (options === null || typeof options !== 'object') throw new TypeError('options must be an object')
+    const maxBodyBytes = optionalNumber('maxBodyBytes', options.maxBodyBytes)
+    const maxAge = optionalNumber('maxAge', options.maxAge)
+    const digest = options.digest === undefined || options.digest === null ? undefined : options.digest
+    if (digest !== undefined && typeof digest !== 'string') throw new TypeError('digest must be a string')
+    this.#native = call(() => new NativeWebhook(keys, maxBodyBytes, digest, maxAge))
+  }
+
+  /**
+   * Verifies a delivery and returns its `Event`.
+   * @param {Buffer | Uint8Array | ArrayBuffer | string} body the raw request body
+   * @param {object} headers the request headers, in any supported form
+   * @returns {Event}
+   * @throws {WebhookError} when the delivery is refused (see `code`)
+   * @throws {TypeError} when `headers` is not a header collection
+   */
+  verify(body, headers) {
+    const h = nativeHeaders(headers)
+    try {
+      if (body instanceof Uint8Array) return this.#native.verifyBytes(body, h)
+      if (typeof body === 'string') return this.#native.verifyString(body, h)
+      if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) {
+        return this.#native.verifyBytes(bodyBytes(body), h)
+      }
+    } catch (e) {
+      throw fromNative(e)
+    }
+    return bodyNotRaw(body)
+  }
+
+  /**
+   * The low-level check: does `signatureB64` sign `payloadB64` (the envelope's `payload`
+   * string, exactly as received) under one of the keys? Returns the fingerprint of the key
+   * that verified; throws a `WebhookError` otherwise.
+   * @param {string} payloadB64
+   * @param {string} signatureB64
+   * @returns {string}
+   */
+  verifySignature(payloadB64, signatureB64) {
+    if (typeof payloadB64 !== 'string' || typeof signatureB64 !== 'string') {
+      throw new TypeError('payloadB64 and signatureB64 must be strings')
+    }
+    return call(() => this.#native.verifySignature(payloadB64, signatureB64))
+  }
+
+  /**
+   * Verifies many deliveries on the libuv thread pool (for queue consumers). Never rejects
+   * because of a bad delivery: each result says `ok` and carries the event or the error.
+   * @param {Iterable<{ body: Buffer | Uint8Array | ArrayBuffer | string, headers: object }>} items
+   * @returns {Promise<Array<{ ok: true, event: Event } | { ok: false, error: WebhookError }>>}
+   */
+  async verifyBatch(items) {
+    if (items === null || typeof items !== 'object' || typeof items[Symbol.iterator] !== 'function') {
+      throw new TypeError('verifyBatch expects an array of { body, headers }')
+    }
+    const bodies = []
+    const headers = []
+    for (const item of items) {
+      if (item === null || typeof item !== 'object') throw new TypeError('each item must be { body, headers }')
+      headers.push(nativeHeaders(item.headers))
+      try {
+        bodies.push(bodyBytes(item.body))
+      } catch (e) {
+        bodies.push(null)
+        headers[headers.length - 1] = e
+      }
+    }
+    // Bodies that are not raw fail on their own, without reaching the pool.
+    const indices = []
+    const goodBodies = []
+    const goodHeaders = []
+    bodies.forEach((b, i) => {
+      if (b !== null) {
+        indices.push(i)
+        goodBodies.push(b)
+        goodHeaders.push(headers[i])
+      }
+    })
+    let outcomes
+    try {
+      outcomes = await this.#native.verifyBatch(goodBodies, goodHeaders)
+    } catch (e) {
+      throw fromNative(e)
+    }
+    const results = bodies.map((b, i) => ({ ok: false, error: headers[i] }))
+    outcomes.forEach((o, j) => {
+      results[indices[j]] = o.event
+        ? { ok: true, event: o.event }
+        : { ok: false, error: fromOutcome(o.code, o.message) }
+    })
+    return /** @type {any} */ (results)
+  }
+
+  /** Fingerprints of the configured keys, in the order they are tried. */
+  get keyFingerprints() {
+    return this.#native.keyFingerprints
+  }
+
+  /** The largest body accepted, in bytes. */
+  get maxBodyBytes() {
+    return this.#native.maxBodyBytes
+  }
+
+  /** The digest construction: `'sha256'` or `'sha256-double'`. */
+  get digest() {
+    return this.#native.digest
+  }
+
+  /** `maxAge` in seconds, or null when off. */
+  get maxAge() {
+    return this.#native.maxAgeSeconds
+  }
+}
+
+/**
+ * The documentation's function, same name and argument order: does `signatureB64` (base64
+ * DER) sign `payloadB64` (the envelope's `payload` string) under `publicKeyB64`? Returns false
+ * for every failure (including a malformed key or non-string arguments); never throws.
+ * Prefer `Webhook`, which parses the key once and says why a delivery failed.
+ * @param {string} publicKeyB64
+ * @param {string} signatureB64
+ * @param {string} payloadB64
+ * @returns {boolean}
+ */
+function verifyWebhook(publicKeyB64, signatureB64, payloadB64) {
+  if (typeof publicKeyB64 !== 'string' || typeof signatureB64 !== 'string' || typeof payloadB64 !== 'string') {
+    return false
+  }
+  try {
+    return native.verifyWebhook(publicKeyB64, signatureB64, payloadB64)
+  } catch {
+    return false
+  }
+}
+
+module.exports = { Webhook, Event, verifyWebhook, nativeHeaders }

@@ -1,0 +1,83 @@
+'use strict'
+// Runs the examples in examples/node against this build, as a user would after
+// `npm install palisade-webhooks express`.
+
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
+const { spawn, spawnSync } = require('node:child_process')
+const readline = require('node:readline')
+
+const { TestSigner } = require('..')
+
+const EXAMPLES = path.join(__dirname, '..', '..', 'examples', 'node')
+
+// `require('palisade-webhooks')` resolves to this package, `require('express')` to its dev dependency.
+const modules = fs.mkdtempSync(path.join(os.tmpdir(), 'palisade-node-examples-'))
+fs.symlinkSync(path.join(__dirname, '..'), path.join(modules, 'palisade-webhooks'), 'dir')
+const NODE_PATH = [modules, path.join(__dirname, '..', 'node_modules')].join(path.delimiter)
+test.after(() => fs.rmSync(modules, { recursive: true, force: true }))
+
+function env(extra) {
+  return { ...process.env, NODE_PATH, ...extra }
+}
+
+test('docs-snippet.js: the documentation function over the SDK', () => {
+  const script = path.join(EXAMPLES, 'docs-snippet.js')
+  let r = spawnSync(process.execPath, [script], { env: env(), encoding: 'utf8' })
+  assert.equal(r.status, 0, r.stderr)
+  assert.match(r.stdout, /signature valid/)
+
+  const signer = TestSigner.generate()
+  const d = signer.delivery('TRANSACTION', { id: 't1' })
+  r = spawnSync(process.execPath, [script, signer.publicKeyB64, d.signature, d.payload], { env: env(), encoding: 'utf8' })
+  assert.equal(r.status, 0, r.stderr)
+  r = spawnSync(process.execPath, [script, signer.publicKeyB64, d.signature, d.payload.slice(1)], { env: env(), encoding: 'utf8' })
+  assert.equal(r.status, 1)
+  assert.match(r.stdout, /INVALID/)
+
+  // It is importable and keeps the documentation's three-argument signature.
+  r = spawnSync(process.execPath, ['-e', `console.log(require(${JSON.stringify(script)}).verifyWebhook.length)`], {
+    env: env(),
+    encoding: 'utf8',
+  })
+  assert.equal(r.stdout.trim(), '3', r.stderr)
+})
+
+test('express-receiver.js: refuses to start without a key', () => {
+  const r = spawnSync(process.execPath, [path.join(EXAMPLES, 'express-receiver.js'), '0'], {
+    env: env({ PALISADE_PUBLIC_KEY: '' }),
+    encoding: 'utf8',
+  })
+  assert.equal(r.status, 2)
+  assert.match(r.stderr, /PALISADE_PUBLIC_KEY is not set/)
+})
+
+test('express-receiver.js: one line per delivery outcome', async (t) => {
+  const signer = TestSigner.generate()
+  const child = spawn(process.execPath, [path.join(EXAMPLES, 'express-receiver.js'), '0'], {
+    env: env({ PALISADE_PUBLIC_KEY: signer.publicKeyB64 }),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  t.after(() => child.kill())
+  const lines = readline.createInterface({ input: child.stdout })[Symbol.asyncIterator]()
+  const next = async () => (await lines.next()).value
+  const first = await next()
+  const port = Number(/127\.0\.0\.1:(\d+)\//.exec(first)[1])
+  const url = `http://127.0.0.1:${port}/webhooks/palisade`
+  const send = (d) => fetch(url, { method: 'POST', body: d.body, headers: d.headers })
+
+  const d = signer.delivery('TRANSACTION', { id: 'tx-9', status: 'CONFIRMED', qty: '2.5', updatedAt: 'u' })
+  assert.equal((await send(d)).status, 200)
+  assert.match(await next(), /^processed transaction tx-9 CONFIRMED 2\.5 key=tx-9:u$/)
+  assert.equal((await send(d)).status, 200)
+  assert.match(await next(), /^duplicate status=200$/)
+  const forged = TestSigner.generate().delivery('WALLET', { id: 'w' })
+  assert.equal((await send(forged)).status, 401)
+  assert.match(await next(), /^refused status=401 reason=ERR_INVALID_SIGNATURE$/)
+  const w = signer.delivery('WALLET', { id: 'w-1', status: 'PROVISIONED' })
+  assert.equal((await send(w)).status, 200)
+  assert.match(await next(), /^processed wallet w-1 PROVISIONED key=sha256:[0-9a-f]{64}$/)
+})

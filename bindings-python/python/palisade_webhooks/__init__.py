@@ -1,0 +1,106 @@
+"""Verify, parse and deduplicate Palisade webhook deliveries, on a native Rust core.
+
+Quick start::
+
+    from palisade_webhooks import Webhook
+
+    webhook = Webhook(PUBLIC_KEY)                      # the key shown in the Palisade console
+    event = webhook.verify(raw_body, request_headers)  # raises a WebhookError subclass if bad
+
+Framework adapters: :mod:`palisade_webhooks.flask`, :mod:`palisade_webhooks.fastapi`,
+:mod:`palisade_webhooks.django`. Test deliveries: :mod:`palisade_webhooks.testing`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, Protocol
+
+from ._errors import (
+    BodyNotRawError,
+    BodyTooLargeError,
+    InvalidPublicKeyError,
+    InvalidSignatureError,
+    MalformedEnvelopeError,
+    MalformedPayloadError,
+    MalformedSignatureError,
+    MissingSignatureError,
+    StaleEventError,
+    StoreUnavailableError,
+    WebhookError,
+)
+from ._native import (
+    DEFAULT_MAX_BODY_BYTES,
+    ERROR_CODES,
+    Approval,
+    Asset,
+    Claim,
+    Deduplicator,
+    Event,
+    MemoryStore,
+    Store,
+    Transaction,
+    TransferParty,
+    UnknownResource,
+    Wallet,
+    WalletSettings,
+    Webhook,
+    __version__,
+    verify_webhook,
+)
+
+
+class IdempotencyStore(Protocol):
+    """What a custom store implemented in Python provides (pass it to :class:`Deduplicator`).
+
+    Each method must be one atomic step with respect to every other caller of the same store.
+    Any exception it raises becomes :class:`StoreUnavailableError`.
+    """
+
+    def claim(
+        self, key: str, token: str, lease_seconds: float
+    ) -> Literal["claimed", "completed", "held"]:
+        """Claim ``key`` for ``token`` for ``lease_seconds`` unless it is completed
+        (``"completed"``) or held under an unexpired lease by another token (``"held"``)."""
+        ...
+
+    def complete(self, key: str, token: str, retain_seconds: float) -> bool:
+        """Mark ``key`` completed for ``retain_seconds`` if ``token`` still holds it (or held it
+        and nobody took it over); ``False`` when another worker took it over."""
+        ...
+
+    def release(self, key: str, token: str) -> bool:
+        """Free ``key`` if ``token`` holds it; ``False`` when it no longer did."""
+        ...
+
+
+__all__ = [
+    "DEFAULT_MAX_BODY_BYTES",
+    "ERROR_CODES",
+    "Approval",
+    "Asset",
+    "BodyNotRawError",
+    "BodyTooLargeError",
+    "Claim",
+    "Deduplicator",
+    "Event",
+    "IdempotencyStore",
+    "InvalidPublicKeyError",
+    "InvalidSignatureError",
+    "MalformedEnvelopeError",
+    "MalformedPayloadError",
+    "MalformedSignatureError",
+    "MemoryStore",
+    "MissingSignatureError",
+    "StaleEventError",
+    "Store",
+    "StoreUnavailableError",
+    "Transaction",
+    "TransferParty",
+    "UnknownResource",
+    "Wallet",
+    "WalletSettings",
+    "Webhook",
+    "WebhookError",
+    "__version__",
+    "verify_webhook",
+]

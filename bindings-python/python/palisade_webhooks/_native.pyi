@@ -1,0 +1,438 @@
+"""Type stubs of the native module ``palisade_webhooks._native`` (import ``palisade_webhooks``)."""
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import timedelta
+from types import TracebackType
+from typing import Any, ClassVar, Literal, Protocol, final
+
+from typing_extensions import disjoint_base
+
+__all__ = [
+    "Approval",
+    "Asset",
+    "Claim",
+    "DEFAULT_MAX_BODY_BYTES",
+    "Deduplicator",
+    "ERROR_CODES",
+    "Event",
+    "MemoryStore",
+    "Store",
+    "TestSigner",
+    "Transaction",
+    "TransferParty",
+    "UnknownResource",
+    "Wallet",
+    "WalletSettings",
+    "Webhook",
+    "__version__",
+    "verify_webhook",
+]
+
+__version__: str
+ERROR_CODES: tuple[str, ...]
+DEFAULT_MAX_BODY_BYTES: int
+
+class _HasItems(Protocol):
+    """A header object with ``items()``: Werkzeug ``Headers``, Starlette ``Headers``, Django
+    ``HttpHeaders`` and other mappings."""
+
+    def items(self) -> Iterable[tuple[str, str]]: ...
+
+_Headers = (
+    Mapping[str, str]
+    | _HasItems
+    | Iterable[tuple[str, str]]
+    | Iterable[tuple[bytes, bytes]]
+    | Iterable[Sequence[str]]
+)
+"""Anything ``Webhook.verify`` accepts as headers."""
+
+_RawBody = bytes | bytearray | memoryview | str
+"""The raw request body."""
+
+@final
+class Webhook:
+    """A webhook endpoint's verifier: its public key(s) and options. Build it once and share it.
+
+    ``public_key`` is the key shown in the Palisade console (base64 DER), PEM, or a SEC1 point;
+    or a sequence of keys during a rotation. Raises ``InvalidPublicKeyError`` for a key that is
+    not a P-256 public key and ``ValueError`` for an unknown digest or a negative ``max_age``.
+    """
+
+    def __new__(
+        cls,
+        public_key: str | Sequence[str],
+        *,
+        max_body_bytes: int = 1_048_576,
+        digest: Literal["sha256", "sha256-double"] | str = "sha256",
+        max_age: float | timedelta | None = None,
+    ) -> Webhook: ...
+    def verify(self, body: _RawBody, headers: _Headers) -> Event:
+        """Verify a delivery (the raw body and the request headers) and return its event.
+
+        Raises a ``WebhookError`` subclass for every bad delivery (``BodyNotRawError`` for a
+        parsed ``dict``/``list`` body) and ``TypeError`` when ``headers`` is not a header
+        container."""
+    def verify_signature(self, payload_b64: str, signature_b64: str) -> str:
+        """Check ``signature_b64`` over ``payload_b64`` (the envelope's ``payload`` string);
+        return the verifying key's fingerprint or raise a ``WebhookError`` subclass."""
+    @property
+    def max_body_bytes(self) -> int:
+        """Bodies longer than this many bytes are refused."""
+    @property
+    def digest(self) -> str:
+        """``"sha256"`` or ``"sha256-double"``."""
+    @property
+    def max_age(self) -> float | None:
+        """The freshness bound in seconds, or ``None``."""
+    @property
+    def key_fingerprints(self) -> list[str]:
+        """Fingerprints of the keys, in the order they are tried."""
+
+def verify_webhook(public_key_b64: str, signature_b64: str, payload_b64: str) -> bool:
+    """The documentation's function: ``True`` when ``signature_b64`` signs ``payload_b64``
+    under ``public_key_b64``; ``False`` for every failure. Never raises."""
+
+@final
+class Event:
+    """A verified delivery. ``to_json()``/``Event.from_json()`` round-trip it; it pickles."""
+
+    @property
+    def domain(self) -> str:
+        """``"TRANSACTION"``, ``"WALLET"``, ``"APPROVAL"`` or another value (unsigned hint)."""
+    @property
+    def timestamp(self) -> str | None:
+        """The envelope's timestamp (unsigned; may be absent)."""
+    @property
+    def idempotency_key(self) -> str:
+        """``"{id}:{updatedAt}"`` from the signed payload, or ``"sha256:<hex>"``."""
+    @property
+    def resource_id(self) -> str | None:
+        """The resource's ``id``."""
+    @property
+    def updated_at(self) -> str | None:
+        """The resource's ``updatedAt``."""
+    @property
+    def status(self) -> str | None:
+        """The resource's ``status``."""
+    @property
+    def data(self) -> Transaction | Wallet | Approval | UnknownResource:
+        """The typed resource."""
+    @property
+    def raw(self) -> dict[str, Any]:
+        """The decoded payload as Python objects (decoded on first access)."""
+    @property
+    def payload(self) -> str:
+        """The signed base64 payload string."""
+    @property
+    def key_fingerprint(self) -> str:
+        """Fingerprint of the key that verified the delivery."""
+    def to_json(self) -> str:
+        """The event as JSON (the same format in every language)."""
+    @classmethod
+    def from_json(cls, json: str) -> Event:
+        """Restore an event serialised by ``to_json()`` (does not re-verify it)."""
+
+@final
+class Asset:
+    """An asset (coin or token) moved by a transaction."""
+
+    @property
+    def id(self) -> str | None: ...
+    @property
+    def symbol(self) -> str | None: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def blockchain(self) -> str | None: ...
+    @property
+    def decimals(self) -> int | None: ...
+    @property
+    def contract(self) -> str | None: ...
+
+@final
+class TransferParty:
+    """One side (origin or destination) of a transfer."""
+
+    @property
+    def id(self) -> str | None: ...
+    @property
+    def type(self) -> str | None: ...
+    @property
+    def address(self) -> str | None: ...
+    @property
+    def vault_id(self) -> str | None: ...
+    @property
+    def counterparty_id(self) -> str | None: ...
+
+@final
+class WalletSettings:
+    """A wallet's settings."""
+
+    @property
+    def enabled(self) -> bool | None: ...
+    @property
+    def raw_signing_enabled(self) -> bool | None: ...
+    @property
+    def sweeping_enabled(self) -> bool | None: ...
+    @property
+    def default_freeze_enabled(self) -> bool | None: ...
+
+@final
+class Transaction:
+    """A TRANSACTION event's resource. Quantities are decimal strings; enums are strings."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def wallet_id(self) -> str | None: ...
+    @property
+    def vault_id(self) -> str | None: ...
+    @property
+    def created_by(self) -> str | None: ...
+    @property
+    def created_at(self) -> str | None: ...
+    @property
+    def updated_at(self) -> str | None: ...
+    @property
+    def status(self) -> str | None: ...
+    @property
+    def action(self) -> str | None: ...
+    @property
+    def external_id(self) -> str | None: ...
+    @property
+    def correlation_id(self) -> str | None: ...
+    @property
+    def attributes(self) -> dict[str, str] | None: ...
+    @property
+    def asset(self) -> Asset | None: ...
+    @property
+    def fee_asset(self) -> Asset | None: ...
+    @property
+    def blockchain(self) -> str | None: ...
+    @property
+    def origin(self) -> TransferParty | None: ...
+    @property
+    def destination(self) -> TransferParty | None: ...
+    @property
+    def origin_address(self) -> str | None: ...
+    @property
+    def destination_address(self) -> str | None: ...
+    @property
+    def qty(self) -> str | None: ...
+    @property
+    def fee_qty(self) -> str | None: ...
+    @property
+    def fee_qty_limit(self) -> str | None: ...
+    @property
+    def sequence(self) -> str | None: ...
+    @property
+    def hash(self) -> str | None: ...
+    @property
+    def signature(self) -> str | None: ...
+    @property
+    def canonical_signature(self) -> str | None: ...
+    @property
+    def signed_transaction(self) -> str | None: ...
+    @property
+    def encoded_transaction(self) -> str | None: ...
+    @property
+    def transaction_type(self) -> str | None: ...
+    @property
+    def sign_only(self) -> bool | None: ...
+    @property
+    def config(self) -> Any: ...
+    @property
+    def signing_payloads(self) -> Any: ...
+    @property
+    def freeze_info(self) -> Any: ...
+    @property
+    def proposed_asset_changes(self) -> Any: ...
+    @property
+    def confirmed_asset_changes(self) -> Any: ...
+    @property
+    def problems(self) -> Any: ...
+    @property
+    def reasons(self) -> Any: ...
+    @property
+    def expires_at(self) -> str | None: ...
+    @property
+    def raw(self) -> dict[str, Any]:
+        """The decoded payload (the same object as ``Event.raw``)."""
+
+@final
+class Wallet:
+    """A WALLET event's resource."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def vault_id(self) -> str | None: ...
+    @property
+    def organization_id(self) -> str | None: ...
+    @property
+    def quorum_id(self) -> str | None: ...
+    @property
+    def created_by(self) -> str | None: ...
+    @property
+    def created_at(self) -> str | None: ...
+    @property
+    def updated_at(self) -> str | None: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def description(self) -> str | None: ...
+    @property
+    def address(self) -> str | None: ...
+    @property
+    def public_key(self) -> str | None: ...
+    @property
+    def keystore(self) -> str | None: ...
+    @property
+    def blockchain(self) -> str | None: ...
+    @property
+    def settings(self) -> WalletSettings | None: ...
+    @property
+    def status(self) -> str | None: ...
+    @property
+    def reasons(self) -> Any: ...
+    @property
+    def alias(self) -> str | None: ...
+    @property
+    def external_id(self) -> str | None: ...
+    @property
+    def correlation_id(self) -> str | None: ...
+    @property
+    def key_algorithm(self) -> str | None: ...
+    @property
+    def wallet_type(self) -> str | None: ...
+    @property
+    def raw(self) -> dict[str, Any]:
+        """The decoded payload (the same object as ``Event.raw``)."""
+
+@final
+class Approval:
+    """An APPROVAL event's resource."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def approval_set_id(self) -> str | None: ...
+    @property
+    def user_id(self) -> str | None: ...
+    @property
+    def organization_id(self) -> str | None: ...
+    @property
+    def created_at(self) -> str | None: ...
+    @property
+    def updated_at(self) -> str | None: ...
+    @property
+    def signature(self) -> str | None: ...
+    @property
+    def reasons(self) -> Any: ...
+    @property
+    def status(self) -> str | None: ...
+    @property
+    def raw(self) -> dict[str, Any]:
+        """The decoded payload (the same object as ``Event.raw``)."""
+
+@final
+class UnknownResource:
+    """The resource of an event whose domain this SDK does not know."""
+
+    @property
+    def domain(self) -> str: ...
+    @property
+    def id(self) -> str | None: ...
+    @property
+    def updated_at(self) -> str | None: ...
+    @property
+    def status(self) -> str | None: ...
+    @property
+    def raw(self) -> dict[str, Any]:
+        """The decoded payload (the same object as ``Event.raw``)."""
+
+@disjoint_base
+class Store:
+    """Base class of the idempotency stores implemented in the native core."""
+
+@final
+class MemoryStore(Store):
+    """An in-process store: bounded entries and TTL; forgets on restart."""
+
+    def __new__(cls, max_entries: int = 100_000, ttl_seconds: float = 86_400.0) -> MemoryStore: ...
+    @property
+    def max_entries(self) -> int: ...
+    @property
+    def ttl_seconds(self) -> float: ...
+    def __len__(self) -> int: ...
+
+class _PythonStore(Protocol):
+    def claim(self, key: str, token: str, lease_seconds: float, /) -> str: ...
+    def complete(self, key: str, token: str, retain_seconds: float, /) -> bool: ...
+    def release(self, key: str, token: str, /) -> bool: ...
+
+@final
+class Deduplicator:
+    """Idempotent processing of at-least-once deliveries, keyed by ``Event.idempotency_key``."""
+
+    def __new__(
+        cls,
+        store: Store | _PythonStore | None = None,
+        *,
+        lease_seconds: float = 60.0,
+        retain_seconds: float = 604_800.0,
+    ) -> Deduplicator: ...
+    def claim(self, event: Event | str) -> Claim:
+        """Claim an event (or a key); use the result as a context manager."""
+    @property
+    def store(self) -> Store | _PythonStore: ...
+    @property
+    def lease_seconds(self) -> float: ...
+    @property
+    def retain_seconds(self) -> float: ...
+
+@final
+class Claim:
+    """The answer to ``Deduplicator.claim()``; completes on normal exit, releases on error."""
+
+    @property
+    def status(self) -> Literal["new", "duplicate", "in_progress"]: ...
+    @property
+    def key(self) -> str: ...
+    def complete(self) -> bool: ...
+    def release(self) -> bool: ...
+    def __enter__(self) -> Claim: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None = None,
+        exc_value: BaseException | None = None,
+        traceback: TracebackType | None = None,
+    ) -> bool: ...
+
+@final
+class TestSigner:
+    """A P-256 key pair standing in for Palisade's signer (for tests)."""
+
+    __test__: ClassVar[bool]
+    def __new__(cls) -> TestSigner: ...
+    @staticmethod
+    def generate() -> TestSigner: ...
+    @staticmethod
+    def from_seed(seed: int) -> TestSigner: ...
+    @staticmethod
+    def from_private_key(text: str) -> TestSigner: ...
+    @property
+    def public_key_b64(self) -> str: ...
+    @property
+    def fingerprint(self) -> str: ...
+    def private_key_pem(self) -> str: ...
+    def sign(self, payload_b64: str, *, digest: str = "sha256") -> str: ...
+    def delivery(
+        self,
+        domain: str,
+        resource: Mapping[str, Any] | str,
+        *,
+        timestamp: str | Literal[False] | None = None,
+        digest: str = "sha256",
+    ) -> tuple[bytes, dict[str, str]]: ...

@@ -1,0 +1,392 @@
+//! `Store`, `MemoryStore`, `Deduplicator` and `Claim`.
+//!
+//! Every store is a `Store` subclass holding an `Arc<dyn IdempotencyStore>` from the core, so a
+//! new core store (SQLite, Redis) is one more small subclass. Any other Python object with
+//! `claim`, `complete` and `release` methods (the `IdempotencyStore` protocol of the Python
+//! package) works too, through `PythonStore`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use palisade_webhooks::dedup::{
+    Claim, ClaimOutcome, Deduplicator, IdempotencyStore, StoreClaim, DEFAULT_LEASE,
+    DEFAULT_RETENTION,
+};
+use palisade_webhooks::{Error, ErrorCode, MemoryStore};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::intern;
+use pyo3::prelude::*;
+use pyo3::types::PyString;
+
+use crate::convert::{seconds_to_duration, type_name};
+use crate::errors::OrRaise;
+use crate::event::{repr, PyEvent};
+
+/// `MemoryStore`'s defaults (the same as the core's `MemoryStore::default()`), written as
+/// literals in the signatures below so Python shows them.
+const DEFAULT_MAX_ENTRIES: usize = 100_000;
+const DEFAULT_TTL_SECONDS: f64 = 86_400.0;
+const _: () = assert!(DEFAULT_LEASE.as_secs() == 60 && DEFAULT_LEASE.subsec_nanos() == 0);
+const _: () = assert!(DEFAULT_RETENTION.as_secs() == 604_800);
+
+/// Base class of the idempotency stores implemented in the native core (`MemoryStore`, and
+/// the durable stores as they become available). Not instantiable itself.
+#[pyclass(subclass, frozen, module = "palisade_webhooks", name = "Store")]
+pub(crate) struct PyStore {
+    inner: Arc<dyn IdempotencyStore>,
+}
+
+impl PyStore {
+    /// The base part of a store subclass.
+    pub(crate) fn new(inner: Arc<dyn IdempotencyStore>) -> Self {
+        PyStore { inner }
+    }
+}
+
+/// An in-process idempotency store: deduplicates within one process and forgets on restart.
+///
+/// Memory is bounded: at most `max_entries` keys (those closest to expiry are evicted first),
+/// none kept longer than `ttl_seconds` (even if the deduplicator's retention is longer).
+#[pyclass(extends = PyStore, frozen, module = "palisade_webhooks", name = "MemoryStore")]
+pub(crate) struct PyMemoryStore {
+    store: Arc<MemoryStore>,
+    max_entries: usize,
+    ttl: Duration,
+}
+
+impl PyMemoryStore {
+    fn initializer(max_entries: usize, ttl: Duration) -> PyClassInitializer<Self> {
+        let store = Arc::new(MemoryStore::new(max_entries, ttl));
+        PyClassInitializer::from(PyStore::new(store.clone())).add_subclass(PyMemoryStore {
+            store,
+            max_entries,
+            ttl,
+        })
+    }
+}
+
+#[pymethods]
+impl PyMemoryStore {
+    #[new]
+    #[pyo3(signature = (max_entries = 100_000, ttl_seconds = 86_400.0))]
+    fn new(max_entries: usize, ttl_seconds: f64) -> PyResult<PyClassInitializer<Self>> {
+        let ttl = seconds_to_duration(ttl_seconds, "ttl_seconds")?;
+        Ok(Self::initializer(max_entries, ttl))
+    }
+
+    /// The bound on remembered keys.
+    #[getter]
+    fn max_entries(&self) -> usize {
+        self.max_entries
+    }
+
+    /// The cap on how long any key is kept, in seconds.
+    #[getter]
+    fn ttl_seconds(&self) -> f64 {
+        self.ttl.as_secs_f64()
+    }
+
+    /// Number of keys currently held (including expired ones not yet purged).
+    fn __len__(&self) -> usize {
+        self.store.len()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "MemoryStore(max_entries={}, ttl_seconds={}, len={})",
+            self.max_entries,
+            self.ttl.as_secs_f64(),
+            self.store.len()
+        )
+    }
+}
+
+/// A store implemented in Python: `claim(key, token, lease_seconds) -> "claimed" |
+/// "completed" | "held"`, `complete(key, token, retain_seconds) -> bool`,
+/// `release(key, token) -> bool`. Any exception it raises is `ERR_STORE_UNAVAILABLE`.
+struct PythonStore {
+    object: Py<PyAny>,
+}
+
+impl PythonStore {
+    fn call<T>(
+        &self,
+        method: &str,
+        f: impl for<'py> FnOnce(&Bound<'py, PyAny>) -> PyResult<T>,
+    ) -> palisade_webhooks::Result<T> {
+        Python::attach(|py| {
+            f(self.object.bind(py)).map_err(|e| {
+                Error::new(
+                    ErrorCode::StoreUnavailable,
+                    format!("the store's {method}() failed: {e}"),
+                )
+            })
+        })
+    }
+}
+
+impl IdempotencyStore for PythonStore {
+    fn claim(
+        &self,
+        key: &str,
+        token: &str,
+        lease: Duration,
+    ) -> palisade_webhooks::Result<StoreClaim> {
+        self.call("claim", |store| {
+            let py = store.py();
+            let answer =
+                store.call_method1(intern!(py, "claim"), (key, token, lease.as_secs_f64()))?;
+            match answer.extract::<String>()?.as_str() {
+                "claimed" => Ok(StoreClaim::Claimed),
+                "completed" => Ok(StoreClaim::Completed),
+                "held" => Ok(StoreClaim::Held),
+                other => Err(PyValueError::new_err(format!(
+                    "claim() must return 'claimed', 'completed' or 'held', not {other:?}"
+                ))),
+            }
+        })
+    }
+
+    fn complete(
+        &self,
+        key: &str,
+        token: &str,
+        retain: Duration,
+    ) -> palisade_webhooks::Result<bool> {
+        self.call("complete", |store| {
+            let py = store.py();
+            store
+                .call_method1(intern!(py, "complete"), (key, token, retain.as_secs_f64()))?
+                .is_truthy()
+        })
+    }
+
+    fn release(&self, key: &str, token: &str) -> palisade_webhooks::Result<bool> {
+        self.call("release", |store| {
+            let py = store.py();
+            store
+                .call_method1(intern!(py, "release"), (key, token))?
+                .is_truthy()
+        })
+    }
+}
+
+/// Idempotent processing of at-least-once deliveries, keyed by `Event.idempotency_key`.
+///
+/// Args:
+///     store: where claims are recorded: a `MemoryStore` (the default, one process), or any
+///         object implementing the `IdempotencyStore` protocol.
+///     lease_seconds: how long a claim is held before another worker may take it over (so a
+///         crashed worker does not block an event forever).
+///     retain_seconds: how long completed keys are remembered (default 7 days).
+///
+/// Use `with dedup.claim(event) as claim:`, then check `claim.status`.
+#[pyclass(frozen, module = "palisade_webhooks", name = "Deduplicator")]
+pub(crate) struct PyDeduplicator {
+    inner: Deduplicator,
+    store: Py<PyAny>,
+}
+
+#[pymethods]
+impl PyDeduplicator {
+    #[new]
+    #[pyo3(signature = (store = None, *, lease_seconds = 60.0, retain_seconds = 604_800.0))]
+    fn new(
+        py: Python<'_>,
+        store: Option<Bound<'_, PyAny>>,
+        lease_seconds: f64,
+        retain_seconds: f64,
+    ) -> PyResult<Self> {
+        let lease = seconds_to_duration(lease_seconds, "lease_seconds")?;
+        let retention = seconds_to_duration(retain_seconds, "retain_seconds")?;
+        let store = match store {
+            Some(s) if !s.is_none() => s,
+            _ => Bound::new(
+                py,
+                PyMemoryStore::initializer(
+                    DEFAULT_MAX_ENTRIES,
+                    Duration::from_secs_f64(DEFAULT_TTL_SECONDS),
+                ),
+            )?
+            .into_any(),
+        };
+        let inner: Arc<dyn IdempotencyStore> = if let Ok(native) = store.cast::<PyStore>() {
+            native.get().inner.clone()
+        } else if ["claim", "complete", "release"]
+            .iter()
+            .all(|m| store.hasattr(*m).unwrap_or(false))
+        {
+            Arc::new(PythonStore {
+                object: store.clone().unbind(),
+            })
+        } else {
+            return Err(PyTypeError::new_err(format!(
+                "store must be a MemoryStore (or another palisade_webhooks store), or an object \
+                 with claim(), complete() and release() methods; not {}",
+                type_name(&store)
+            )));
+        };
+        Ok(PyDeduplicator {
+            inner: Deduplicator::new(inner)
+                .with_lease(lease)
+                .with_retention(retention),
+            store: store.unbind(),
+        })
+    }
+
+    /// The store claims are recorded in.
+    #[getter]
+    fn store(&self, py: Python<'_>) -> Py<PyAny> {
+        self.store.clone_ref(py)
+    }
+
+    /// The lease of a claim, in seconds.
+    #[getter]
+    fn lease_seconds(&self) -> f64 {
+        self.inner.lease().as_secs_f64()
+    }
+
+    /// How long completed keys are remembered, in seconds.
+    #[getter]
+    fn retain_seconds(&self) -> f64 {
+        self.inner.retention().as_secs_f64()
+    }
+
+    /// Claims an event (or an idempotency key given as `str`).
+    ///
+    /// Returns a `Claim` whose `status` is `"new"` (process the event), `"duplicate"` (already
+    /// processed: answer 2xx) or `"in_progress"` (another worker holds it: answer 409 so
+    /// Palisade retries later). Used as a context manager, a new claim is completed when the
+    /// block exits normally and released when it raises (so the retry processes it again).
+    ///
+    /// Raises:
+    ///     StoreUnavailableError: the store could not be reached.
+    fn claim(&self, py: Python<'_>, event: &Bound<'_, PyAny>) -> PyResult<PyClaim> {
+        let key: String = if let Ok(e) = event.cast::<PyEvent>() {
+            e.get().idempotency_key_str().to_string()
+        } else if let Ok(s) = event.cast::<PyString>() {
+            s.to_str()?.to_string()
+        } else {
+            return Err(PyTypeError::new_err(format!(
+                "claim() takes an Event or an idempotency key (str), not {}",
+                type_name(event)
+            )));
+        };
+        let outcome = py.detach(|| self.inner.claim(&key)).or_raise(py)?;
+        Ok(PyClaim {
+            dedup: self.inner.clone(),
+            outcome,
+            key,
+            settled: false,
+        })
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Deduplicator(lease_seconds={}, retain_seconds={})",
+            self.lease_seconds(),
+            self.retain_seconds()
+        )
+    }
+}
+
+/// The answer to `Deduplicator.claim()`: a context manager.
+///
+/// `status` is `"new"`, `"duplicate"` or `"in_progress"`. Only a new claim holds the key: leaving
+/// the `with` block normally completes it, leaving it with an exception releases it. Outside a
+/// `with` block call `complete()` or `release()` yourself.
+#[pyclass(module = "palisade_webhooks", name = "Claim")]
+pub(crate) struct PyClaim {
+    dedup: Deduplicator,
+    outcome: ClaimOutcome,
+    key: String,
+    settled: bool,
+}
+
+impl PyClaim {
+    fn held(&self) -> Option<&Claim> {
+        match &self.outcome {
+            ClaimOutcome::New(claim) if !self.settled => Some(claim),
+            _ => None,
+        }
+    }
+}
+
+#[pymethods]
+impl PyClaim {
+    /// `"new"`, `"duplicate"` or `"in_progress"`.
+    #[getter]
+    fn status(&self) -> &'static str {
+        self.outcome.status()
+    }
+
+    /// The idempotency key claimed.
+    #[getter]
+    fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// Records that the event was processed (a no-op unless the claim is new and still held).
+    /// Returns `False` when the lease had expired and another worker took the key over.
+    ///
+    /// Raises:
+    ///     StoreUnavailableError: the store could not be reached.
+    fn complete(&mut self, py: Python<'_>) -> PyResult<bool> {
+        let Some(claim) = self.held().cloned() else {
+            return Ok(false);
+        };
+        let dedup = &self.dedup;
+        let done = py.detach(|| dedup.complete(&claim)).or_raise(py)?;
+        self.settled = true;
+        Ok(done)
+    }
+
+    /// Gives the claim up after a failure, so Palisade's retry processes the event again (a
+    /// no-op unless the claim is new and still held).
+    ///
+    /// Raises:
+    ///     StoreUnavailableError: the store could not be reached.
+    fn release(&mut self, py: Python<'_>) -> PyResult<bool> {
+        let Some(claim) = self.held().cloned() else {
+            return Ok(false);
+        };
+        let dedup = &self.dedup;
+        let released = py.detach(|| dedup.release(&claim)).or_raise(py)?;
+        self.settled = true;
+        Ok(released)
+    }
+
+    fn __enter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    /// Completes a new claim on normal exit, releases it on an exception (a failure to release
+    /// is ignored: the lease expires anyway, and the original exception matters more).
+    #[pyo3(signature = (exc_type = None, exc_value = None, traceback = None))]
+    fn __exit__(
+        &mut self,
+        py: Python<'_>,
+        exc_type: Option<&Bound<'_, PyAny>>,
+        exc_value: Option<&Bound<'_, PyAny>>,
+        traceback: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<bool> {
+        let _ = (exc_value, traceback);
+        match exc_type {
+            Some(t) if !t.is_none() => {
+                let _ = self.release(py);
+            }
+            _ => {
+                self.complete(py)?;
+            }
+        }
+        Ok(false)
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "Claim(status='{}', key={})",
+            self.status(),
+            repr(py, Some(&self.key))?
+        ))
+    }
+}

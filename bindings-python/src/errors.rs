@@ -1,0 +1,50 @@
+//! Core errors become the Python exception classes of `palisade_webhooks._errors`.
+//!
+//! The classes are defined in Python (so they carry docstrings and a `code` class attribute);
+//! the one table from code to class is `_errors._BY_CODE`, looked up here by the code string.
+
+use palisade_webhooks::{Error, ErrorCode};
+use pyo3::exceptions::PyRuntimeError;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyType};
+
+static BY_CODE: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
+
+fn class_for<'py>(py: Python<'py>, code: ErrorCode) -> PyResult<Bound<'py, PyType>> {
+    let table = BY_CODE.get_or_try_init(py, || -> PyResult<Py<PyDict>> {
+        let table = py
+            .import("palisade_webhooks._errors")?
+            .getattr("_BY_CODE")?
+            .cast_into::<PyDict>()?;
+        Ok(table.unbind())
+    })?;
+    let class = table.bind(py).get_item(code.as_str())?.ok_or_else(|| {
+        PyRuntimeError::new_err(format!("no exception class for {}", code.as_str()))
+    })?;
+    Ok(class.cast_into::<PyType>()?)
+}
+
+/// The Python exception for an error code and message.
+pub(crate) fn raise(py: Python<'_>, code: ErrorCode, message: &str) -> PyErr {
+    match class_for(py, code) {
+        Ok(class) => PyErr::from_type(class, (message.to_string(),)),
+        Err(e) => e,
+    }
+}
+
+/// The Python exception for a core error.
+pub(crate) fn to_pyerr(py: Python<'_>, e: &Error) -> PyErr {
+    raise(py, e.code(), e.message())
+}
+
+/// `core::Result<T>` -> `PyResult<T>`.
+pub(crate) trait OrRaise<T> {
+    fn or_raise(self, py: Python<'_>) -> PyResult<T>;
+}
+
+impl<T> OrRaise<T> for palisade_webhooks::Result<T> {
+    fn or_raise(self, py: Python<'_>) -> PyResult<T> {
+        self.map_err(|e| to_pyerr(py, &e))
+    }
+}

@@ -1,0 +1,166 @@
+"""The runnable examples in examples/python: the documentation's snippet, and the Flask and
+FastAPI receivers run as real servers on 127.0.0.1, fed signed deliveries over HTTP."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import queue
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from palisade_webhooks.testing import TestSigner
+
+from conftest import EXAMPLES, load_json, VECTORS
+
+OUTCOME = re.compile(r"^(processed|duplicate|in_progress|rejected|failed) (\d{3})\b")
+
+
+def test_docs_snippet_runs() -> None:
+    result = subprocess.run(
+        [sys.executable, str(EXAMPLES / "docs_snippet.py")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert result.stdout.splitlines() == [
+        "genuine delivery verifies: True",
+        "tampered payload verifies: False",
+    ]
+
+
+def test_docs_snippet_function_on_the_shared_vectors() -> None:
+    sys.path.insert(0, str(EXAMPLES))
+    try:
+        from docs_snippet import verify_webhook
+    finally:
+        sys.path.remove(str(EXAMPLES))
+    for case in load_json(VECTORS / "conformance.json")["verify_webhook_cases"]:
+        got = verify_webhook(case["public_key"], case["signature"], case["payload"])
+        assert got is case["expect"], case["name"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    def __init__(self, script: str, key: str) -> None:
+        self.port = free_port()
+        env = {**os.environ, "PALISADE_PUBLIC_KEY": key, "PYTHONUNBUFFERED": "1"}
+        self.process = subprocess.Popen(
+            [sys.executable, str(EXAMPLES / script), str(self.port)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._pump, daemon=True).start()
+
+    def _pump(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.put(line.rstrip("\n"))
+
+    def wait_ready(self) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, "the receiver exited"
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise AssertionError("the receiver did not start listening")
+
+    def post(self, body: bytes, headers: dict[str, str]) -> tuple[int, Any]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            conn.request("POST", "/webhooks/palisade", body=body, headers=headers)
+            response = conn.getresponse()
+            return response.status, json.loads(response.read() or b"null")
+        finally:
+            conn.close()
+
+    def outcome_line(self) -> str:
+        while True:
+            line = self.lines.get(timeout=30)
+            if OUTCOME.match(line):
+                return line
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture(params=["flask_receiver.py", "fastapi_receiver.py"])
+def receiver(request: pytest.FixtureRequest) -> Iterator[tuple[Server, TestSigner]]:
+    signer = TestSigner.from_seed(99)
+    server = Server(request.param, signer.public_key_b64)
+    try:
+        server.wait_ready()
+        yield server, signer
+    finally:
+        server.stop()
+
+
+def test_receiver_answers_and_prints_one_line_per_delivery(
+    receiver: tuple[Server, TestSigner],
+) -> None:
+    server, signer = receiver
+    tx = {"id": "tx-1", "status": "CONFIRMED", "updatedAt": "2025-05-08T14:15:37Z", "qty": "2"}
+    body, headers = signer.delivery("TRANSACTION", tx)
+    other_body, other_headers = TestSigner.from_seed(100).delivery("TRANSACTION", tx)
+    envelope = json.loads(body)
+    tampered = json.dumps({**envelope, "payload": envelope["payload"][:-4] + "AAAA"}).encode()
+    script = [
+        ((body, headers), 200, {"status": "processed"}, "processed 200"),
+        ((body, headers), 200, {"status": "duplicate"}, "duplicate 200"),
+        ((tampered, headers), 401, "ERR_INVALID_SIGNATURE", "rejected 401"),
+        ((body, other_headers), 401, "ERR_INVALID_SIGNATURE", "rejected 401"),
+        ((body, {"Content-Type": "application/json"}), 401, "ERR_MISSING_SIGNATURE", "rejected 401"),
+        ((b"{}", headers), 400, "ERR_MALFORMED_ENVELOPE", "rejected 400"),
+        ((b"x" * 2_000_000, headers), 413, "ERR_BODY_TOO_LARGE", "rejected 413"),
+    ]
+    for (req_body, req_headers), status, expected, line in script:
+        got_status, answer = server.post(req_body, req_headers)
+        assert got_status == status, (line, answer)
+        if isinstance(expected, dict):
+            assert answer == expected
+        else:
+            assert answer["error"] == expected
+        printed = server.outcome_line()
+        assert printed.startswith(line), printed
+        if status == 200:
+            assert "tx-1:2025-05-08T14:15:37Z" in printed
+
+
+@pytest.mark.parametrize("script", ["flask_receiver.py", "fastapi_receiver.py"])
+def test_receiver_without_a_key_says_what_to_do(script: str) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "PALISADE_PUBLIC_KEY"}
+    result = subprocess.run(
+        [sys.executable, str(EXAMPLES / script), "0"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "PALISADE_PUBLIC_KEY is not set" in result.stderr

@@ -1,0 +1,132 @@
+// A Palisade webhook receiver on net/http: verifies every delivery with the SDK, deduplicates
+// with an in-process MemoryStore, and prints one line per delivery outcome.
+//
+//	PALISADE_PUBLIC_KEY=MFkwEwYH... go run ./receiver 8080     # or PORT=8080
+//
+// It listens on 127.0.0.1 and accepts POSTs on any path. PALISADE_PUBLIC_KEY may hold several
+// keys separated by commas (during a key rotation). Port 0 picks a free port.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/palisade-webhooks/palisade-webhooks/bindings-go/palisade"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "receiver:", err)
+		os.Exit(2)
+	}
+}
+
+func run() error {
+	port := os.Getenv("PORT")
+	if len(os.Args) > 1 {
+		port = os.Args[1]
+	}
+	if port == "" {
+		port = "8080"
+	}
+	keys := splitKeys(os.Getenv("PALISADE_PUBLIC_KEY"))
+	if len(keys) == 0 {
+		return errors.New("PALISADE_PUBLIC_KEY is not set: set it to your webhook's public key " +
+			"(base64 DER, as the Palisade console shows it; several keys separated by commas)")
+	}
+	handler, closeAll, err := newHandler(keys, os.Stdout)
+	if err != nil {
+		return err
+	}
+	defer closeAll()
+
+	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", port))
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	fmt.Printf("go receiver listening on http://%s\n", ln.Addr())
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdown)
+}
+
+func splitKeys(s string) []string {
+	var keys []string
+	for _, k := range strings.Split(s, ",") {
+		if k = strings.TrimSpace(k); k != "" {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
+
+// newHandler builds the receiver: verification, deduplication, and one printed line per
+// delivery. The returned func frees the native handles.
+func newHandler(keys []string, out io.Writer) (http.Handler, func(), error) {
+	webhook, err := palisade.NewWebhook(keys)
+	if err != nil {
+		return nil, nil, fmt.Errorf("PALISADE_PUBLIC_KEY: %w", err)
+	}
+	dedup, err := palisade.NewDeduplicator(nil) // an in-process MemoryStore
+	if err != nil {
+		webhook.Close()
+		return nil, nil, err
+	}
+	var mu sync.Mutex
+	logLine := func(format string, args ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(out, format+"\n", args...)
+	}
+
+	process := func(w http.ResponseWriter, r *http.Request, e *palisade.Event) error {
+		// Real work goes here (or onto a queue: answer 2xx fast). The typed resource:
+		if tx, ok := e.Transaction(); ok && tx.Status.IsTerminal() {
+			_ = tx.Qty // e.g. credit a deposit exactly once
+		}
+		return nil
+	}
+	onOutcome := func(r *http.Request, o palisade.Outcome) {
+		switch {
+		case o.Event == nil:
+			code := "-"
+			var perr *palisade.Error
+			if errors.As(o.Err, &perr) {
+				code = string(perr.Code)
+			}
+			logLine("rejected status=%d code=%s", o.HTTPStatus, code)
+		case o.Dedup == palisade.StatusDuplicate:
+			logLine("duplicate status=%d domain=%s idempotency_key=%s", o.HTTPStatus, o.Event.Domain, o.Event.IdempotencyKey)
+		case o.Dedup == palisade.StatusInProgress:
+			logLine("in_progress status=%d domain=%s idempotency_key=%s", o.HTTPStatus, o.Event.Domain, o.Event.IdempotencyKey)
+		case o.Err != nil:
+			logLine("failed status=%d domain=%s idempotency_key=%s error=%q", o.HTTPStatus, o.Event.Domain, o.Event.IdempotencyKey, o.Err)
+		default:
+			logLine("verified status=%d domain=%s resource_id=%s resource_status=%s idempotency_key=%s key=%s",
+				o.HTTPStatus, o.Event.Domain, o.Event.ResourceID, o.Event.Status, o.Event.IdempotencyKey, o.Event.KeyFingerprint)
+		}
+	}
+	h := palisade.Handler(webhook, process, palisade.WithDeduplicator(dedup), palisade.WithOutcomeHook(onOutcome))
+	return h, func() { dedup.Close(); webhook.Close() }, nil
+}

@@ -1,0 +1,44 @@
+// A Palisade webhook receiver as a Fetch-API handler: the same code serves a Next.js route
+// handler (`export const POST = handler` in app/webhooks/palisade/route.ts), Hono
+// (`app.post('/webhooks/palisade', (c) => handler(c.req.raw))`) and other Request/Response runtimes.
+
+import { Deduplicator, fetchWebhook, MemoryStore, Webhook, type Event, type Transaction } from 'palisade-webhooks'
+
+const publicKey = process.env.PALISADE_PUBLIC_KEY
+if (!publicKey) throw new Error('PALISADE_PUBLIC_KEY is not set (the key shown for this webhook in the Palisade console)')
+
+const webhook = new Webhook(publicKey, { maxBodyBytes: 256 * 1024 })
+const deduplicator = new Deduplicator({ store: new MemoryStore() })
+
+/** What the receiver does with a confirmed transfer. */
+async function settle(tx: Transaction): Promise<void> {
+  const amount: string | undefined = tx.qty // decimal string, never a float
+  console.log(`settling ${tx.id}: ${amount ?? '?'} ${tx.asset?.symbol ?? ''}`)
+}
+
+async function onEvent(event: Event): Promise<Response | void> {
+  const data = event.data
+  switch (data.kind) {
+    case 'transaction':
+      if (data.status === 'CONFIRMED') await settle(data)
+      return
+    case 'wallet':
+      console.log(`wallet ${data.id} is ${data.status ?? 'unknown'}`)
+      return
+    case 'approval':
+      console.log(`approval ${data.id}: ${data.status ?? 'pending'}`)
+      return
+    default:
+      // A domain this SDK version does not model: everything is in event.raw.
+      return new Response(JSON.stringify({ ignored: event.domain }), { status: 200 })
+  }
+}
+
+export const handler: (request: Request) => Promise<Response> = fetchWebhook({
+  webhook,
+  deduplicator,
+  handler: onEvent,
+  onError: (error) => console.error('palisade webhook handler failed', error),
+})
+
+export default handler
