@@ -31,8 +31,10 @@ demo: $(DEMO_TARGETS)
 bench: $(BENCH_TARGETS)
 
 # The Rust core: unit, conformance and Wycheproof tests, lints and formatting.
+# The exactly-once end-to-end test runs on its own so its figures are shown.
 test-rust: rust-lint
-	bash $(ROOT)/scripts/with-redis.sh $(CARGO) test --workspace --exclude palisade-webhooks-python --exclude palisade-webhooks-node
+	bash $(ROOT)/scripts/with-redis.sh $(CARGO) test --workspace --exclude palisade-webhooks-python --exclude palisade-webhooks-node -- --skip exactly_once
+	bash $(ROOT)/scripts/with-redis.sh $(CARGO) test -p palisade-webhooks-cli --test exactly_once -- --show-output
 
 rust-lint:
 	$(CARGO) fmt --all --check

@@ -4,10 +4,15 @@ use std::io::Read as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use palisade_webhooks::dedup::{ClaimOutcome, Deduplicator};
+use std::io::Write as _;
+use std::sync::Arc;
+
+use clap::Args;
+use palisade_webhooks::dedup::{ClaimOutcome, Deduplicator, IdempotencyStore};
 use palisade_webhooks::diagnose::diagnose;
 use palisade_webhooks::testing::{DeliveryOptions, TestSigner};
 use palisade_webhooks::{Event, Webhook, WebhookOptions};
+use palisade_webhooks::{MemoryStore, RedisStore, SqliteStore};
 
 use crate::capture::{DeliveryLine, InputArgs};
 use crate::{DigestArg, KeyArgs, SignArgs};
@@ -159,14 +164,76 @@ pub(crate) fn doctor(key: KeyArgs, input: InputArgs, json: bool) -> Result<ExitC
     })
 }
 
+/// How `listen` processes verified events: where it deduplicates, and (for resilience tests)
+/// simulated handler failures and a record of every processed event.
+#[derive(Args)]
+pub(crate) struct ProcessingArgs {
+    /// Idempotency store: `memory`, `sqlite:PATH` or a `redis://` URL. Share an SQLite file or
+    /// a Redis server between several listeners to deduplicate across them.
+    #[arg(long, default_value = "memory")]
+    store: String,
+    /// Fail this fraction of events in the handler (0.0 to 1.0), answering 500 so the sender
+    /// retries: simulates a flaky downstream.
+    #[arg(long, default_value_t = 0.0)]
+    fail_rate: f64,
+    /// Append the idempotency key of every processed event to this file, one per line.
+    #[arg(long)]
+    record: Option<PathBuf>,
+    /// Print one line per request instead of the whole event.
+    #[arg(long)]
+    quiet: bool,
+}
+
+fn open_store(spec: &str) -> Result<Arc<dyn IdempotencyStore>, String> {
+    if spec == "memory" {
+        Ok(Arc::new(MemoryStore::default()))
+    } else if let Some(path) = spec.strip_prefix("sqlite:") {
+        Ok(Arc::new(
+            SqliteStore::open(path).map_err(|e| e.to_string())?,
+        ))
+    } else if spec.starts_with("redis://") || spec.starts_with("rediss://") {
+        Ok(Arc::new(
+            RedisStore::connect(spec).map_err(|e| e.to_string())?,
+        ))
+    } else {
+        Err(format!(
+            "unknown store {spec:?}: use memory, sqlite:PATH or redis://HOST:PORT"
+        ))
+    }
+}
+
+/// A tiny xorshift generator for simulated failures: no cryptographic need, no dependency.
+struct FailureDice(u64);
+
+impl FailureDice {
+    fn roll(&mut self, rate: f64) -> bool {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        ((self.0 >> 11) as f64 / (1u64 << 53) as f64) < rate
+    }
+}
+
 pub(crate) fn listen(
     port: u16,
     key: KeyArgs,
     digest: DigestArg,
     max_requests: Option<u64>,
+    processing: ProcessingArgs,
 ) -> Result<ExitCode, String> {
     let webhook = webhook(&key, digest)?;
-    let dedup = Deduplicator::in_memory();
+    let dedup = Deduplicator::new(open_store(&processing.store)?);
+    let mut dice = FailureDice(u64::from(std::process::id()) | 1);
+    let mut record = match &processing.record {
+        Some(path) => Some(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .map_err(|e| format!("cannot open {}: {e}", path.display()))?,
+        ),
+        None => None,
+    };
     let server = tiny_http::Server::http(("127.0.0.1", port))
         .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
     let addr = server.server_addr();
@@ -207,6 +274,11 @@ pub(crate) fn listen(
                     )
                 }
                 Ok(event) => match dedup.claim(&event.idempotency_key) {
+                    Ok(ClaimOutcome::New(claim)) if dice.roll(processing.fail_rate) => {
+                        println!("FAILED    {} (simulated)", event.idempotency_key);
+                        dedup.release(&claim).ok();
+                        (500, serde_json::json!({"status": "failed"}))
+                    }
                     Ok(ClaimOutcome::New(claim)) => {
                         println!(
                             "VERIFIED  {} {} {}",
@@ -214,9 +286,37 @@ pub(crate) fn listen(
                             event.idempotency_key,
                             event.status.as_deref().unwrap_or("")
                         );
-                        println!("{}", pretty_event(&event));
-                        let _ = dedup.complete(&claim);
-                        (200, serde_json::json!({"status": "processed"}))
+                        if !processing.quiet {
+                            println!("{}", pretty_event(&event));
+                        }
+                        // The side effect, then completion. A failed side effect is a failed
+                        // handler (released, so the retry processes it); a failed completion
+                        // is reported and the claim left to its lease, since the work is done.
+                        let recorded = match record.as_mut() {
+                            Some(file) => {
+                                file.write_all(format!("{}\n", event.idempotency_key).as_bytes())
+                            }
+                            None => Ok(()),
+                        };
+                        match recorded {
+                            Err(e) => {
+                                dedup.release(&claim).ok();
+                                (
+                                    500,
+                                    serde_json::json!({"status": "failed", "message": e.to_string()}),
+                                )
+                            }
+                            Ok(()) => match dedup.complete(&claim) {
+                                Ok(_) => (200, serde_json::json!({"status": "processed"})),
+                                Err(e) => {
+                                    println!("COMPLETE FAILED {}: {e}", event.idempotency_key);
+                                    (
+                                        e.code().http_status(),
+                                        serde_json::json!({"error": e.code().as_str(), "message": e.message()}),
+                                    )
+                                }
+                            },
+                        }
                     }
                     Ok(ClaimOutcome::Duplicate) => {
                         println!("DUPLICATE {} {}", event.domain, event.idempotency_key);

@@ -56,6 +56,8 @@ enum Command {
         /// Stop after this many requests (for scripted use).
         #[arg(long)]
         max_requests: Option<u64>,
+        #[command(flatten)]
+        processing: commands::ProcessingArgs,
     },
     /// Verify one captured delivery; exit 0 and print the event, or exit 1 and print the error
     /// code and message.
@@ -105,7 +107,11 @@ struct SignArgs {
 pub(crate) struct KeyArgs {
     /// Public key as the console shows it (base64 DER), PEM, or a SEC1 point in hex/base64.
     /// Repeat during a rotation.
-    #[arg(long = "key", required_unless_present = "key_file")]
+    #[arg(
+        long = "key",
+        required_unless_present = "key_file",
+        allow_hyphen_values = true
+    )]
     keys: Vec<String>,
     /// Read the public key from a file instead.
     #[arg(long)]
@@ -154,7 +160,8 @@ fn main() -> ExitCode {
             key,
             digest,
             max_requests,
-        } => commands::listen(port, key, digest, max_requests),
+            processing,
+        } => commands::listen(port, key, digest, max_requests, processing),
         Command::Verify { key, input, digest } => commands::verify(key, input, digest),
         Command::Doctor { key, input, json } => commands::doctor(key, input, json),
     };

@@ -97,6 +97,22 @@ pub fn diagnose(key: &str, body: &[u8], signature: Option<&str>) -> Diagnosis {
         }
     };
 
+    // What a default Webhook says: the error code every diagnosis reports.
+    let verdict = crate::webhook::Webhook::new(vec![key.clone()], Default::default())
+        .and_then(|w| w.verify_with_signature(body, signature));
+    let error = verdict.as_ref().err().map(Error::code);
+
+    let Some(signature_text) = signature.map(str::trim).filter(|s| !s.is_empty()) else {
+        r.check("signature header", false, "absent or empty");
+        return r.finish(
+            false,
+            None,
+            error,
+            "no Signature header reached the receiver: check that your framework or proxy \
+             forwards it",
+        );
+    };
+
     let envelope = match Envelope::parse(body) {
         Ok(env) => {
             r.check(
@@ -117,24 +133,13 @@ pub fn diagnose(key: &str, body: &[u8], signature: Option<&str>) -> Diagnosis {
             return r.finish(
                 false,
                 None,
-                Some(e.code()),
+                error,
                 "the body is not a Palisade envelope: make sure you pass the raw request body, \
                  not a parsed or re-encoded one",
             );
         }
     };
     let payload = envelope.payload.as_ref();
-
-    let Some(signature_text) = signature.map(str::trim).filter(|s| !s.is_empty()) else {
-        r.check("signature header", false, "absent or empty");
-        return r.finish(
-            false,
-            None,
-            Some(ErrorCode::MissingSignature),
-            "no Signature header reached the receiver: check that your framework or proxy \
-             forwards it",
-        );
-    };
 
     let (signature, encoding_problem) = match decode_signature(signature_text) {
         Ok(found) => found,
@@ -143,7 +148,7 @@ pub fn diagnose(key: &str, body: &[u8], signature: Option<&str>) -> Diagnosis {
             return r.finish(
                 false,
                 None,
-                Some(e.code()),
+                error,
                 format!("the signature cannot be decoded: {}", e.message()),
             );
         }
@@ -179,9 +184,7 @@ pub fn diagnose(key: &str, body: &[u8], signature: Option<&str>) -> Diagnosis {
     };
     r.check("signature match", matched.is_some(), detail);
 
-    let default_result = crate::webhook::Webhook::new(vec![key.clone()], Default::default())
-        .and_then(|w| w.verify_with_signature(body, Some(signature_text)));
-    let error = default_result.as_ref().err().map(Error::code);
+    let default_result = verdict;
 
     let cause = match (matched, &encoding_problem) {
         (Some(("the payload string", Digest::Sha256)), None) => match &default_result {
