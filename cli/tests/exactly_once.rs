@@ -71,6 +71,9 @@ impl Rng {
     }
 }
 
+/// One delivery to send: its idempotency key, body and headers.
+type Outgoing = (String, Vec<u8>, Vec<(String, String)>);
+
 #[derive(Default, Debug)]
 struct Counts {
     processed: AtomicUsize,
@@ -96,7 +99,7 @@ fn run(store: &str, label: &str) {
 
     // 3,500 distinct events plus 1,500 re-deliveries of them, shuffled.
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-    let mut deliveries: Vec<(String, Vec<u8>, Vec<(String, String)>)> = (0..UNIQUE)
+    let mut deliveries: Vec<Outgoing> = (0..UNIQUE)
         .map(|i| {
             let id = format!("tx-{run_id}-{i}");
             let json = format!(

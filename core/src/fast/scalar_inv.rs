@@ -17,9 +17,8 @@ use p256::elliptic_curve::PrimeField;
 use p256::{FieldBytes, Scalar};
 
 /// The group order n of P-256.
-const N: Odd<U256> = Odd::<U256>::from_be_hex(
-    "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551",
-);
+const N: Odd<U256> =
+    Odd::<U256>::from_be_hex("FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551");
 
 /// s⁻¹ mod n for a non-zero scalar, in variable time (s is public).
 ///
