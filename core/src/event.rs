@@ -124,9 +124,10 @@ impl Event {
         let text = String::from_utf8(decoded)
             .map_err(|_| err!(MalformedPayload, "the decoded payload is not UTF-8 JSON"))?;
         let raw = raw_object(text)?;
-        let idempotency_key = idempotency_key_for(&payload, &raw)?;
         let domain = Domain::from(domain.unwrap_or(""));
+        // One typed parse gives both the resource and the signed fields the key is built from.
         let (data, common) = parse_resource(&domain, raw.get())?;
+        let idempotency_key = idempotency_key_for(&payload, &common);
         Ok(Event {
             domain,
             timestamp: timestamp.map(str::to_string),
@@ -242,20 +243,13 @@ fn json_depth_exceeds(bytes: &[u8], max: usize) -> bool {
 
 /// SPEC §3: `"{id}:{updatedAt}"` when both are non-empty strings in the signed payload, else
 /// `"sha256:" + hex(SHA-256(payload string))`.
-fn idempotency_key_for(payload: &str, raw: &RawValue) -> Result<String> {
-    let common: CommonFields = serde_json::from_str(raw.get()).map_err(|e| {
-        err!(
-            MalformedPayload,
-            "the decoded payload {}",
-            describe_json_error(&e)
-        )
-    })?;
-    Ok(match (common.id.as_deref(), common.updated_at.as_deref()) {
+fn idempotency_key_for(payload: &str, common: &CommonFields) -> String {
+    match (common.id.as_deref(), common.updated_at.as_deref()) {
         (Some(id), Some(updated)) if !id.is_empty() && !updated.is_empty() => {
             format!("{id}:{updated}")
         }
         _ => payload_hash_key(payload),
-    })
+    }
 }
 
 /// The fallback idempotency key: a hash of the signed payload string.
