@@ -39,7 +39,8 @@ export declare const ERROR_CODES: readonly ErrorCode[]
 /**
  * The HTTP status a receiver should answer for an error: 401 (missing, malformed or invalid
  * signature), 400 (malformed envelope or payload, stale event), 413 (body too large),
- * 503 (idempotency store unavailable), 500 (misconfiguration: body not raw, bad key).
+ * 503 (idempotency store unavailable), 500 (misconfiguration: body not raw, bad key; and
+ * anything that is not an error code). The table is the Rust core's, shared by every SDK.
  */
 export declare function httpStatusFor(codeOrError: ErrorCode | string | { code?: unknown }): number
 
@@ -365,14 +366,60 @@ export declare function verifyWebhook(publicKeyB64: string, signatureB64: string
 // ---------------------------------------------------------------------------------------------
 // Deduplication
 
-/** An in-process idempotency store: bounded, forgets on restart. */
+/**
+ * An in-process idempotency store: bounded, forgets on restart. For one process with nothing
+ * to survive a restart.
+ */
 export declare class MemoryStore {
-  /** @param options `maxEntries` (default 100 000), `ttlSeconds` (default 24 h). */
+  /** `maxEntries` default 100 000; `ttlSeconds` (cap on any key's life) default 24 h. */
   constructor(options?: { maxEntries?: number; ttlSeconds?: number })
 }
 
+export interface SqliteStoreOptions {
+  /** How long a call waits for another process's write lock before `ERR_STORE_UNAVAILABLE`. Default 5000. */
+  busyTimeoutMs?: number
+  /** Flush every claim/completion to disk (survives power loss). Default true. */
+  syncEveryCommit?: boolean
+}
+
+/**
+ * A durable idempotency store in one SQLite file, shared by every process on the host that
+ * opens it. Opened now; calls run on the libuv thread pool.
+ * @throws {WebhookError} `ERR_STORE_UNAVAILABLE` when the file cannot be opened or created
+ */
+export declare class SqliteStore {
+  constructor(path: string, options?: SqliteStoreOptions)
+  /** The SQLite file. */
+  readonly path: string
+}
+
+export interface RedisStoreOptions {
+  /** Prefix of every key written. Default `'palisade:idem:'`; the same for every instance of one app. */
+  prefix?: string
+  /** Bound on one command's round trip, in ms. Default 2000. */
+  timeoutMs?: number
+  /** Bound on opening a connection, in ms. Default 2000. */
+  connectTimeoutMs?: number
+}
+
+/**
+ * An idempotency store on one Redis server, shared by every receiver instance. The URL is
+ * checked now; the connection opens on first use, on the libuv thread pool.
+ * @throws {WebhookError} `ERR_STORE_UNAVAILABLE` when the URL is invalid
+ */
+export declare class RedisStore {
+  constructor(url: string, options?: RedisStoreOptions)
+  /** The key prefix in use. */
+  readonly prefix: string
+  /**
+   * Checks that the server answers (connecting if needed).
+   * @throws {WebhookError} `ERR_STORE_UNAVAILABLE`
+   */
+  ping(): Promise<void>
+}
+
 /** An idempotency store usable by a `Deduplicator`. */
-export type IdempotencyStore = MemoryStore
+export type IdempotencyStore = MemoryStore | SqliteStore | RedisStore
 
 export interface DeduplicatorOptions {
   /** Default: a new `MemoryStore`. */
@@ -398,7 +445,14 @@ export declare class Claim {
 }
 
 export type ProcessResult<R> =
-  | { status: 'processed'; result: R; completed: boolean }
+  | {
+      status: 'processed'
+      result: R
+      /** False when the completion was not recorded (lease lost, or the store failed: see `completeError`). */
+      completed: boolean
+      /** The store's error when recording the completion failed. */
+      completeError?: Error
+    }
   | { status: 'duplicate' }
   | { status: 'in_progress' }
 

@@ -4,7 +4,7 @@
 
 const { WebhookError, ERROR_CODES, httpStatusFor } = require('./lib/errors.js')
 const { Webhook, Event, verifyWebhook } = require('./lib/webhook.js')
-const { Deduplicator, MemoryStore, Claim } = require('./lib/dedup.js')
+const { Deduplicator, MemoryStore, SqliteStore, RedisStore, Claim } = require('./lib/dedup.js')
 const { TestSigner } = require('./lib/testing.js')
 const { expressWebhook, captureRawBody } = require('./lib/adapters/express.js')
 const { fastifyWebhook } = require('./lib/adapters/fastify.js')
@@ -19,6 +19,8 @@ module.exports = {
   httpStatusFor,
   Deduplicator,
   MemoryStore,
+  SqliteStore,
+  RedisStore,
   Claim,
   TestSigner,
   expressWebhook,

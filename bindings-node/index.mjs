@@ -13,6 +13,8 @@ export const {
   httpStatusFor,
   Deduplicator,
   MemoryStore,
+  SqliteStore,
+  RedisStore,
   Claim,
   TestSigner,
   expressWebhook,

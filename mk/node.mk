@@ -1,10 +1,11 @@
-# The Node.js SDK (bindings-node): npm ci, native build from source, node --test, tsc over the
-# typed layer and examples/node.
+# The Node.js SDK (bindings-node): npm ci, native build from source, node --test (under a
+# throwaway redis-server for the RedisStore tests: see mk/redis.mk), tsc over the typed layer
+# and examples/node. `make bench-node` runs bench/node_bench.js on its own.
 TEST_TARGETS += test-node
 
 NODE_DIR := $(ROOT)/bindings-node
 
-.PHONY: test-node node-toolchain node-build
+.PHONY: test-node node-toolchain node-build bench-node
 
 node-toolchain:
 	@if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then \
@@ -15,5 +16,8 @@ node-toolchain:
 node-build: node-toolchain
 	cd $(NODE_DIR) && npm ci --no-audit --no-fund && npm run build
 
-test-node: node-build
-	cd $(NODE_DIR) && npm test && npm run typecheck
+test-node: node-build redis-server
+	cd $(NODE_DIR) && $(WITH_REDIS) npm test && npm run typecheck
+
+bench-node: node-build
+	node $(ROOT)/bench/node_bench.js $(or $(NODE_BENCH_SECONDS),2)

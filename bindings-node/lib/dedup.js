@@ -11,12 +11,13 @@ const kNative = Symbol('palisade-webhooks.nativeStore')
 /**
  * An in-process idempotency store: deduplicates within one process and forgets on restart.
  * Bounded: at most `maxEntries` keys (default 100 000), none kept longer than `ttlSeconds`
- * (default 24 h). Use a shared store (Redis) when several instances receive deliveries.
+ * (default 24 h). Use `SqliteStore` to survive restarts on one host, `RedisStore` when several
+ * instances receive deliveries.
  */
 class MemoryStore {
   /** @param {{ maxEntries?: number, ttlSeconds?: number }} [options] */
   constructor(options = {}) {
-    if (options === null || typeof options !== 'object') throw new TypeError('options must be an object')
+    checkOptions(options)
     const maxEntries = optionalNumber('maxEntries', options.maxEntries)
     const ttlSeconds = optionalNumber('ttlSeconds', options.ttlSeconds)
     /** @internal */
@@ -24,10 +25,92 @@ class MemoryStore {
   }
 }
 
-// Durable stores follow the same pattern once the core exposes them, e.g.:
-//   class SqliteStore { constructor(path) { this[kNative] = call(() => NativeStore.sqlite(path)) } }
-//   class RedisStore { constructor(url, { prefix } = {}) { this[kNative] = call(() => NativeStore.redis(url, prefix)) } }
-// The native factory marks them `blocking`, so the Deduplicator drives them on the thread pool.
+/**
+ * A durable idempotency store in one SQLite file: survives restarts and crashes, and is shared
+ * by every process on the host that opens the same file (not on a network file system). The
+ * file is opened (and created if needed) now; store calls then run on the libuv thread pool.
+ *
+ * `busyTimeoutMs` (default 5000): how long a call waits for another process's write lock
+ * before failing with `ERR_STORE_UNAVAILABLE`. `syncEveryCommit` (default true): flush every
+ * claim and completion to disk (survives a power loss); false is several times faster and
+ * still survives a process crash, but the last few records may be lost if the machine goes down.
+ * @throws {WebhookError} `ERR_STORE_UNAVAILABLE` when the file cannot be opened or created
+ */
+class SqliteStore {
+  /**
+   * @param {string} path
+   * @param {{ busyTimeoutMs?: number, syncEveryCommit?: boolean }} [options]
+   */
+  constructor(path, options = {}) {
+    if (typeof path !== 'string' || path === '') throw new TypeError('path must be a non-empty string')
+    checkOptions(options)
+    const busyTimeoutMs = optionalNumber('busyTimeoutMs', options.busyTimeoutMs)
+    const sync = optionalBoolean('syncEveryCommit', options.syncEveryCommit)
+    /** @internal */
+    this[kNative] = call(() => NativeStore.sqlite(path, busyTimeoutMs, sync))
+    /** The SQLite file. */
+    this.path = path
+  }
+}
+
+/**
+ * An idempotency store on one Redis server, shared by every receiver instance that uses the
+ * same server and `prefix` (default `'palisade:idem:'`). The URL (`redis://[user:password@]host[:port][/db]`)
+ * is checked now; the connection is opened by the first call, on the libuv thread pool, so
+ * creating the store never blocks the event loop and the app can start while Redis is down
+ * (calls fail with `ERR_STORE_UNAVAILABLE`, which the adapters answer with 503, until it is back).
+ * `await store.ping()` checks the server, e.g. at startup or in a readiness probe.
+ *
+ * `timeoutMs` (default 2000) bounds each command, `connectTimeoutMs` (default 2000) opening a
+ * connection: a call never hangs.
+ * @throws {WebhookError} `ERR_STORE_UNAVAILABLE` when the URL is invalid
+ */
+class RedisStore {
+  /**
+   * @param {string} url
+   * @param {{ prefix?: string, timeoutMs?: number, connectTimeoutMs?: number }} [options]
+   */
+  constructor(url, options = {}) {
+    if (typeof url !== 'string') throw new TypeError('url must be a string')
+    checkOptions(options)
+    const { prefix } = options
+    if (prefix !== undefined && prefix !== null && typeof prefix !== 'string') {
+      throw new TypeError('prefix must be a string')
+    }
+    const timeoutMs = optionalNumber('timeoutMs', options.timeoutMs)
+    const connectTimeoutMs = optionalNumber('connectTimeoutMs', options.connectTimeoutMs)
+    /** @internal */
+    this[kNative] = call(() => NativeStore.redis(url, prefix ?? undefined, timeoutMs, connectTimeoutMs))
+    /** The prefix of every key this store writes. */
+    this.prefix = prefix ?? 'palisade:idem:'
+  }
+
+  /**
+   * Checks that the server answers (connecting if needed), off the event loop.
+   * @returns {Promise<void>}
+   * @throws {WebhookError} `ERR_STORE_UNAVAILABLE` when it does not
+   */
+  async ping() {
+    const outcome = await this[kNative].pingAsync().catch((/** @type {unknown} */ e) => Promise.reject(fromNative(e)))
+    if (outcome.code) throw fromOutcome(outcome.code, outcome.message || '')
+  }
+}
+
+/** @param {unknown} options */
+function checkOptions(options) {
+  if (options === null || typeof options !== 'object') throw new TypeError('options must be an object')
+}
+
+/**
+ * @param {string} name
+ * @param {unknown} value
+ * @returns {boolean | undefined}
+ */
+function optionalBoolean(name, value) {
+  if (value === undefined || value === null) return undefined
+  if (typeof value !== 'boolean') throw new TypeError(`${name} must be a boolean`)
+  return value
+}
 
 /**
  * @param {unknown} event
@@ -53,7 +136,7 @@ class Deduplicator {
   #offload
 
   /**
-   * @param {{ store?: MemoryStore, leaseSeconds?: number, retainSeconds?: number, offload?: boolean }} [options]
+   * @param {{ store?: MemoryStore | SqliteStore | RedisStore, leaseSeconds?: number, retainSeconds?: number, offload?: boolean }} [options]
    *   `store` defaults to a new `MemoryStore`; `leaseSeconds` (default 60) is how long a claim
    *   blocks other workers; `retainSeconds` (default 7 days) how long completed keys are
    *   remembered; `offload` runs store calls on the libuv thread pool (default: only for stores
@@ -66,7 +149,7 @@ class Deduplicator {
     const retainSeconds = optionalNumber('retainSeconds', options.retainSeconds)
     const nativeStore = store && /** @type {any} */ (store)[kNative]
     if (!(nativeStore instanceof NativeStore)) {
-      throw new TypeError('store must be a store from this package (e.g. new MemoryStore())')
+      throw new TypeError('store must be a store from this package (MemoryStore, SqliteStore or RedisStore)')
     }
     this.#native = call(() => new NativeDeduplicator(nativeStore, leaseSeconds, retainSeconds))
     this.#offload = offload === undefined ? nativeStore.blocking : Boolean(offload)
@@ -109,14 +192,16 @@ class Deduplicator {
    * handler's error (so Palisade's retry processes the event again).
    *
    * Resolves to `{ status: 'processed', result, completed }` when the handler ran
-   * (`completed` is false if the completion could not be recorded: lease lost or store error;
-   * the work is done either way), or `{ status: 'duplicate' }` / `{ status: 'in_progress' }`
-   * without calling the handler. Rejects with the handler's own error, or with a
-   * `WebhookError` `ERR_STORE_UNAVAILABLE` when the claim itself fails.
+   * (`completed` is false if the completion could not be recorded: the lease was lost, or the
+   * store failed, in which case `completeError` holds its `WebhookError`; the work is done
+   * either way, but a retry after the lease expires may process the event again), or
+   * `{ status: 'duplicate' }` / `{ status: 'in_progress' }` without calling the handler.
+   * Rejects with the handler's own error, or with a `WebhookError` `ERR_STORE_UNAVAILABLE`
+   * when the claim itself fails.
    * @template T, R
    * @param {T & ({ idempotencyKey: string } | string)} event
    * @param {(event: T) => R | Promise<R>} handler
-   * @returns {Promise<{ status: 'processed', result: R, completed: boolean } | { status: 'duplicate' | 'in_progress' }>}
+   * @returns {Promise<{ status: 'processed', result: R, completed: boolean, completeError?: Error } | { status: 'duplicate' | 'in_progress' }>}
    */
   async process(event, handler) {
     if (typeof handler !== 'function') throw new TypeError('handler must be a function')
@@ -130,8 +215,11 @@ class Deduplicator {
       await claim.release().catch(() => false)
       throw err
     }
-    const completed = await claim.complete().catch(() => false)
-    return { status: 'processed', result, completed }
+    try {
+      return { status: 'processed', result, completed: await claim.complete() }
+    } catch (completeError) {
+      return { status: 'processed', result, completed: false, completeError }
+    }
   }
 
   /** @internal */
@@ -185,4 +273,4 @@ class Claim {
   }
 }
 
-module.exports = { Deduplicator, MemoryStore, Claim, kNative }
+module.exports = { Deduplicator, MemoryStore, SqliteStore, RedisStore, Claim, kNative }

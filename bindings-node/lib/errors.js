@@ -78,31 +78,20 @@ function call(fn) {
   }
 }
 
-const STATUS_BY_CODE = Object.freeze({
-  ERR_MISSING_SIGNATURE: 401,
-  ERR_MALFORMED_SIGNATURE: 401,
-  ERR_INVALID_SIGNATURE: 401,
-  ERR_INVALID_PUBLIC_KEY: 500,
-  ERR_BODY_NOT_RAW: 500,
-  ERR_BODY_TOO_LARGE: 413,
-  ERR_MALFORMED_ENVELOPE: 400,
-  ERR_MALFORMED_PAYLOAD: 400,
-  ERR_STALE_EVENT: 400,
-  ERR_STORE_UNAVAILABLE: 503,
-})
-
 /**
- * The HTTP status a receiver should answer for an error code: 401 for a missing, malformed
- * or invalid signature, 400 for a malformed envelope/payload or a stale event, 413 for a body
- * over `maxBodyBytes`, 503 when the idempotency store is unavailable, and 500 for server
- * misconfiguration (a body that is not raw, a bad key).
+ * The HTTP status a receiver should answer for an error code, from the core's table (the same
+ * in every language): 401 for a missing, malformed or invalid signature, 400 for a malformed
+ * envelope/payload or a stale event, 413 for a body over `maxBodyBytes`, 503 when the
+ * idempotency store is unavailable, and 500 for server misconfiguration (a body that is not
+ * raw, a bad key) and for anything that is not an error code.
  * @param {string | { code?: unknown }} codeOrError
  * @returns {number}
  */
 function httpStatusFor(codeOrError) {
   const code =
     typeof codeOrError === 'string' ? codeOrError : codeOrError && /** @type {any} */ (codeOrError).code
-  return (typeof code === 'string' && STATUS_BY_CODE[code]) || 500
+  if (typeof code !== 'string') return 500
+  return native.httpStatusFor(code) ?? 500
 }
 
 /**

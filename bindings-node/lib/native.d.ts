@@ -69,12 +69,27 @@ export declare class NativeDeduplicator {
 }
 export type JsDeduplicator = NativeDeduplicator
 
-/** An idempotency store (`MemoryStore` and friends wrap it in `index.js`). */
+/** An idempotency store (`MemoryStore`, `SqliteStore` and `RedisStore` wrap it in `lib/dedup.js`). */
 export declare class NativeStore {
   /** An in-process store: at most `maxEntries` keys, none kept longer than `ttlSeconds`. */
   static memory(maxEntries?: number | undefined | null, ttlSeconds?: number | undefined | null): NativeStore
+  /**
+   * A durable store in the SQLite file at `path` (created if needed), opened now: fails with
+   * `ERR_STORE_UNAVAILABLE` when the file cannot be opened or created.
+   */
+  static sqlite(path: string, busyTimeoutMs?: number | undefined | null, syncEveryCommit?: boolean | undefined | null): NativeStore
+  /**
+   * A store on the Redis server at `url`. The URL is checked now; the connection is opened
+   * by the first call (on the thread pool), see `LazyRedis`.
+   */
+  static redis(url: string, prefix?: string | undefined | null, timeoutMs?: number | undefined | null, connectTimeoutMs?: number | undefined | null): NativeStore
   /** True when store calls may block (disk or network): they then run on the thread pool. */
   get blocking(): boolean
+  /**
+   * Checks that the store answers, on the thread pool (a Redis `PING`, connecting first if
+   * needed; other stores always answer).
+   */
+  pingAsync(): Promise<unknown>
 }
 export type JsStore = NativeStore
 
@@ -137,6 +152,12 @@ export interface BatchOutcome {
 
 /** Every error code, in the core's stable order. */
 export declare function errorCodes(): Array<string>
+
+/**
+ * The HTTP status a receiver should answer for an error code (the core's one table, shared by
+ * every language); `null` for a string that is not an error code.
+ */
+export declare function httpStatusFor(code: string): number | null
 
 /** A signed delivery: the raw body, the headers as `[name, value]` pairs, what was signed. */
 export interface NativeDelivery {

@@ -1,30 +1,91 @@
 //! Deduplication: stores, the deduplicator, and its claims.
 //!
-//! A store is one native class with a factory per kind. Adding a durable store is a factory
-//! here (`NativeStore.sqlite(path)`, `NativeStore.redis(url, prefix)`, marked `blocking`) and a
-//! small class in `index.js`: blocking stores are driven through the `*Async` methods, which run
-//! on the libuv thread pool so the event loop never waits on disk or network.
+//! A store is one native class with a factory per kind (`memory`, `sqlite`, `redis`); the
+//! JavaScript classes `MemoryStore`, `SqliteStore` and `RedisStore` (`lib/dedup.js`) wrap it.
+//! Stores that do disk or network I/O are marked `blocking`: the deduplicator then drives them
+//! through the `*Async` methods, which run on the libuv thread pool so the event loop never
+//! waits on disk or network.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use palisade_webhooks::dedup::{Claim, ClaimOutcome, Deduplicator, IdempotencyStore};
-use palisade_webhooks::MemoryStore;
+use palisade_webhooks::dedup::{
+    Claim, ClaimOutcome, Deduplicator, IdempotencyStore, StoreClaim, DEFAULT_MAX_ENTRIES,
+    DEFAULT_TTL,
+};
+use palisade_webhooks::{MemoryStore, RedisOptions, RedisStore, SqliteOptions, SqliteStore};
 
-use crate::{count, seconds};
+use crate::{arg_err, core_err, count, seconds};
 
-/// `MemoryStore` defaults, the same as the core's `MemoryStore::default()` (the core does not
-/// export them yet).
-const MEMORY_MAX_ENTRIES: usize = 100_000;
-const MEMORY_TTL: Duration = Duration::from_secs(24 * 3600);
+/// A non-negative number of milliseconds as a `Duration`.
+fn millis(name: &str, value: f64) -> napi::Result<Duration, String> {
+    if !value.is_finite() || !(0.0..=1e15).contains(&value) {
+        return Err(arg_err(format!(
+            "{name} must be a finite, non-negative number of milliseconds"
+        )));
+    }
+    Ok(Duration::from_secs_f64(value / 1000.0))
+}
 
-/// An idempotency store (`MemoryStore` and friends wrap it in `index.js`).
+/// A `RedisStore` that connects on first use instead of when it is created: creating one never
+/// blocks the event loop (the connection is opened by the first call, on the thread pool), and
+/// an app can start while Redis is down, its calls failing with `ERR_STORE_UNAVAILABLE` (503)
+/// until the server answers. Once connected, the core store reconnects by itself.
+struct LazyRedis {
+    url: String,
+    options: RedisOptions,
+    store: Mutex<Option<Arc<RedisStore>>>,
+}
+
+impl LazyRedis {
+    fn slot(&self) -> MutexGuard<'_, Option<Arc<RedisStore>>> {
+        // Only ever set once from None to Some: a panic elsewhere cannot corrupt it.
+        self.store.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The connected store, connecting now if needed (not under the lock: concurrent first
+    /// calls each try, bounded by the connect timeout, and the first success is kept).
+    fn get(&self) -> palisade_webhooks::Result<Arc<RedisStore>> {
+        if let Some(store) = self.slot().as_ref() {
+            return Ok(Arc::clone(store));
+        }
+        let store = Arc::new(RedisStore::connect_with(&self.url, self.options.clone())?);
+        Ok(Arc::clone(self.slot().get_or_insert(store)))
+    }
+}
+
+impl IdempotencyStore for LazyRedis {
+    fn claim(
+        &self,
+        key: &str,
+        token: &str,
+        lease: Duration,
+    ) -> palisade_webhooks::Result<StoreClaim> {
+        self.get()?.claim(key, token, lease)
+    }
+
+    fn complete(
+        &self,
+        key: &str,
+        token: &str,
+        retain: Duration,
+    ) -> palisade_webhooks::Result<bool> {
+        self.get()?.complete(key, token, retain)
+    }
+
+    fn release(&self, key: &str, token: &str) -> palisade_webhooks::Result<bool> {
+        self.get()?.release(key, token)
+    }
+}
+
+/// An idempotency store (`MemoryStore`, `SqliteStore` and `RedisStore` wrap it in `lib/dedup.js`).
 #[napi(js_name = "NativeStore")]
 pub struct JsStore {
     inner: Arc<dyn IdempotencyStore>,
     blocking: bool,
+    redis: Option<Arc<LazyRedis>>,
 }
 
 #[napi]
@@ -37,15 +98,80 @@ impl JsStore {
     ) -> napi::Result<Self, String> {
         let max_entries = match max_entries {
             Some(n) => count("maxEntries", n)?,
-            None => MEMORY_MAX_ENTRIES,
+            None => DEFAULT_MAX_ENTRIES,
         };
         let ttl = match ttl_seconds {
             Some(s) => seconds("ttlSeconds", s)?,
-            None => MEMORY_TTL,
+            None => DEFAULT_TTL,
         };
         Ok(JsStore {
             inner: Arc::new(MemoryStore::new(max_entries, ttl)),
             blocking: false,
+            redis: None,
+        })
+    }
+
+    /// A durable store in the SQLite file at `path` (created if needed), opened now: fails with
+    /// `ERR_STORE_UNAVAILABLE` when the file cannot be opened or created.
+    #[napi(factory, catch_unwind)]
+    pub fn sqlite(
+        path: String,
+        busy_timeout_ms: Option<f64>,
+        sync_every_commit: Option<bool>,
+    ) -> napi::Result<Self, String> {
+        let mut options = SqliteOptions::default();
+        if let Some(ms) = busy_timeout_ms {
+            options = options.busy_timeout(millis("busyTimeoutMs", ms)?);
+        }
+        if let Some(sync) = sync_every_commit {
+            options = options.sync_every_commit(sync);
+        }
+        let store = SqliteStore::open_with(&path, options).map_err(core_err)?;
+        Ok(JsStore {
+            inner: Arc::new(store),
+            blocking: true,
+            redis: None,
+        })
+    }
+
+    /// A store on the Redis server at `url`. The URL is checked now; the connection is opened
+    /// by the first call (on the thread pool), see `LazyRedis`.
+    #[napi(factory, catch_unwind)]
+    pub fn redis(
+        url: String,
+        prefix: Option<String>,
+        timeout_ms: Option<f64>,
+        connect_timeout_ms: Option<f64>,
+    ) -> napi::Result<Self, String> {
+        let mut options = RedisOptions::default();
+        if let Some(prefix) = prefix {
+            options = options.prefix(prefix);
+        }
+        if let Some(ms) = timeout_ms {
+            options = options.timeout(millis("timeoutMs", ms)?);
+        }
+        if let Some(ms) = connect_timeout_ms {
+            options = options.connect_timeout(millis("connectTimeoutMs", ms)?);
+        }
+        // The same check (and message) as the core's `RedisStore::connect_with`; the URL may
+        // carry a password, so it never goes into the message.
+        if let Err(e) = redis::Client::open(url.as_str()) {
+            return Err(napi::Error::new(
+                palisade_webhooks::ErrorCode::StoreUnavailable
+                    .as_str()
+                    .to_string(),
+                format!("Redis idempotency store: invalid URL: {e}"),
+            ));
+        }
+        let lazy = Arc::new(LazyRedis {
+            url,
+            options,
+            store: Mutex::new(None),
+        });
+        Ok(JsStore {
+            inner: Arc::clone(&lazy) as Arc<dyn IdempotencyStore>,
+            blocking: true,
+            redis: Some(lazy),
         })
     }
 
@@ -53,6 +179,46 @@ impl JsStore {
     #[napi(getter, catch_unwind)]
     pub fn blocking(&self) -> bool {
         self.blocking
+    }
+
+    /// Checks that the store answers, on the thread pool (a Redis `PING`, connecting first if
+    /// needed; other stores always answer).
+    #[napi(catch_unwind)]
+    pub fn ping_async(&self) -> AsyncTask<PingTask> {
+        AsyncTask::new(PingTask {
+            redis: self.redis.clone(),
+        })
+    }
+}
+
+/// `pingAsync` on the libuv thread pool.
+pub struct PingTask {
+    redis: Option<Arc<LazyRedis>>,
+}
+
+impl Task for PingTask {
+    type Output = StoreResult;
+    type JsValue = StoreOutcome;
+
+    fn compute(&mut self) -> napi::Result<StoreResult> {
+        let Some(redis) = self.redis.as_ref() else {
+            return Ok(StoreResult::Done(true));
+        };
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            redis.get().and_then(|store| store.ping())
+        }));
+        Ok(match result {
+            Ok(Ok(())) => StoreResult::Done(true),
+            Ok(Err(e)) => {
+                let (code, message) = code_of(&e);
+                StoreResult::Failed(code, message)
+            }
+            Err(_) => internal_failure(),
+        })
+    }
+
+    fn resolve(&mut self, _env: Env, output: StoreResult) -> napi::Result<StoreOutcome> {
+        Ok(output.into())
     }
 }
 
@@ -90,9 +256,10 @@ pub struct JsDeduplicator {
 }
 
 fn held(claim: &JsClaim) -> napi::Result<Claim, String> {
-    claim.claim.clone().ok_or_else(|| {
-        crate::arg_err("only a claim whose status is \"new\" can be completed or released")
-    })
+    claim
+        .claim
+        .clone()
+        .ok_or_else(|| arg_err("only a claim whose status is \"new\" can be completed or released"))
 }
 
 fn code_of(e: &palisade_webhooks::Error) -> (String, String) {
@@ -133,22 +300,19 @@ impl JsDeduplicator {
     /// Claims a key on the calling thread (for stores that never block).
     #[napi(catch_unwind)]
     pub fn claim(&self, key: String) -> napi::Result<JsClaim, String> {
-        self.inner
-            .claim(&key)
-            .map(JsClaim::from)
-            .map_err(crate::core_err)
+        self.inner.claim(&key).map(JsClaim::from).map_err(core_err)
     }
 
     /// Completes a new claim; false when the lease had expired and another worker took over.
     #[napi(catch_unwind)]
     pub fn complete(&self, claim: &JsClaim) -> napi::Result<bool, String> {
-        self.inner.complete(&held(claim)?).map_err(crate::core_err)
+        self.inner.complete(&held(claim)?).map_err(core_err)
     }
 
     /// Releases a new claim so a retry processes the event again.
     #[napi(catch_unwind)]
     pub fn release(&self, claim: &JsClaim) -> napi::Result<bool, String> {
-        self.inner.release(&held(claim)?).map_err(crate::core_err)
+        self.inner.release(&held(claim)?).map_err(core_err)
     }
 
     /// `claim` on the libuv thread pool.
@@ -225,21 +389,31 @@ impl Task for StoreTask {
                 let (code, message) = code_of(&e);
                 StoreResult::Failed(code, message)
             }
-            Err(_) => StoreResult::Failed(
-                "InternalError".into(),
-                "internal error in the idempotency store (please report it)".into(),
-            ),
+            Err(_) => internal_failure(),
         })
     }
 
     fn resolve(&mut self, _env: Env, output: StoreResult) -> napi::Result<StoreOutcome> {
+        Ok(output.into())
+    }
+}
+
+fn internal_failure() -> StoreResult {
+    StoreResult::Failed(
+        "InternalError".into(),
+        "internal error in the idempotency store (please report it)".into(),
+    )
+}
+
+impl From<StoreResult> for StoreOutcome {
+    fn from(output: StoreResult) -> Self {
         let empty = StoreOutcome {
             claim: None,
             done: None,
             code: None,
             message: None,
         };
-        Ok(match output {
+        match output {
             StoreResult::Claimed(c) => StoreOutcome {
                 claim: Some(JsClaim::from(c)),
                 ..empty
@@ -253,6 +427,6 @@ impl Task for StoreTask {
                 message: Some(message),
                 ..empty
             },
-        })
+        }
     }
 }

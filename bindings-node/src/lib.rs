@@ -272,6 +272,13 @@ pub fn error_codes() -> Vec<String> {
         .collect()
 }
 
+/// The HTTP status a receiver should answer for an error code (the core's one table, shared by
+/// every language); `null` for a string that is not an error code.
+#[napi(catch_unwind)]
+pub fn http_status_for(code: String) -> Option<u32> {
+    palisade_webhooks::ErrorCode::from_str_code(&code).map(|c| u32::from(c.http_status()))
+}
+
 /// Panics on purpose: lets the test suite prove a panic becomes a JS error, not a crash.
 #[napi(catch_unwind, js_name = "__panicForTests")]
 pub fn panic_for_tests() -> napi::Result<(), String> {

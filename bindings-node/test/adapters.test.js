@@ -12,15 +12,15 @@ const Fastify = require('fastify')
 
 const {
   Webhook,
-  WebhookError,
   TestSigner,
   Deduplicator,
-  MemoryStore,
+  RedisStore,
   expressWebhook,
   captureRawBody,
   fastifyWebhook,
   fetchWebhook,
 } = require('..')
+const { KINDS, newStore, closedPort } = require('./stores.js')
 
 const signer = TestSigner.fromSeed(11)
 const LIMIT = 4096
@@ -161,55 +161,53 @@ for (const kind of ['express', 'fastify', 'fetch']) {
     }
   })
 
-  test(`${kind}: deduplication statuses`, async (t) => {
-    const dedup = new Deduplicator({ store: new MemoryStore() })
-    const { url, close, state } = await start(kind, { deduplicator: dedup })
-    t.after(close)
-    const hook = `${url}/hook`
-    const d = delivery()
+  for (const storeKind of KINDS) {
+    test(`${kind}: deduplication statuses (${storeKind} store)`, async (t) => {
+      const dedup = new Deduplicator({ store: newStore(storeKind) })
+      const { url, close, state } = await start(kind, { deduplicator: dedup })
+      t.after(close)
+      const hook = `${url}/hook`
+      const d = delivery()
 
-    let r = await post(hook, d.body, d.headers)
-    assert.equal(r.status, 200)
-    assert.deepEqual(r.json, { status: 'processed' })
-    r = await post(hook, d.body, d.headers)
-    assert.equal(r.status, 200)
-    assert.deepEqual(r.json, { status: 'duplicate' })
-    assert.equal(state.events.length, 1, 'the handler is not called for a duplicate')
+      let r = await post(hook, d.body, d.headers)
+      assert.equal(r.status, 200)
+      assert.deepEqual(r.json, { status: 'processed' })
+      r = await post(hook, d.body, d.headers)
+      assert.equal(r.status, 200)
+      assert.deepEqual(r.json, { status: 'duplicate' })
+      assert.equal(state.events.length, 1, 'the handler is not called for a duplicate')
 
-    // In progress: a second delivery of the same event while the first is being handled.
-    const d2 = delivery()
-    let open
-    state.gate = new Promise((resolve) => (open = resolve))
-    const first = post(hook, d2.body, d2.headers)
-    while (state.events.length < 2) await new Promise((resolve) => setTimeout(resolve, 5))
-    r = await post(hook, d2.body, d2.headers)
-    assert.equal(r.status, 409)
-    assert.deepEqual(r.json, { status: 'in_progress' })
-    open()
-    state.gate = null
-    assert.equal((await first).status, 200)
+      // In progress: a second delivery of the same event while the first is being handled.
+      const d2 = delivery()
+      let open
+      state.gate = new Promise((resolve) => (open = resolve))
+      const first = post(hook, d2.body, d2.headers)
+      while (state.events.length < 2) await new Promise((resolve) => setTimeout(resolve, 5))
+      r = await post(hook, d2.body, d2.headers)
+      assert.equal(r.status, 409)
+      assert.deepEqual(r.json, { status: 'in_progress' })
+      open()
+      state.gate = null
+      assert.equal((await first).status, 200)
 
-    // A handler error answers 500 and releases the claim: the retry processes the event.
-    const d3 = delivery()
-    state.fail = true
-    r = await post(hook, d3.body, d3.headers)
-    assert.equal(r.status, 500)
-    state.fail = false
-    r = await post(hook, d3.body, d3.headers)
-    assert.equal(r.status, 200)
-    assert.deepEqual(r.json, { status: 'processed' })
-    assert.equal(state.events.length, 4)
-    if (kind === 'fetch') assert.equal(state.errors.length, 1)
-  })
+      // A handler error answers 500 and releases the claim: the retry processes the event.
+      const d3 = delivery()
+      state.fail = true
+      r = await post(hook, d3.body, d3.headers)
+      assert.equal(r.status, 500)
+      state.fail = false
+      r = await post(hook, d3.body, d3.headers)
+      assert.equal(r.status, 200)
+      assert.deepEqual(r.json, { status: 'processed' })
+      assert.equal(state.events.length, 4)
+      if (kind === 'fetch') assert.equal(state.errors.length, 1)
+    })
+  }
 
-  test(`${kind}: an unavailable idempotency store answers 503`, async (t) => {
-    // Fault injection: a deduplicator whose store cannot be reached.
-    class UnreachableStoreDeduplicator extends Deduplicator {
-      async claim() {
-        throw new WebhookError('ERR_STORE_UNAVAILABLE', 'the idempotency store did not answer')
-      }
-    }
-    const { url, close, state } = await start(kind, { deduplicator: new UnreachableStoreDeduplicator() })
+  test(`${kind}: an unreachable Redis store answers 503`, async (t) => {
+    // A real RedisStore whose server cannot be reached (nothing listens on the port).
+    const store = new RedisStore(`redis://127.0.0.1:${await closedPort()}/0`, { connectTimeoutMs: 500 })
+    const { url, close, state } = await start(kind, { deduplicator: new Deduplicator({ store }) })
     t.after(close)
     const d = delivery()
     const r = await post(`${url}/hook`, d.body, d.headers)

@@ -141,6 +141,27 @@ test('refusals carry the DESIGN codes', () => {
   assert.equal(httpStatusFor('ERR_STORE_UNAVAILABLE'), 503)
 })
 
+test('httpStatusFor: the core table for every code, 500 for anything else', () => {
+  // The table every SDK answers with (the core's ErrorCode::http_status).
+  const expected = {
+    ERR_MISSING_SIGNATURE: 401,
+    ERR_MALFORMED_SIGNATURE: 401,
+    ERR_INVALID_SIGNATURE: 401,
+    ERR_INVALID_PUBLIC_KEY: 500,
+    ERR_BODY_NOT_RAW: 500,
+    ERR_BODY_TOO_LARGE: 413,
+    ERR_MALFORMED_ENVELOPE: 400,
+    ERR_MALFORMED_PAYLOAD: 400,
+    ERR_STALE_EVENT: 400,
+    ERR_STORE_UNAVAILABLE: 503,
+  }
+  assert.deepEqual(Object.fromEntries(ERROR_CODES.map((c) => [c, httpStatusFor(c)])), expected)
+  for (const code of ERROR_CODES) assert.equal(httpStatusFor(new WebhookError(code, 'x')), expected[code])
+  for (const other of ['', 'err_invalid_signature', 'ERR_NOPE', 'ERR_STORE_UNAVAILABLE ', null, undefined, 42, {}, { code: 7 }]) {
+    assert.equal(httpStatusFor(/** @type {any} */ (other)), 500, String(other))
+  }
+})
+
 test('programming errors are TypeErrors', () => {
   const d = signer.delivery('WALLET', { id: 'w1' })
   assert.throws(() => webhook.verify(d.body), TypeError)
@@ -158,6 +179,7 @@ test('programming errors are TypeErrors', () => {
   assert.throws(() => new Deduplicator({ store: {} }), TypeError)
   assert.throws(() => new Deduplicator({ leaseSeconds: -5 }), TypeError)
   assert.throws(() => new MemoryStore({ maxEntries: 1.5 }), TypeError)
+  assert.throws(() => new Deduplicator({ store: Object.create(MemoryStore.prototype) }), TypeError)
   assert.throws(() => new Event(), Error)
 })
 

@@ -11,6 +11,7 @@ const { spawn, spawnSync } = require('node:child_process')
 const readline = require('node:readline')
 
 const { TestSigner } = require('..')
+const { sqlitePath, redisUrl } = require('./stores.js')
 
 const EXAMPLES = path.join(__dirname, '..', '..', 'examples', 'node')
 
@@ -55,10 +56,10 @@ test('express-receiver.js: refuses to start without a key', () => {
   assert.match(r.stderr, /PALISADE_PUBLIC_KEY is not set/)
 })
 
-test('express-receiver.js: one line per delivery outcome', async (t) => {
-  const signer = TestSigner.generate()
+/** Starts express-receiver.js; `next()` reads its next output line, `send(d)` POSTs a delivery. */
+async function receiver(t, signer, extraEnv = {}) {
   const child = spawn(process.execPath, [path.join(EXAMPLES, 'express-receiver.js'), '0'], {
-    env: env({ PALISADE_PUBLIC_KEY: signer.publicKeyB64 }),
+    env: env({ PALISADE_PUBLIC_KEY: signer.publicKeyB64, PALISADE_REDIS_URL: '', PALISADE_SQLITE_PATH: '', ...extraEnv }),
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   t.after(() => child.kill())
@@ -68,6 +69,13 @@ test('express-receiver.js: one line per delivery outcome', async (t) => {
   const port = Number(/127\.0\.0\.1:(\d+)\//.exec(first)[1])
   const url = `http://127.0.0.1:${port}/webhooks/palisade`
   const send = (d) => fetch(url, { method: 'POST', body: d.body, headers: d.headers })
+  return { first, next, send }
+}
+
+test('express-receiver.js: one line per delivery outcome', async (t) => {
+  const signer = TestSigner.generate()
+  const { first, next, send } = await receiver(t, signer)
+  assert.match(first, /memory store/)
 
   const d = signer.delivery('TRANSACTION', { id: 'tx-9', status: 'CONFIRMED', qty: '2.5', updatedAt: 'u' })
   assert.equal((await send(d)).status, 200)
@@ -81,3 +89,21 @@ test('express-receiver.js: one line per delivery outcome', async (t) => {
   assert.equal((await send(w)).status, 200)
   assert.match(await next(), /^processed wallet w-1 PROVISIONED key=sha256:[0-9a-f]{64}$/)
 })
+
+for (const [kind, storeEnv] of [
+  ['SQLite', () => ({ PALISADE_SQLITE_PATH: sqlitePath('example') })],
+  ['Redis', () => ({ PALISADE_REDIS_URL: redisUrl() })],
+]) {
+  test(`express-receiver.js: two instances on one ${kind} store process a delivery once`, async (t) => {
+    const signer = TestSigner.generate()
+    const shared = storeEnv()
+    const a = await receiver(t, signer, shared)
+    const b = await receiver(t, signer, shared)
+    assert.match(a.first, new RegExp(`${kind.toLowerCase()} store`))
+    const d = signer.delivery('WALLET', { id: `w-${kind}`, status: 'PROVISIONED', updatedAt: `u-${Date.now()}` })
+    assert.equal((await a.send(d)).status, 200)
+    assert.match(await a.next(), /^processed wallet /)
+    assert.equal((await b.send(d)).status, 200)
+    assert.match(await b.next(), /^duplicate status=200$/)
+  })
+}

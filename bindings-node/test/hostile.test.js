@@ -5,7 +5,9 @@
 const test = require('node:test')
 const assert = require('node:assert/strict')
 
-const { Webhook, WebhookError, TestSigner, Event, verifyWebhook, Deduplicator, MemoryStore } = require('..')
+const { Webhook, WebhookError, TestSigner, Event, verifyWebhook, Deduplicator, MemoryStore, SqliteStore, RedisStore, httpStatusFor } =
+  require('..')
+const { sqlitePath } = require('./stores.js')
 
 // A small deterministic PRNG (mulberry32), so a failure reproduces.
 function rng(seed) {
@@ -127,6 +129,15 @@ test('random keys and options', () => {
     expectSdkError(() => Event.fromJSON(randomValue(r)), `fromJSON #${i}`)
     expectSdkError(() => new MemoryStore({ maxEntries: randomValue(r), ttlSeconds: randomValue(r) }), `store #${i}`)
     expectSdkError(() => new Deduplicator({ leaseSeconds: randomValue(r), retainSeconds: randomValue(r) }), `dedup #${i}`)
+    // Lazy: a RedisStore connects on first use, so random URLs and options reach no network.
+    expectSdkError(
+      () => new RedisStore(randomValue(r), { prefix: randomValue(r), timeoutMs: randomValue(r), connectTimeoutMs: randomValue(r) }),
+      `redis store #${i}`
+    )
+    if (i % 50 === 0) {
+      expectSdkError(() => new SqliteStore(sqlitePath(), { busyTimeoutMs: randomValue(r), syncEveryCommit: randomValue(r) }), `sqlite store #${i}`)
+    }
+    assert.equal(typeof httpStatusFor(randomValue(r)), 'number')
     expectSdkError(() => TestSigner.fromPrivateKey(randomValue(r)), `signer #${i}`)
     expectSdkError(() => signer.delivery(randomValue(r), randomValue(r)), `delivery #${i}`)
   }

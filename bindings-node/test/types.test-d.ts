@@ -1,5 +1,5 @@
 // Compile-time checks of the typed layer (run by `tsc -p .`, not at run time).
-import { Event, Webhook, TestSigner, Deduplicator, WebhookError, type Resource } from '..'
+import { Event, Webhook, TestSigner, Deduplicator, WebhookError, SqliteStore, RedisStore, MemoryStore, httpStatusFor, type Resource, type IdempotencyStore } from '..'
 
 declare const event: Event
 const data: Resource = event.data
@@ -26,6 +26,22 @@ async function run(): Promise<void> {
     const n: number = r.result
     void n
   }
+  const stores: IdempotencyStore[] = [
+    new MemoryStore({ maxEntries: 10 }),
+    new SqliteStore('/tmp/x.sqlite3', { busyTimeoutMs: 100, syncEveryCommit: false }),
+    new RedisStore('redis://127.0.0.1:6379/0', { prefix: 'app:', timeoutMs: 500, connectTimeoutMs: 500 }),
+  ]
+  const redis = new RedisStore('redis://127.0.0.1:6379/0')
+  await redis.ping()
+  const prefix: string = redis.prefix
+  const dedup = new Deduplicator({ store: stores[1], leaseSeconds: 30 })
+  const p = await dedup.process('k', () => 'x')
+  if (p.status === 'processed' && !p.completed) {
+    const err: Error | undefined = p.completeError
+    void err
+  }
+  const status: number = httpStatusFor('ERR_STORE_UNAVAILABLE')
+  void prefix, status
   const results = await webhook.verifyBatch([d])
   for (const item of results) {
     if (!item.ok) {

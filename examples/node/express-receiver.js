@@ -1,13 +1,16 @@
-// A Palisade webhook receiver on Express: verifies, deduplicates (in memory) and logs one line
-// per delivery.
+// A Palisade webhook receiver on Express: verifies, deduplicates and logs one line per delivery.
 //
 //   PALISADE_PUBLIC_KEY=MFkw... node express-receiver.js [port]     (or PORT=...; default 3000)
 //   then POST deliveries to http://127.0.0.1:<port>/webhooks/palisade
+//
+// The idempotency store: PALISADE_REDIS_URL=redis://host:6379/0 (several instances share it),
+// else PALISADE_SQLITE_PATH=/var/lib/app/idempotency.sqlite3 (every process on this host shares
+// it, survives restarts), else in memory (this process only).
 
 'use strict'
 
 const express = require('express')
-const { Webhook, Deduplicator, MemoryStore, expressWebhook, httpStatusFor } = require('palisade-webhooks')
+const { Webhook, Deduplicator, MemoryStore, SqliteStore, RedisStore, expressWebhook, httpStatusFor } = require('palisade-webhooks')
 
 const publicKey = process.env.PALISADE_PUBLIC_KEY
 if (!publicKey) {
@@ -20,7 +23,11 @@ if (!publicKey) {
 const port = Number(process.argv[2] || process.env.PORT || 3000)
 
 const webhook = new Webhook(publicKey)
-const deduplicator = new Deduplicator({ store: new MemoryStore() })
+const redisUrl = process.env.PALISADE_REDIS_URL
+const sqlitePath = process.env.PALISADE_SQLITE_PATH
+const store = redisUrl ? new RedisStore(redisUrl) : sqlitePath ? new SqliteStore(sqlitePath) : new MemoryStore()
+const storeName = redisUrl ? 'redis' : sqlitePath ? 'sqlite' : 'memory'
+const deduplicator = new Deduplicator({ store })
 
 const app = express()
 
@@ -84,5 +91,5 @@ app.use(onError)
 const server = app.listen(port, '127.0.0.1', () => {
   const address = server.address()
   const actual = address && typeof address === 'object' ? address.port : port
-  console.log(`listening on http://127.0.0.1:${actual}/webhooks/palisade (key ${webhook.keyFingerprints[0]})`)
+  console.log(`listening on http://127.0.0.1:${actual}/webhooks/palisade (key ${webhook.keyFingerprints[0]}, ${storeName} store)`)
 })

@@ -1,0 +1,217 @@
+#!/usr/bin/env node
+// Node.js row of `make bench`: full-delivery verification through the SDK next to what a user
+// would write with Node's own `crypto`, on one ~2 KB TRANSACTION delivery, single thread.
+//
+//   node bench/node_bench.js [SECONDS]     (after `npm run build` in bindings-node)
+//
+// SECONDS is the time spent on each figure (default 1). Each figure is the median of 7 timed
+// batches within the run, the contenders' batches interleaved so that background load hits them
+// alike. Before timing, it checks that the SDK and `crypto` both accept the delivery (and agree
+// on what it says) and both refuse a forgery. Prints ONE JSON line (µs per delivery; the last
+// key is a ratio):
+//   sdk_verify_us                  webhook.verify(body, headers), then event.idempotencyKey / .status
+//   sdk_signature_only_us          webhook.verifySignature(payload, signature)
+//   crypto_keyobject_us            JSON.parse + crypto.verify with a KeyObject made once + JSON.parse
+//   crypto_create_per_call_us      the same with crypto.createPublicKey on every call
+//   verify_batch_2threads_scaling  throughput of verifyBatch split in two concurrent halves (libuv
+//                                  pool, default size) / throughput of sequential verify()
+// The machine may be shared and noisy: compare ratios within one run, not absolute figures.
+
+'use strict'
+
+const crypto = require('node:crypto')
+const path = require('node:path')
+
+const { Webhook, TestSigner } = require(path.join(__dirname, '..', 'bindings-node'))
+
+// The resource of core/examples/bench.rs `sample_resource()`, byte for byte.
+const RESOURCE =
+  '{"id":"0196153b-aaaa-7cd3-b511-354373d28130","walletId":"0196153b-67bc-7cd3-b511-354373d28130",' +
+  '"vaultId":"0196152d-5294-739d-9945-2a499f9e3989","createdBy":"a55df9e0-e14a-4410-a983-12afae46662f",' +
+  '"createdAt":"2025-05-08T14:15:30.123456Z","updatedAt":"2025-05-08T14:15:36.900490Z",' +
+  '"status":"CONFIRMED","action":"WITHDRAWAL","externalId":"order-982734","blockchain":"ETHEREUM",' +
+  '"asset":{"id":"usdc-eth","symbol":"USDC","name":"USD Coin","blockchain":"ETHEREUM",' +
+  '"decimals":6,"contract":"0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48"},"feeAsset":{"id":"eth",' +
+  '"symbol":"ETH","name":"Ether","blockchain":"ETHEREUM","decimals":18},"origin":{"id":"0196153b-67bc-7cd3-b511-354373d28130",' +
+  '"type":"WALLET","address":"0x4644320f31D6958Ed8603Eb666044950Aa69702e"},"destination":{"type":"ADDRESS",' +
+  '"address":"0x8ba1f109551bD432803012645Ac136ddd64DBA72"},"qty":"1250.000000","feeQty":"0.000421337000000000",' +
+  '"sequence":"18446744073709551615","hash":"0x5c504ed432cb51138bcf09aa5e8a410dd4a1e204ef84bfed1be16dfba1b22060",' +
+  '"attributes":{"attr0":"value-0-0123456789abcdef","attr1":"value-1-0123456789abcdef",' +
+  '"attr2":"value-2-0123456789abcdef","attr3":"value-3-0123456789abcdef","attr4":"value-4-0123456789abcdef",' +
+  '"attr5":"value-5-0123456789abcdef","attr6":"value-6-0123456789abcdef","attr7":"value-7-0123456789abcdef",' +
+  '"attr8":"value-8-0123456789abcdef","attr9":"value-9-0123456789abcdef","attr10":"value-10-0123456789abcdef",' +
+  '"attr11":"value-11-0123456789abcdef"}}'
+
+const seconds = Number(process.argv[2] ?? 1)
+if (!Number.isFinite(seconds) || seconds <= 0) throw new Error(`usage: node bench/node_bench.js [SECONDS > 0], got ${process.argv[2]}`)
+
+const BATCHES = 7
+const WARMUP_MS = 200
+
+/** Keeps results alive so no work is optimised away. */
+let sink = 0
+
+/** @param {number[]} xs */
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = s.length >> 1
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
+}
+
+/**
+ * Times the contenders in BATCHES rounds, interleaved (round 1 of each, then round 2 of each...,
+ * so a change in background load hits all of them alike), each batch about seconds/BATCHES
+ * long, after a warm-up. Each `run(n)` does `n` deliveries (`n` a multiple of its `unit`);
+ * returns the median µs per delivery of each.
+ * @param {Record<string, { unit: number, run: (n: number) => void | Promise<void> }>} contenders
+ * @returns {Promise<Record<string, number>>}
+ */
+async function measure(contenders) {
+  const names = Object.keys(contenders)
+  const budget = (seconds * 1000) / BATCHES
+  for (const name of names) {
+    const { unit, run } = contenders[name]
+    const end = performance.now() + WARMUP_MS
+    while (performance.now() < end) await run(unit)
+  }
+  /** @type {Record<string, number[]>} */
+  const perOp = Object.fromEntries(names.map((n) => [n, []]))
+  for (let b = 0; b < BATCHES; b++) {
+    for (const name of names) {
+      const { unit, run } = contenders[name]
+      const chunk = Math.max(unit, 50)
+      let n = 0
+      let elapsed = 0
+      const start = performance.now()
+      do {
+        await run(chunk)
+        n += chunk
+        elapsed = performance.now() - start
+      } while (elapsed < budget)
+      perOp[name].push((elapsed * 1000) / n)
+    }
+  }
+  return Object.fromEntries(names.map((n) => [n, median(perOp[n])]))
+}
+
+/**
+ * A synchronous operation as a contender.
+ * @param {() => void} op
+ */
+function sync(op) {
+  return {
+    unit: 1,
+    run(/** @type {number} */ n) {
+      for (let i = 0; i < n; i++) op()
+    },
+  }
+}
+
+// One delivery as Palisade would POST it: raw body bytes and headers.
+const signer = TestSigner.fromSeed(42)
+const delivery = signer.delivery('TRANSACTION', RESOURCE)
+const { body, headers, payload, signature } = delivery
+const publicKeyB64 = signer.publicKeyB64
+const webhook = new Webhook(publicKeyB64)
+const SIGNATURE_HEADER = Object.keys(headers).find((name) => name.toLowerCase() === 'signature')
+if (SIGNATURE_HEADER === undefined) throw new Error('the delivery has no Signature header')
+
+// ---- The contenders ------------------------------------------------------------------------
+
+function sdkVerify() {
+  const event = webhook.verify(body, headers)
+  sink += event.idempotencyKey.length + event.status.length
+}
+
+function sdkSignatureOnly() {
+  sink += webhook.verifySignature(payload, signature).length
+}
+
+const der = Buffer.from(publicKeyB64, 'base64')
+const keyObject = crypto.createPublicKey({ key: der, format: 'der', type: 'spki' })
+
+/** What a user writes with `crypto`: parse the envelope, verify the payload string, decode it. */
+function cryptoVerify(key) {
+  const envelope = JSON.parse(/** @type {any} */ (body))
+  const sig = headers[SIGNATURE_HEADER]
+  if (!crypto.verify('sha256', Buffer.from(envelope.payload), key, Buffer.from(sig, 'base64'))) {
+    throw new Error('invalid signature')
+  }
+  const resource = JSON.parse(/** @type {any} */ (Buffer.from(envelope.payload, 'base64')))
+  sink += resource.id.length + resource.status.length
+  return resource
+}
+
+function cryptoKeyObject() {
+  cryptoVerify(keyObject)
+}
+
+function cryptoCreatePerCall() {
+  cryptoVerify(crypto.createPublicKey({ key: der, format: 'der', type: 'spki' }))
+}
+
+// ---- Both sides agree the delivery is valid (and on what it says) before anything is timed ----
+
+const event = webhook.verify(body, headers)
+const viaCrypto = cryptoVerify(keyObject)
+const viaCryptoPerCall = cryptoVerify(crypto.createPublicKey({ key: der, format: 'der', type: 'spki' }))
+if (event.domain !== 'TRANSACTION' || event.status !== 'CONFIRMED' || event.resourceId !== viaCrypto.id) {
+  throw new Error(`the SDK and crypto disagree on the delivery: ${event.resourceId}/${event.status} vs ${viaCrypto.id}/${viaCrypto.status}`)
+}
+if (event.status !== viaCrypto.status || viaCryptoPerCall.id !== viaCrypto.id) throw new Error('crypto variants disagree')
+if (event.idempotencyKey !== `${viaCrypto.id}:${viaCrypto.updatedAt}`) throw new Error(`unexpected key ${event.idempotencyKey}`)
+if (webhook.verifySignature(payload, signature) !== event.keyFingerprint) throw new Error('verifySignature disagrees')
+// And both refuse a forgery (another key's signature over the same payload).
+const forged = TestSigner.fromSeed(43).sign(payload)
+if (crypto.verify('sha256', Buffer.from(payload), keyObject, Buffer.from(forged, 'base64'))) throw new Error('crypto accepted a forgery')
+let sdkRefused = false
+try {
+  webhook.verify(body, { ...headers, [SIGNATURE_HEADER]: forged })
+} catch (e) {
+  sdkRefused = /** @type {any} */ (e).code === 'ERR_INVALID_SIGNATURE'
+}
+if (!sdkRefused) throw new Error('the SDK accepted a forgery')
+
+// ---- verifyBatch on the libuv pool, two halves at once, vs sequential verify() ----------------
+
+const BATCH = 1000
+const halves = [0, 1].map(() => Array.from({ length: BATCH / 2 }, () => ({ body, headers })))
+
+/** One big batch split in two halves verified concurrently on the libuv thread pool. */
+async function verifyBatchTwoHalves() {
+  const results = await Promise.all(halves.map((h) => webhook.verifyBatch(h)))
+  for (const half of results) sink += half.length
+}
+
+async function main() {
+  const check = await webhook.verifyBatch(halves[0].slice(0, 8))
+  if (!check.every((r) => r.ok && r.event.status === 'CONFIRMED')) throw new Error('verifyBatch refused the delivery')
+
+  const us = await measure({
+    sdk_verify_us: sync(sdkVerify),
+    sdk_signature_only_us: sync(sdkSignatureOnly),
+    crypto_keyobject_us: sync(cryptoKeyObject),
+    crypto_create_per_call_us: sync(cryptoCreatePerCall),
+    verify_batch_us: {
+      unit: BATCH,
+      async run(n) {
+        for (let i = 0; i < n; i += BATCH) await verifyBatchTwoHalves()
+      },
+    },
+  })
+  const figures = {
+    sdk_verify_us: us.sdk_verify_us,
+    sdk_signature_only_us: us.sdk_signature_only_us,
+    crypto_keyobject_us: us.crypto_keyobject_us,
+    crypto_create_per_call_us: us.crypto_create_per_call_us,
+    // Throughput ratio: deliveries/s of the split batch over deliveries/s of sequential verify().
+    verify_batch_2threads_scaling: us.sdk_verify_us / us.verify_batch_us,
+  }
+  if (sink === 0) throw new Error('nothing was computed')
+  console.log(JSON.stringify(figures))
+}
+
+main().catch((e) => {
+  console.error(e)
+  process.exit(1)
+})
