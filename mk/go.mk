@@ -1,7 +1,9 @@
 # The Go SDK (bindings-go): the static library with its C ABI, the committed cbindgen header
 # (checked, not regenerated), go vet, go test -race over the package (vectors, Wycheproof,
-# crypto/ecdsa oracle, net/http middleware, concurrency), the examples, and a C program that
+# crypto/ecdsa oracle, net/http middleware, concurrency, the memory / SQLite / Redis stores
+# against a real redis-server), short `go test -fuzz` runs, the examples, and a C program that
 # exercises every export of the ABI under valgrind memcheck (zero errors, zero leaks).
+# `make bench-go-build` builds the Go benchmark (target/bench/go_bench) that bench/run.py runs.
 TEST_TARGETS += test-go
 
 GO ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
@@ -14,7 +16,13 @@ GO_OUT := $(ROOT)/target/go
 # test binary or example: stamp the link with the library's digest (computed when used).
 GO_LDFLAGS = -ldflags=-X=github.com/palisade-webhooks/palisade-webhooks/bindings-go/internal/ffi.libStamp=$$(sha256sum $(GO_LIB) | cut -c1-16)
 
-.PHONY: test-go go-lib go-toolchain go-header-check go-vet go-unit go-examples go-abi-memcheck
+# How long `make test` fuzzes each Go fuzz target (`make go-fuzz GO_FUZZTIME=10m` for longer).
+GO_FUZZTIME ?= 10s
+GO_FUZZ_TARGETS := FuzzVerify FuzzNewWebhook
+GO_BENCH_OUT := $(ROOT)/target/bench
+
+.PHONY: test-go go-lib go-toolchain go-header-check go-vet go-unit go-fuzz go-examples \
+	go-abi-memcheck bench-go-build
 
 go-toolchain:
 	@command -v $(GO) >/dev/null 2>&1 || { echo "installing Go (Debian package)"; \
@@ -36,10 +44,19 @@ go-header-check:
 go-vet: go-toolchain go-lib
 	cd $(GO_DIR) && $(GO) vet ./...
 	cd $(GO_EXAMPLES) && $(GO) vet ./...
+	cd bench/go && $(GO) vet ./...
 
-go-unit: go-toolchain go-lib
-	cd $(GO_DIR) && $(GO) test -race -count=1 $(GO_LDFLAGS) ./...
+# The store tests need a real Redis: run under with-redis.sh (they fail without it).
+go-unit: go-toolchain go-lib redis-server
+	cd $(GO_DIR) && $(WITH_REDIS) $(GO) test -race -count=1 $(GO_LDFLAGS) ./...
 	cd $(GO_EXAMPLES) && $(GO) test -race -count=1 $(GO_LDFLAGS) ./...
+
+# Hostile input: each fuzz target for a short fixed time (seeds: tests/vectors/conformance.json).
+go-fuzz: go-toolchain go-lib
+	cd $(GO_DIR) && for target in $(GO_FUZZ_TARGETS); do \
+		$(GO) test -count=1 $(GO_LDFLAGS) -run '^$$' -fuzz "^$$target\$$" \
+			-fuzztime $(GO_FUZZTIME) ./palisade || exit 1; \
+	done
 
 # The example programs, built into target/go/ (make demo runs target/go/receiver).
 go-examples: go-toolchain go-lib
@@ -47,14 +64,19 @@ go-examples: go-toolchain go-lib
 	cd $(GO_EXAMPLES) && $(GO) build $(GO_LDFLAGS) -o $(GO_OUT)/receiver ./receiver
 	cd $(GO_EXAMPLES) && $(GO) build $(GO_LDFLAGS) -o $(GO_OUT)/docs_snippet .
 
-go-abi-memcheck: go-toolchain go-lib
+go-abi-memcheck: go-toolchain go-lib redis-server
 	@command -v valgrind >/dev/null 2>&1 || { echo "installing valgrind (Debian package)"; \
 		export DEBIAN_FRONTEND=noninteractive; apt-get -o DPkg::Lock::Timeout=600 update; \
 		apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends valgrind; }
 	@mkdir -p $(GO_OUT)
 	cc -std=c11 -Wall -Wextra -Werror -g -O1 -I$(GO_DIR)/include $(GO_DIR)/ctest/abi_check.c \
 		$(GO_LIB) $(GO_NATIVE_LIBS) -o $(GO_OUT)/abi_check
-	RUST_BACKTRACE=0 valgrind -q --leak-check=full --show-leak-kinds=definite,indirect,possible \
+	RUST_BACKTRACE=0 $(WITH_REDIS) valgrind -q --leak-check=full --show-leak-kinds=definite,indirect,possible \
 		--errors-for-leak-kinds=definite,indirect,possible --error-exitcode=1 $(GO_OUT)/abi_check
 
-test-go: go-header-check go-vet go-unit go-examples go-abi-memcheck
+# The Go benchmark program (not part of `make test`): target/bench/go_bench SECONDS.
+bench-go-build: go-toolchain go-lib
+	@mkdir -p $(GO_BENCH_OUT)
+	cd bench/go && $(GO) build $(GO_LDFLAGS) -o $(GO_BENCH_OUT)/go_bench .
+
+test-go: go-header-check go-vet go-unit go-fuzz go-examples go-abi-memcheck

@@ -1,10 +1,18 @@
 /*
  * Exercises every export of the C ABI, including error paths and NULL inputs. `make test` runs
- * it under valgrind memcheck (zero errors, zero leaks required); it also runs on its own.
+ * it under valgrind memcheck (zero errors, zero leaks required) and under scripts/with-redis.sh,
+ * which exports PALISADE_TEST_REDIS_URL: the Redis store's success path needs that server (the
+ * check fails without it); its error path uses a closed port, and the SQLite store a file in a
+ * temporary directory.
  */
+#define _POSIX_C_SOURCE 200809L
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "palisade_webhooks.h"
 
@@ -45,6 +53,114 @@ static PwStatus verify(PwWebhook *wh, const PwBuf *body, const char *name, const
                              lens, 1, ev, err);
 }
 
+/* A 127.0.0.1 port nothing listens on: bound, read back and released. */
+static int closed_port(void) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof addr) != 0 ||
+        getsockname(fd, (struct sockaddr *)&addr, &len) != 0) {
+        perror("closed_port");
+        exit(2);
+    }
+    close(fd);
+    return ntohs(addr.sin_port);
+}
+
+/* Claims `key` twice on `dedup`: NEW then completed, then DUPLICATE. */
+static void claim_complete_duplicate(PwDedup *dedup, const char *key) {
+    PwError err = {0};
+    int32_t outcome = 0;
+    PwClaim *claim = NULL;
+    bool kept = false;
+    CHECK(pw_dedup_claim(dedup, S(key), &outcome, &claim, &err) == PW_OK && outcome == PW_CLAIM_NEW && claim);
+    CHECK(pw_dedup_complete(dedup, claim, &kept, &err) == PW_OK && kept);
+    pw_claim_free(claim);
+    claim = NULL;
+    CHECK(pw_dedup_claim(dedup, S(key), &outcome, &claim, &err) == PW_OK && outcome == PW_CLAIM_DUPLICATE && !claim);
+    pw_error_free(&err);
+}
+
+/* The durable stores: SQLite in a temporary directory, Redis on a closed port and on the
+ * server of the test run. */
+static void durable_stores(void) {
+    PwError err = {0};
+    PwStore *store = NULL;
+    PwDedup *dedup = NULL;
+
+    char dir[] = "/tmp/pw-abi-check-XXXXXX";
+    if (mkdtemp(dir) == NULL) {
+        perror("mkdtemp");
+        exit(2);
+    }
+    char path[256], missing[256], wal[300], shm[300];
+    snprintf(path, sizeof path, "%s/store.sqlite3", dir);
+    snprintf(missing, sizeof missing, "%s/missing/store.sqlite3", dir);
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    snprintf(shm, sizeof shm, "%s-shm", path);
+
+    PwSqliteOptions sq = {.has_busy_timeout = true, .busy_timeout_ns = 2000000000ULL,
+                          .has_sync_every_commit = true, .sync_every_commit = false};
+    CHECK(pw_sqlite_store_new(S(path), &sq, &store, &err) == PW_OK && store != NULL);
+    CHECK(pw_dedup_new(store, 0, 0, &dedup, &err) == PW_OK);
+    pw_store_free(store);
+    store = NULL;
+    claim_complete_duplicate(dedup, "sqlite-key");
+    pw_dedup_free(dedup);
+    dedup = NULL;
+    /* Reopened with the defaults (NULL options): the record survived. */
+    CHECK(pw_sqlite_store_new(S(path), NULL, &store, &err) == PW_OK && store != NULL);
+    CHECK(pw_dedup_new(store, 0, 0, &dedup, &err) == PW_OK);
+    int32_t outcome = 0;
+    PwClaim *claim = NULL;
+    CHECK(pw_dedup_claim(dedup, S("sqlite-key"), &outcome, &claim, &err) == PW_OK && outcome == PW_CLAIM_DUPLICATE);
+    pw_dedup_free(dedup);
+    dedup = NULL;
+    pw_store_free(store);
+    store = NULL;
+    expect_error(pw_sqlite_store_new(S(missing), NULL, &store, &err), &err, PW_ERR_STORE_UNAVAILABLE);
+    CHECK(store == NULL);
+    expect_error(pw_sqlite_store_new(NULL, 0, NULL, &store, &err), &err, PW_ERR_INVALID_ARGUMENT);
+    expect_error(pw_sqlite_store_new(NULL, 4, NULL, &store, &err), &err, PW_ERR_INVALID_ARGUMENT);
+    expect_error(pw_sqlite_store_new((const uint8_t *)"\xff\xfe", 2, NULL, &store, &err), &err, PW_ERR_INVALID_ARGUMENT);
+    CHECK(pw_sqlite_store_new(S(path), NULL, NULL, &err) == PW_ERR_INVALID_ARGUMENT);
+    pw_error_free(&err);
+    unlink(wal);
+    unlink(shm);
+    CHECK(unlink(path) == 0);
+    CHECK(rmdir(dir) == 0);
+
+    char url[64];
+    snprintf(url, sizeof url, "redis://127.0.0.1:%d/0", closed_port());
+    PwRedisOptions ro = {.has_prefix = true, .has_timeout = true, .timeout_ns = 500000000ULL,
+                         .has_connect_timeout = true, .connect_timeout_ns = 500000000ULL,
+                         .has_max_idle = true, .max_idle = 2};
+    expect_error(pw_redis_store_new(S(url), S("abi:"), &ro, &store, &err), &err, PW_ERR_STORE_UNAVAILABLE);
+    CHECK(store == NULL);
+    expect_error(pw_redis_store_new(S("not a url"), NULL, 0, NULL, &store, &err), &err, PW_ERR_STORE_UNAVAILABLE);
+    expect_error(pw_redis_store_new(NULL, 3, NULL, 0, NULL, &store, &err), &err, PW_ERR_INVALID_ARGUMENT);
+    expect_error(pw_redis_store_new(S(url), NULL, 5, &ro, &store, &err), &err, PW_ERR_INVALID_ARGUMENT);
+
+    const char *live = getenv("PALISADE_TEST_REDIS_URL");
+    CHECK(live != NULL && live[0] != '\0'); /* run under scripts/with-redis.sh */
+    if (live != NULL && live[0] != '\0') {
+        char prefix[64];
+        snprintf(prefix, sizeof prefix, "abi-check:%d:", (int)getpid());
+        CHECK(pw_redis_store_new(S(live), S(prefix), &ro, &store, &err) == PW_OK && store != NULL);
+        CHECK(pw_dedup_new(store, 0, 1000000000ULL, &dedup, &err) == PW_OK);
+        pw_store_free(store);
+        store = NULL;
+        claim_complete_duplicate(dedup, "redis-key");
+        pw_dedup_free(dedup);
+        CHECK(pw_redis_store_new(S(live), NULL, 0, NULL, &store, &err) == PW_OK && store != NULL);
+        pw_store_free(store);
+    }
+    pw_error_free(&err);
+}
+
 int main(void) {
     PwError err = {0};
 
@@ -53,6 +169,15 @@ int main(void) {
     CHECK(strcmp(pw_code_name(PW_ERR_INVALID_SIGNATURE), "ERR_INVALID_SIGNATURE") == 0);
     CHECK(strcmp(pw_code_name(PW_OK), "OK") == 0);
     CHECK(pw_code_name(9999) == NULL);
+    CHECK(pw_http_status(PW_ERR_MISSING_SIGNATURE) == 401);
+    CHECK(pw_http_status(PW_ERR_INVALID_SIGNATURE) == 401);
+    CHECK(pw_http_status(PW_ERR_MALFORMED_PAYLOAD) == 400);
+    CHECK(pw_http_status(PW_ERR_BODY_TOO_LARGE) == 413);
+    CHECK(pw_http_status(PW_ERR_STORE_UNAVAILABLE) == 503);
+    CHECK(pw_http_status(PW_ERR_BODY_NOT_RAW) == 500);
+    CHECK(pw_http_status(PW_ERR_INTERNAL) == 500);
+    CHECK(pw_http_status(PW_OK) == 0);
+    CHECK(pw_http_status(9999) == 0);
 
     /* Freeing NULL and empty things is a no-op. */
     pw_buf_free(NULL);
@@ -183,6 +308,16 @@ int main(void) {
     CHECK(pw_resource_json(S("SOMETHING"), S("{}"), &canon, &err) == PW_OK && strcmp((const char *)canon.ptr, "null") == 0);
     pw_buf_free(&canon);
     expect_error(pw_resource_json(S("WALLET"), S("{\"name\":1}"), &canon, &err), &err, PW_ERR_MALFORMED_PAYLOAD);
+    expect_error(pw_resource_json(S("WALLET"), S("not json"), &canon, &err), &err, PW_ERR_MALFORMED_PAYLOAD);
+    expect_error(pw_resource_json(S("WALLET"), NULL, 3, &canon, &err), &err, PW_ERR_INVALID_ARGUMENT);
+    /* The event's own resource: the core's canonical JSON, absent fields left out. */
+    CHECK(pw_event_resource_json(ev, &canon, &err) == PW_OK);
+    CHECK(strstr((const char *)canon.ptr, "\"qty\":\"1.5\"") != NULL);
+    CHECK(strstr((const char *)canon.ptr, "\"id\":\"tx-1\"") != NULL);
+    CHECK(strstr((const char *)canon.ptr, "null") == NULL && strstr((const char *)canon.ptr, "walletId") == NULL);
+    pw_buf_free(&canon);
+    expect_error(pw_event_resource_json(NULL, &canon, &err), &err, PW_ERR_INVALID_ARGUMENT);
+    CHECK(pw_event_resource_json(ev, NULL, NULL) == PW_ERR_INVALID_ARGUMENT);
     pw_event_free(ev);
     ev = NULL;
 
@@ -270,6 +405,8 @@ int main(void) {
     expect_error(pw_dedup_complete(dedup, NULL, &kept, &err), &err, PW_ERR_INVALID_ARGUMENT);
     expect_error(pw_dedup_release(NULL, NULL, &kept, &err), &err, PW_ERR_INVALID_ARGUMENT);
     pw_dedup_free(dedup);
+
+    durable_stores();
 
     pw_webhook_free(wh);
     pw_delivery_free(&d);

@@ -59,7 +59,7 @@ typedef struct PwEvent PwEvent;
 typedef struct PwSigner PwSigner;
 
 /**
- * An idempotency store (memory today; durable stores use the same handle type). Thread-safe.
+ * An idempotency store (memory, SQLite or Redis: one handle type). Thread-safe.
  */
 typedef struct PwStore PwStore;
 
@@ -204,6 +204,65 @@ typedef struct PwDelivery {
 } PwDelivery;
 
 /**
+ * Options for `pw_sqlite_store_new`. Pass NULL for the defaults.
+ */
+typedef struct PwSqliteOptions {
+  /**
+   * Whether `busy_timeout_ns` is set (default 5 s).
+   */
+  bool has_busy_timeout;
+  /**
+   * How long an operation waits for a write lock held by another connection before failing
+   * with `PW_ERR_STORE_UNAVAILABLE`, in nanoseconds.
+   */
+  uint64_t busy_timeout_ns;
+  /**
+   * Whether `sync_every_commit` is set (default true).
+   */
+  bool has_sync_every_commit;
+  /**
+   * true: every claim and completion is flushed to disk before it is reported (survives a
+   * power loss); false: faster, survives a process crash but maybe not an OS crash.
+   */
+  bool sync_every_commit;
+} PwSqliteOptions;
+
+/**
+ * Options for `pw_redis_store_new`. Pass NULL for the defaults.
+ */
+typedef struct PwRedisOptions {
+  /**
+   * Whether the `prefix` argument of `pw_redis_store_new` is used (default
+   * `"palisade:idem:"`); when set, an empty prefix is an empty prefix.
+   */
+  bool has_prefix;
+  /**
+   * Whether `timeout_ns` is set (default 2 s).
+   */
+  bool has_timeout;
+  /**
+   * How long one command may take before the call fails with `PW_ERR_STORE_UNAVAILABLE`.
+   */
+  uint64_t timeout_ns;
+  /**
+   * Whether `connect_timeout_ns` is set (default 2 s).
+   */
+  bool has_connect_timeout;
+  /**
+   * How long opening a connection may take.
+   */
+  uint64_t connect_timeout_ns;
+  /**
+   * Whether `max_idle` is set (default 16).
+   */
+  bool has_max_idle;
+  /**
+   * How many idle connections are kept for reuse.
+   */
+  uint64_t max_idle;
+} PwRedisOptions;
+
+/**
  * Success.
  */
 #define PW_OK 0
@@ -283,6 +342,16 @@ const char *pw_version(void);
  * `"INTERNAL"`), NUL-terminated and static; NULL for an unknown code.
  */
 const char *pw_code_name(PwStatus code);
+
+/**
+ * The HTTP status a receiver should answer for a failed call, as the core defines it for every
+ * SDK: 401 for a missing, malformed or invalid signature; 400 for a malformed envelope or
+ * payload or a stale event; 413 for a body over the limit; 503 when the idempotency store is
+ * unavailable (Palisade retries); 500 for the rest (`PW_ERR_INVALID_PUBLIC_KEY`,
+ * `PW_ERR_BODY_NOT_RAW`, `PW_ERR_INVALID_ARGUMENT`, `PW_ERR_INTERNAL`: the receiver's own
+ * bug). 0 for `PW_OK` and unknown codes.
+ */
+uint16_t pw_http_status(PwStatus code);
 
 /**
  * Frees a buffer's memory and resets it to empty. Accepts NULL and empty buffers.
@@ -423,10 +492,23 @@ PwStatus pw_event_from_json(const uint8_t *json,
 void pw_event_free(struct PwEvent *event);
 
 /**
- * Parses a resource (`raw`, the decoded payload JSON) with the model of `domain` and writes it
- * back in canonical form: every modelled field present (`null` when absent), numbers kept as
- * the text protobuf-JSON allows, unknown enum values kept. Lets a binding decode the typed
- * resource without re-implementing the model's leniency. An unknown domain writes `null`.
+ * Writes the canonical JSON of the event's typed resource (free with `pw_buf_free`): the
+ * core's serialisation of its model (camelCase, absent fields left out, decimals and 64-bit
+ * integers as strings, unknown enum values kept), or `null` for an unknown domain.
+ *
+ * # Safety
+ * `event` NULL or live; `out` valid for writes.
+ */
+PwStatus pw_event_resource_json(const struct PwEvent *event,
+                                struct PwBuf *out,
+                                struct PwError *err);
+
+/**
+ * Parses a resource (`raw`, the decoded payload JSON) with the model of `domain`, exactly as
+ * verification does, and writes its canonical JSON as `pw_event_resource_json` does (`null`
+ * for an unknown domain). Lets a binding that copied an event's fields decode the typed
+ * resource later without re-implementing the model. A resource that does not fit the model
+ * fails with `PW_ERR_MALFORMED_PAYLOAD`.
  *
  * # Safety
  * Pointers valid for their lengths (NULL when 0); `out` valid for writes.
@@ -541,6 +623,38 @@ PwStatus pw_memory_store_new(uint64_t max_entries,
                              uint64_t ttl_ns,
                              struct PwStore **out,
                              struct PwError *err);
+
+/**
+ * A durable idempotency store in one SQLite file (created if needed; WAL mode), shared by every
+ * process on the host that opens the same file. `path` is the file's path (not NUL-terminated;
+ * must be UTF-8); `options` may be NULL. Fails with `PW_ERR_STORE_UNAVAILABLE` when the file
+ * cannot be opened or created (the message names it and the cause). Free with `pw_store_free`.
+ *
+ * # Safety
+ * `path` valid for `path_len` (NULL when 0); `options` NULL or valid; `out` valid for writes.
+ */
+PwStatus pw_sqlite_store_new(const uint8_t *path,
+                             size_t path_len,
+                             const struct PwSqliteOptions *options,
+                             struct PwStore **out,
+                             struct PwError *err);
+
+/**
+ * A shared idempotency store on the Redis server at `url` (`redis://[user:password@]host
+ * [:port][/db]` or `redis+unix://`), checked with a PING. `prefix` is read only when
+ * `options->has_prefix`; `options` may be NULL. Fails with `PW_ERR_STORE_UNAVAILABLE` when the
+ * URL is invalid or the server cannot be reached in time. Free with `pw_store_free`.
+ *
+ * # Safety
+ * Pointers valid for their lengths (NULL when 0); `options` NULL or valid; `out` valid.
+ */
+PwStatus pw_redis_store_new(const uint8_t *url,
+                            size_t url_len,
+                            const uint8_t *prefix,
+                            size_t prefix_len,
+                            const struct PwRedisOptions *options,
+                            struct PwStore **out,
+                            struct PwError *err);
 
 /**
  * Frees a store handle. Accepts NULL.

@@ -109,14 +109,14 @@ func TestVerifyEdgeInputs(t *testing.T) {
 		h    http.Header
 		want error
 	}{
-		"nil body nil headers":      {nil, nil, palisade.ErrMissingSignature},
-		"nil body":                  {nil, sig, palisade.ErrMalformedEnvelope},
-		"binary body":               {[]byte{0xff, 0xfe, 0, 1}, sig, palisade.ErrMalformedEnvelope},
-		"non-UTF-8 signature":       {[]byte(`{"payload":"e30="}`), http.Header{"Signature": {"\xff\xfe"}}, palisade.ErrMalformedSignature},
-		"NUL in header name":        {[]byte(`{"payload":"e30="}`), http.Header{"Sig\x00nature": {"x"}}, palisade.ErrMissingSignature},
-		"huge body":                 {make([]byte, 64<<10+1), sig, palisade.ErrBodyTooLarge},
-		"deep nesting":              {[]byte(strings.Repeat("[", 60000)), sig, palisade.ErrMalformedEnvelope},
-		"empty header value":        {[]byte(`{"payload":"e30="}`), http.Header{"Signature": {""}}, palisade.ErrMissingSignature},
+		"nil body nil headers":       {nil, nil, palisade.ErrMissingSignature},
+		"nil body":                   {nil, sig, palisade.ErrMalformedEnvelope},
+		"binary body":                {[]byte{0xff, 0xfe, 0, 1}, sig, palisade.ErrMalformedEnvelope},
+		"non-UTF-8 signature":        {[]byte(`{"payload":"e30="}`), http.Header{"Signature": {"\xff\xfe"}}, palisade.ErrMalformedSignature},
+		"NUL in header name":         {[]byte(`{"payload":"e30="}`), http.Header{"Sig\x00nature": {"x"}}, palisade.ErrMissingSignature},
+		"huge body":                  {make([]byte, 64<<10+1), sig, palisade.ErrBodyTooLarge},
+		"deep nesting":               {[]byte(strings.Repeat("[", 60000)), sig, palisade.ErrMalformedEnvelope},
+		"empty header value":         {[]byte(`{"payload":"e30="}`), http.Header{"Signature": {""}}, palisade.ErrMissingSignature},
 		"many headers, no signature": {[]byte(`{}`), manyHeaders(500), palisade.ErrMissingSignature},
 	}
 	for name, c := range cases {

@@ -9,8 +9,9 @@ import (
 	"github.com/palisade-webhooks/palisade-webhooks/bindings-go/internal/ffi"
 )
 
-// Store is an idempotency store implemented in the core: MemoryStore today (durable stores
-// plug in the same way). The interface is sealed: its method is unexported.
+// Store is an idempotency store implemented in the core: MemoryStore (one process),
+// SqliteStore (one host, durable) or RedisStore (many instances). The interface is sealed: its
+// method is unexported.
 type Store interface {
 	// Close frees the store handle; deduplicators already built on it keep working.
 	Close() error

@@ -14,6 +14,8 @@
 //	if tx, ok := event.Transaction(); ok { fmt.Println(tx.Status, tx.Qty) }
 //
 // For net/http, Handler does all of it (raw body with a size cap, verification, optional
-// deduplication, status codes). A Webhook, a Deduplicator and a MemoryStore are safe for
-// concurrent use; Close frees their native memory (a finalizer is a backstop, not a substitute).
+// deduplication, status codes). Deduplicate with a MemoryStore (one process), a SqliteStore
+// (one host, durable) or a RedisStore (many instances). A Webhook, a Deduplicator and every
+// store are safe for concurrent use; Close frees their native memory (a finalizer is a
+// backstop, not a substitute).
 package palisade

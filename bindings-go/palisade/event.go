@@ -70,8 +70,9 @@ func ParseEvent(data []byte) (*Event, error) {
 	return eventFrom(f), nil
 }
 
-// decode parses Raw with the model of the event's domain (in the core, so the typed view
-// accepts exactly what verification accepted) and fills v. Parsed on every call: keep the
+// decode parses Raw with the model of the event's domain and fills v from the core's canonical
+// JSON of the typed resource (so the typed view accepts exactly what verification accepted, and
+// reads the numbers and enums exactly as the other SDKs do). Parsed on every call: keep the
 // result rather than calling an accessor in a loop.
 func (e *Event) decode(want Domain, v any) bool {
 	if e == nil || e.Domain != want {

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+
+	"github.com/palisade-webhooks/palisade-webhooks/bindings-go/internal/ffi"
 )
 
 // HandlerFunc handles a verified event. Returning an error answers 500 (unless the function
@@ -45,21 +47,16 @@ func WithOutcomeHook(fn func(r *http.Request, o Outcome)) HandlerOption {
 	return func(c *handlerConfig) { c.outcome = fn }
 }
 
-// StatusFor is the HTTP status Handler answers for an error: 401 for a missing, malformed or
-// invalid signature; 400 for a malformed envelope or payload, a stale event or a non-raw body;
-// 413 for a body over the limit; 503 for an unavailable store or a closed Webhook; 500 otherwise.
+// StatusFor is the HTTP status Handler answers for an error, as the core defines it for every
+// SDK: 401 for a missing, malformed or invalid signature; 400 for a malformed envelope or
+// payload or a stale event; 413 for a body over the limit; 503 for an unavailable store (and,
+// Go-side, a closed Webhook or Deduplicator) so that Palisade retries; 500 otherwise (an invalid
+// public key or a non-raw body is the receiver's own bug, as is any other error).
 func StatusFor(err error) int {
 	var perr *Error
 	if errors.As(err, &perr) {
-		switch perr.Code {
-		case CodeMissingSignature, CodeMalformedSignature, CodeInvalidSignature:
-			return http.StatusUnauthorized
-		case CodeMalformedEnvelope, CodeMalformedPayload, CodeStaleEvent, CodeBodyNotRaw:
-			return http.StatusBadRequest
-		case CodeBodyTooLarge:
-			return http.StatusRequestEntityTooLarge
-		case CodeStoreUnavailable:
-			return http.StatusServiceUnavailable
+		if status := ffi.HTTPStatusForName(string(perr.Code)); status != 0 {
+			return status
 		}
 	}
 	if errors.Is(err, ErrClosed) {

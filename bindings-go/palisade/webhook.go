@@ -99,7 +99,9 @@ func (w *Webhook) Close() error {
 }
 
 // String describes the webhook without revealing keys.
-func (w *Webhook) String() string { return fmt.Sprintf("palisade.Webhook(max_body_bytes=%d)", w.MaxBodyBytes()) }
+func (w *Webhook) String() string {
+	return fmt.Sprintf("palisade.Webhook(max_body_bytes=%d)", w.MaxBodyBytes())
+}
 
 // VerifyWebhook is the Palisade documentation's function, same name and argument order: does
 // signatureB64 (base64 DER ECDSA P-256 SHA-256) sign payloadB64 (the envelope's payload string)

@@ -30,11 +30,11 @@ use std::ptr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use palisade_webhooks::dedup::Claim;
+use palisade_webhooks::dedup::{Claim, DEFAULT_MAX_ENTRIES, DEFAULT_TTL};
 use palisade_webhooks::testing::{DeliveryOptions, TestSigner};
 use palisade_webhooks::{
-    verify_webhook, Approval, ClaimOutcome, Deduplicator, Digest, Domain, ErrorCode, Event,
-    IdempotencyStore, MemoryStore, Transaction, Wallet, Webhook, WebhookOptions,
+    verify_webhook, ClaimOutcome, Deduplicator, Digest, ErrorCode, Event, IdempotencyStore,
+    MemoryStore, Webhook, WebhookOptions,
 };
 
 /// A status code: `PW_OK` or one of the `PW_ERR_*` values.
@@ -249,7 +249,7 @@ pub struct PwSigner {
     inner: TestSigner,
 }
 
-/// An idempotency store (memory today; durable stores use the same handle type). Thread-safe.
+/// An idempotency store (memory, SQLite or Redis: one handle type). Thread-safe.
 pub struct PwStore {
     inner: Arc<dyn IdempotencyStore>,
 }
@@ -436,11 +436,6 @@ fn digest(name: &str) -> Result<Digest, Fail> {
         .map_err(|e| Fail::arg(format!("{e}")))
 }
 
-// The core's `MemoryStore` defaults live in a private module; mirrored here for the case where
-// only one of the two is given. Switch to the core's constants once it re-exports them.
-const MEMORY_DEFAULT_MAX_ENTRIES: usize = 100_000;
-const MEMORY_DEFAULT_TTL: Duration = Duration::from_secs(24 * 3600);
-
 fn duration_ns(ns: u64) -> Duration {
     Duration::from_nanos(ns)
 }
@@ -472,6 +467,25 @@ pub extern "C" fn pw_code_name(code: PwStatus) -> *const c_char {
         _ => return ptr::null(),
     };
     name.as_ptr().cast()
+}
+
+/// The core's error code for a status, when it is one of the `PW_ERR_*` delivery codes.
+fn code_of(status: PwStatus) -> Option<ErrorCode> {
+    ErrorCode::ALL.into_iter().find(|&c| status_of(c) == status)
+}
+
+/// The HTTP status a receiver should answer for a failed call, as the core defines it for every
+/// SDK: 401 for a missing, malformed or invalid signature; 400 for a malformed envelope or
+/// payload or a stale event; 413 for a body over the limit; 503 when the idempotency store is
+/// unavailable (Palisade retries); 500 for the rest (`PW_ERR_INVALID_PUBLIC_KEY`,
+/// `PW_ERR_BODY_NOT_RAW`, `PW_ERR_INVALID_ARGUMENT`, `PW_ERR_INTERNAL`: the receiver's own
+/// bug). 0 for `PW_OK` and unknown codes.
+#[no_mangle]
+pub extern "C" fn pw_http_status(code: PwStatus) -> u16 {
+    match code {
+        PW_ERR_INVALID_ARGUMENT | PW_ERR_INTERNAL => 500,
+        other => catch_unwind(|| code_of(other).map_or(0, ErrorCode::http_status)).unwrap_or(0),
+    }
 }
 
 /// Frees a buffer's memory and resets it to empty. Accepts NULL and empty buffers.
@@ -759,10 +773,43 @@ pub unsafe extern "C" fn pw_event_free(event: *mut PwEvent) {
     }
 }
 
-/// Parses a resource (`raw`, the decoded payload JSON) with the model of `domain` and writes it
-/// back in canonical form: every modelled field present (`null` when absent), numbers kept as
-/// the text protobuf-JSON allows, unknown enum values kept. Lets a binding decode the typed
-/// resource without re-implementing the model's leniency. An unknown domain writes `null`.
+/// The canonical JSON of an event's typed resource: the core's own serialisation (camelCase,
+/// absent fields left out, numbers kept as the text protobuf-JSON allows, unknown enum values
+/// kept), or `null` for an unknown domain.
+fn resource_json(event: &Event) -> Result<String, Fail> {
+    serde_json::to_string(&event.data).map_err(|e| Fail {
+        code: PW_ERR_INTERNAL,
+        message: format!("the resource could not be serialised: {e}"),
+    })
+}
+
+/// Writes the canonical JSON of the event's typed resource (free with `pw_buf_free`): the
+/// core's serialisation of its model (camelCase, absent fields left out, decimals and 64-bit
+/// integers as strings, unknown enum values kept), or `null` for an unknown domain.
+///
+/// # Safety
+/// `event` NULL or live; `out` valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn pw_event_resource_json(
+    event: *const PwEvent,
+    out: *mut PwBuf,
+    err: *mut PwError,
+) -> PwStatus {
+    // SAFETY: forwarded.
+    unsafe {
+        guard(err, || {
+            put(out, PwBuf::EMPTY, "out")?;
+            let event = handle(event, "event")?;
+            put(out, PwBuf::from_string(resource_json(&event.inner)?), "out")
+        })
+    }
+}
+
+/// Parses a resource (`raw`, the decoded payload JSON) with the model of `domain`, exactly as
+/// verification does, and writes its canonical JSON as `pw_event_resource_json` does (`null`
+/// for an unknown domain). Lets a binding that copied an event's fields decode the typed
+/// resource later without re-implementing the model. A resource that does not fit the model
+/// fails with `PW_ERR_MALFORMED_PAYLOAD`.
 ///
 /// # Safety
 /// Pointers valid for their lengths (NULL when 0); `out` valid for writes.
@@ -779,31 +826,34 @@ pub unsafe extern "C" fn pw_resource_json(
     unsafe {
         guard(err, || {
             put(out, PwBuf::EMPTY, "out")?;
-            let domain = Domain::from(text(domain, domain_len, "domain")?.as_ref());
+            let domain = text(domain, domain_len, "domain")?;
             let raw = text(raw, raw_len, "raw")?;
-            let bad = |e: serde_json::Error| Fail {
-                code: PW_ERR_MALFORMED_PAYLOAD,
-                message: format!(
-                    "the resource does not fit the {domain} model (line {}, column {})",
-                    e.line(),
-                    e.column()
-                ),
-            };
-            let json = match domain {
-                Domain::Transaction => serde_json::from_str::<Transaction>(&raw)
-                    .and_then(|t| serde_json::to_string(&t))
-                    .map_err(bad)?,
-                Domain::Wallet => serde_json::from_str::<Wallet>(&raw)
-                    .and_then(|w| serde_json::to_string(&w))
-                    .map_err(bad)?,
-                Domain::Approval => serde_json::from_str::<Approval>(&raw)
-                    .and_then(|a| serde_json::to_string(&a))
-                    .map_err(bad)?,
-                _ => "null".to_string(),
-            };
-            put(out, PwBuf::from_string(json), "out")
+            let event = event_from_parts(&domain, &raw)?;
+            put(out, PwBuf::from_string(resource_json(&event)?), "out")
         })
     }
+}
+
+/// Rebuilds an event around `raw` with the core's own parser (its wire form: the typed resource
+/// is parsed from `raw` with the model of `domain`). The core has no public "parse a resource
+/// for a domain" function; this goes through the one it has.
+fn event_from_parts(domain: &str, raw: &str) -> Result<Event, Fail> {
+    // Validate first, then splice the text in verbatim: going through serde_json::Value would
+    // round decimals.
+    let raw = serde_json::value::RawValue::from_string(raw.to_string()).map_err(|e| Fail {
+        code: PW_ERR_MALFORMED_PAYLOAD,
+        message: format!(
+            "the resource is not JSON (line {}, column {})",
+            e.line(),
+            e.column()
+        ),
+    })?;
+    let domain = serde_json::to_string(domain).map_err(|e| Fail::arg(format!("domain: {e}")))?;
+    let wire = format!(
+        r#"{{"domain":{domain},"idempotency_key":"","payload":"","key_fingerprint":"","raw":{}}}"#,
+        raw.get()
+    );
+    Ok(Event::from_json(&wire)?)
 }
 
 /// A test signer with a fresh random key (free with `pw_signer_free`).
@@ -1042,11 +1092,11 @@ pub unsafe extern "C" fn pw_memory_store_new(
                 MemoryStore::default()
             } else {
                 let max = match max_entries {
-                    0 => MEMORY_DEFAULT_MAX_ENTRIES,
+                    0 => DEFAULT_MAX_ENTRIES,
                     n => usize::try_from(n).unwrap_or(usize::MAX),
                 };
                 let ttl = match ttl_ns {
-                    0 => MEMORY_DEFAULT_TTL,
+                    0 => DEFAULT_TTL,
                     n => duration_ns(n),
                 };
                 MemoryStore::new(max, ttl)
@@ -1055,6 +1105,180 @@ pub unsafe extern "C" fn pw_memory_store_new(
                 inner: Arc::new(store),
             };
             put_handle(out, handle)
+        })
+    }
+}
+
+/// Options for `pw_sqlite_store_new`. Pass NULL for the defaults.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PwSqliteOptions {
+    /// Whether `busy_timeout_ns` is set (default 5 s).
+    pub has_busy_timeout: bool,
+    /// How long an operation waits for a write lock held by another connection before failing
+    /// with `PW_ERR_STORE_UNAVAILABLE`, in nanoseconds.
+    pub busy_timeout_ns: u64,
+    /// Whether `sync_every_commit` is set (default true).
+    pub has_sync_every_commit: bool,
+    /// true: every claim and completion is flushed to disk before it is reported (survives a
+    /// power loss); false: faster, survives a process crash but maybe not an OS crash.
+    pub sync_every_commit: bool,
+}
+
+/// Options for `pw_redis_store_new`. Pass NULL for the defaults.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PwRedisOptions {
+    /// Whether the `prefix` argument of `pw_redis_store_new` is used (default
+    /// `"palisade:idem:"`); when set, an empty prefix is an empty prefix.
+    pub has_prefix: bool,
+    /// Whether `timeout_ns` is set (default 2 s).
+    pub has_timeout: bool,
+    /// How long one command may take before the call fails with `PW_ERR_STORE_UNAVAILABLE`.
+    pub timeout_ns: u64,
+    /// Whether `connect_timeout_ns` is set (default 2 s).
+    pub has_connect_timeout: bool,
+    /// How long opening a connection may take.
+    pub connect_timeout_ns: u64,
+    /// Whether `max_idle` is set (default 16).
+    pub has_max_idle: bool,
+    /// How many idle connections are kept for reuse.
+    pub max_idle: u64,
+}
+
+/// A durable idempotency store in one SQLite file (created if needed; WAL mode), shared by every
+/// process on the host that opens the same file. `path` is the file's path (not NUL-terminated;
+/// must be UTF-8); `options` may be NULL. Fails with `PW_ERR_STORE_UNAVAILABLE` when the file
+/// cannot be opened or created (the message names it and the cause). Free with `pw_store_free`.
+///
+/// # Safety
+/// `path` valid for `path_len` (NULL when 0); `options` NULL or valid; `out` valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn pw_sqlite_store_new(
+    path: *const u8,
+    path_len: usize,
+    options: *const PwSqliteOptions,
+    out: *mut *mut PwStore,
+    err: *mut PwError,
+) -> PwStatus {
+    // SAFETY: forwarded.
+    unsafe {
+        guard(err, || {
+            put(out, ptr::null_mut(), "out")?;
+            let path = std::str::from_utf8(bytes(path, path_len, "path")?)
+                .map_err(|_| Fail::arg("the SQLite path is not UTF-8"))?;
+            if path.is_empty() {
+                return Err(Fail::arg("the SQLite path is empty"));
+            }
+            let given = options.as_ref().copied().unwrap_or_default();
+            let store = stores::sqlite(path, &given)?;
+            put_handle(out, PwStore { inner: store })
+        })
+    }
+}
+
+/// A shared idempotency store on the Redis server at `url` (`redis://[user:password@]host
+/// [:port][/db]` or `redis+unix://`), checked with a PING. `prefix` is read only when
+/// `options->has_prefix`; `options` may be NULL. Fails with `PW_ERR_STORE_UNAVAILABLE` when the
+/// URL is invalid or the server cannot be reached in time. Free with `pw_store_free`.
+///
+/// # Safety
+/// Pointers valid for their lengths (NULL when 0); `options` NULL or valid; `out` valid.
+#[no_mangle]
+pub unsafe extern "C" fn pw_redis_store_new(
+    url: *const u8,
+    url_len: usize,
+    prefix: *const u8,
+    prefix_len: usize,
+    options: *const PwRedisOptions,
+    out: *mut *mut PwStore,
+    err: *mut PwError,
+) -> PwStatus {
+    // SAFETY: forwarded.
+    unsafe {
+        guard(err, || {
+            put(out, ptr::null_mut(), "out")?;
+            let url = text(url, url_len, "url")?;
+            let given = options.as_ref().copied().unwrap_or_default();
+            let prefix = if given.has_prefix {
+                Some(text(prefix, prefix_len, "prefix")?)
+            } else {
+                None
+            };
+            let store = stores::redis(&url, prefix.as_deref(), &given)?;
+            put_handle(out, PwStore { inner: store })
+        })
+    }
+}
+
+/// The durable stores, each behind its Cargo feature (on by default). A build without one
+/// keeps the export and fails with `PW_ERR_STORE_UNAVAILABLE`, so the header never changes.
+mod stores {
+    use super::{Fail, PwRedisOptions, PwSqliteOptions};
+    use palisade_webhooks::IdempotencyStore;
+    use std::sync::Arc;
+
+    #[cfg(feature = "sqlite")]
+    pub(super) fn sqlite(
+        path: &str,
+        given: &PwSqliteOptions,
+    ) -> Result<Arc<dyn IdempotencyStore>, Fail> {
+        use palisade_webhooks::{SqliteOptions, SqliteStore};
+        let mut options = SqliteOptions::default();
+        if given.has_busy_timeout {
+            options = options.busy_timeout(super::duration_ns(given.busy_timeout_ns));
+        }
+        if given.has_sync_every_commit {
+            options = options.sync_every_commit(given.sync_every_commit);
+        }
+        Ok(Arc::new(SqliteStore::open_with(path, options)?))
+    }
+
+    #[cfg(not(feature = "sqlite"))]
+    pub(super) fn sqlite(
+        _path: &str,
+        _given: &PwSqliteOptions,
+    ) -> Result<Arc<dyn IdempotencyStore>, Fail> {
+        Err(Fail {
+            code: super::PW_ERR_STORE_UNAVAILABLE,
+            message: "this build of the library has no SQLite store (feature \"sqlite\")".into(),
+        })
+    }
+
+    #[cfg(feature = "redis")]
+    pub(super) fn redis(
+        url: &str,
+        prefix: Option<&str>,
+        given: &PwRedisOptions,
+    ) -> Result<Arc<dyn IdempotencyStore>, Fail> {
+        use palisade_webhooks::{RedisOptions, RedisStore};
+        let mut options = RedisOptions::default();
+        if let Some(prefix) = prefix {
+            options = options.prefix(prefix);
+        }
+        if given.has_timeout {
+            options = options.timeout(super::duration_ns(given.timeout_ns));
+        }
+        if given.has_connect_timeout {
+            options = options.connect_timeout(super::duration_ns(given.connect_timeout_ns));
+        }
+        if given.has_max_idle {
+            let max = usize::try_from(given.max_idle)
+                .map_err(|_| Fail::arg("max_idle does not fit this platform"))?;
+            options = options.max_idle(max);
+        }
+        Ok(Arc::new(RedisStore::connect_with(url, options)?))
+    }
+
+    #[cfg(not(feature = "redis"))]
+    pub(super) fn redis(
+        _url: &str,
+        _prefix: Option<&str>,
+        _given: &PwRedisOptions,
+    ) -> Result<Arc<dyn IdempotencyStore>, Fail> {
+        Err(Fail {
+            code: super::PW_ERR_STORE_UNAVAILABLE,
+            message: "this build of the library has no Redis store (feature \"redis\")".into(),
         })
     }
 }

@@ -73,6 +73,24 @@ func CodeName(code int32) string {
 	return C.GoString(p)
 }
 
+// HTTPStatus is the HTTP status the core assigns to a status code (0 for OK and unknown codes).
+func HTTPStatus(code int32) int { return int(C.pw_http_status(C.int32_t(code))) }
+
+// httpStatusByName maps every code name the library knows to its HTTP status, read from the
+// library once.
+var httpStatusByName = sync.OnceValue(func() map[string]int {
+	m := make(map[string]int)
+	for code := int32(1); code <= ErrInternal; code++ {
+		if name := CodeName(code); name != "" {
+			m[name] = HTTPStatus(code)
+		}
+	}
+	return m
+})
+
+// HTTPStatusForName is HTTPStatus for a code's name ("ERR_INVALID_SIGNATURE"); 0 when unknown.
+func HTTPStatusForName(name string) int { return httpStatusByName()[name] }
+
 // Version is the library's version.
 func Version() string { return C.GoString(C.pw_version()) }
 
@@ -441,9 +459,85 @@ func NewMemoryStore(maxEntries uint64, ttl time.Duration) (*Store, *Error) {
 	if status != C.PW_OK {
 		return nil, takeError(status, &e)
 	}
+	return newStore(p), nil
+}
+
+// SqliteOptions mirrors PwSqliteOptions.
+type SqliteOptions struct {
+	BusyTimeout        time.Duration
+	HasBusyTimeout     bool
+	SyncEveryCommit    bool
+	HasSyncEveryCommit bool
+}
+
+// NewSqliteStore opens (creating if needed) a durable store in the SQLite file at path.
+func NewSqliteStore(path string, o SqliteOptions) (*Store, *Error) {
+	if o.HasBusyTimeout && o.BusyTimeout < 0 {
+		return nil, &Error{Code: ErrInvalidArgument, Message: "busy timeout must not be negative"}
+	}
+	opts := C.PwSqliteOptions{
+		has_busy_timeout:      C.bool(o.HasBusyTimeout),
+		busy_timeout_ns:       C.uint64_t(max(o.BusyTimeout, 0)),
+		has_sync_every_commit: C.bool(o.HasSyncEveryCommit),
+		sync_every_commit:     C.bool(o.SyncEveryCommit),
+	}
+	p, plen := strArg(path)
+	var out *C.PwStore
+	var e C.PwError
+	status := C.pw_sqlite_store_new(p, plen, &opts, &out, &e)
+	runtime.KeepAlive(path)
+	if status != C.PW_OK {
+		return nil, takeError(status, &e)
+	}
+	return newStore(out), nil
+}
+
+// RedisOptions mirrors PwRedisOptions plus the prefix.
+type RedisOptions struct {
+	Prefix            string
+	HasPrefix         bool
+	Timeout           time.Duration
+	HasTimeout        bool
+	ConnectTimeout    time.Duration
+	HasConnectTimeout bool
+	MaxIdle           int
+	HasMaxIdle        bool
+}
+
+// NewRedisStore connects a shared store to the Redis server at url (checked with a PING).
+func NewRedisStore(url string, o RedisOptions) (*Store, *Error) {
+	if (o.HasTimeout && o.Timeout < 0) || (o.HasConnectTimeout && o.ConnectTimeout < 0) {
+		return nil, &Error{Code: ErrInvalidArgument, Message: "timeouts must not be negative"}
+	}
+	if o.HasMaxIdle && o.MaxIdle < 0 {
+		return nil, &Error{Code: ErrInvalidArgument, Message: "max idle connections must not be negative"}
+	}
+	opts := C.PwRedisOptions{
+		has_prefix:          C.bool(o.HasPrefix),
+		has_timeout:         C.bool(o.HasTimeout),
+		timeout_ns:          C.uint64_t(max(o.Timeout, 0)),
+		has_connect_timeout: C.bool(o.HasConnectTimeout),
+		connect_timeout_ns:  C.uint64_t(max(o.ConnectTimeout, 0)),
+		has_max_idle:        C.bool(o.HasMaxIdle),
+		max_idle:            C.uint64_t(max(o.MaxIdle, 0)),
+	}
+	u, ulen := strArg(url)
+	pre, prelen := strArg(o.Prefix)
+	var out *C.PwStore
+	var e C.PwError
+	status := C.pw_redis_store_new(u, ulen, pre, prelen, &opts, &out, &e)
+	runtime.KeepAlive(url)
+	runtime.KeepAlive(o.Prefix)
+	if status != C.PW_OK {
+		return nil, takeError(status, &e)
+	}
+	return newStore(out), nil
+}
+
+func newStore(p *C.PwStore) *Store {
 	s := &Store{p: p}
 	runtime.SetFinalizer(s, (*Store).Close)
-	return s, nil
+	return s
 }
 
 // Close frees the store handle once unused (deduplicators built on it keep the store alive).

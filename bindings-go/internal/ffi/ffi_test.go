@@ -78,8 +78,11 @@ func TestEmptyInputsAreNull(t *testing.T) {
 	if _, err := EventFromJSON(nil); err == nil || err.Code != ErrMalformedPayload {
 		t.Fatalf("empty json: %+v", err)
 	}
-	if out, err := ResourceJSON("", nil); err != nil || string(out) != "null" {
+	if out, err := ResourceJSON("", []byte("{}")); err != nil || string(out) != "null" {
 		t.Fatalf("unknown domain: %q %+v", out, err)
+	}
+	if _, err := ResourceJSON("", nil); err == nil || err.Code != ErrMalformedPayload {
+		t.Fatalf("empty resource: %+v", err)
 	}
 	if VerifyWebhook("", "", "") {
 		t.Fatal("empty VerifyWebhook")

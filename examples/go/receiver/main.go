@@ -1,7 +1,11 @@
-// A Palisade webhook receiver on net/http: verifies every delivery with the SDK, deduplicates
-// with an in-process MemoryStore, and prints one line per delivery outcome.
+// A Palisade webhook receiver on net/http: verifies every delivery with the SDK, deduplicates,
+// and prints one line per delivery outcome.
 //
 //	PALISADE_PUBLIC_KEY=MFkwEwYH... go run ./receiver 8080     # or PORT=8080
+//
+// Deduplication uses an in-process MemoryStore, or a durable store when configured:
+// PALISADE_SQLITE_PATH=/var/lib/receiver/idem.sqlite3 (one host, survives restarts) or
+// PALISADE_REDIS_URL=redis://host:6379/0 (several instances sharing one Redis).
 //
 // It listens on 127.0.0.1 and accepts POSTs on any path. PALISADE_PUBLIC_KEY may hold several
 // keys separated by commas (during a key rotation). Port 0 picks a free port.
@@ -81,6 +85,26 @@ func splitKeys(s string) []string {
 	return keys
 }
 
+// openStore picks the idempotency store from the environment: PALISADE_REDIS_URL (several
+// instances), PALISADE_SQLITE_PATH (one host), else nil (an in-process MemoryStore).
+func openStore() (palisade.Store, error) {
+	if url := os.Getenv("PALISADE_REDIS_URL"); url != "" {
+		s, err := palisade.NewRedisStore(url)
+		if err != nil {
+			return nil, fmt.Errorf("PALISADE_REDIS_URL: %w", err)
+		}
+		return s, nil
+	}
+	if path := os.Getenv("PALISADE_SQLITE_PATH"); path != "" {
+		s, err := palisade.NewSqliteStore(path)
+		if err != nil {
+			return nil, fmt.Errorf("PALISADE_SQLITE_PATH: %w", err)
+		}
+		return s, nil
+	}
+	return nil, nil
+}
+
 // newHandler builds the receiver: verification, deduplication, and one printed line per
 // delivery. The returned func frees the native handles.
 func newHandler(keys []string, out io.Writer) (http.Handler, func(), error) {
@@ -88,7 +112,15 @@ func newHandler(keys []string, out io.Writer) (http.Handler, func(), error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("PALISADE_PUBLIC_KEY: %w", err)
 	}
-	dedup, err := palisade.NewDeduplicator(nil) // an in-process MemoryStore
+	store, err := openStore()
+	if err != nil {
+		webhook.Close()
+		return nil, nil, err
+	}
+	dedup, err := palisade.NewDeduplicator(store) // nil: an in-process MemoryStore
+	if store != nil {
+		store.Close() // the deduplicator keeps the store open
+	}
 	if err != nil {
 		webhook.Close()
 		return nil, nil, err

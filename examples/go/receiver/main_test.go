@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -86,5 +88,37 @@ func TestReceiver(t *testing.T) {
 	}
 	if _, _, err := newHandler([]string{"not a key"}, &out); err == nil || !strings.Contains(err.Error(), "ERR_INVALID_PUBLIC_KEY") {
 		t.Fatalf("bad key: %v", err)
+	}
+}
+
+// With PALISADE_SQLITE_PATH the receiver deduplicates across restarts.
+func TestReceiverSqliteSurvivesRestart(t *testing.T) {
+	t.Setenv("PALISADE_REDIS_URL", "")
+	t.Setenv("PALISADE_SQLITE_PATH", filepath.Join(t.TempDir(), "idem.sqlite3"))
+	signer, err := palisadetest.Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer signer.Close()
+	tx, err := signer.Delivery("TRANSACTION", `{"id":"tx-9","updatedAt":"2025-05-08T14:15:36Z"}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for run, want := range []string{"verified status=200", "duplicate status=200"} {
+		var out syncBuffer
+		h, closeAll, err := newHandler([]string{signer.PublicKey()}, &out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, tx.Request("/"))
+		closeAll() // the process "restarts"
+		if rec.Code != 200 || !strings.HasPrefix(out.String(), want) {
+			t.Fatalf("run %d: %d %q", run, rec.Code, out.String())
+		}
+	}
+	t.Setenv("PALISADE_SQLITE_PATH", filepath.Join(t.TempDir(), "missing", "idem.sqlite3"))
+	if _, _, err := newHandler([]string{signer.PublicKey()}, io.Discard); err == nil || !strings.Contains(err.Error(), "PALISADE_SQLITE_PATH") {
+		t.Fatalf("unopenable store: %v", err)
 	}
 }

@@ -1,0 +1,255 @@
+// Command go_bench times full-delivery verification in Go: the SDK against what a user would
+// otherwise write with crypto/ecdsa. Usage: go_bench [SECONDS] (time per figure, default 1).
+//
+// It prints one JSON line of medians over a few timed batches, in microseconds per delivery on
+// one goroutine:
+//
+//	sdk_verify_us            wh.Verify(body, header) on a ~2 KB TRANSACTION delivery, then
+//	                         reading the event's IdempotencyKey and Status
+//	sdk_signature_only_us    wh.VerifySignature(payload, signature): the signature check alone
+//	crypto_ecdsa_us          the hand-written alternative: key parsed once with
+//	                         x509.ParsePKIXPublicKey; per delivery json.Unmarshal of the body,
+//	                         base64 of the signature, ecdsa.VerifyASN1 over SHA-256(payload),
+//	                         base64 of the payload and json.Unmarshal into a map
+//	sdk_2goroutines_scaling  throughput of 2 goroutines sharing one Webhook over 1 goroutine
+//	body_bytes               the delivery's size
+//
+// Before anything is timed, the SDK and crypto/ecdsa must agree that the delivery is valid
+// (and on its idempotency key). `make bench-go-build` builds it into target/bench/go_bench;
+// bench/run.py runs it as part of `make bench`.
+package main
+
+import (
+	"crypto/ecdsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/palisade-webhooks/palisade-webhooks/bindings-go/palisade"
+	"github.com/palisade-webhooks/palisade-webhooks/bindings-go/palisade/palisadetest"
+)
+
+// batches is how many timed batches each figure is the median of.
+const batches = 5
+
+// sampleResource is the same ~2 KB TRANSACTION resource as the Rust core's benchmark
+// (core/examples/bench.rs, sample_resource), so every language times the same delivery.
+func sampleResource() string {
+	attrs := make([]string, 12)
+	for i := range attrs {
+		attrs[i] = fmt.Sprintf(`"attr%d":"value-%d-0123456789abcdef"`, i, i)
+	}
+	return `{"id":"0196153b-aaaa-7cd3-b511-354373d28130","walletId":"0196153b-67bc-7cd3-b511-354373d28130","vaultId":"0196152d-5294-739d-9945-2a499f9e3989","createdBy":"a55df9e0-e14a-4410-a983-12afae46662f","createdAt":"2025-05-08T14:15:30.123456Z","updatedAt":"2025-05-08T14:15:36.900490Z","status":"CONFIRMED","action":"WITHDRAWAL","externalId":"order-982734","blockchain":"ETHEREUM","asset":{"id":"usdc-eth","symbol":"USDC","name":"USD Coin","blockchain":"ETHEREUM","decimals":6,"contract":"0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48"},"feeAsset":{"id":"eth","symbol":"ETH","name":"Ether","blockchain":"ETHEREUM","decimals":18},"origin":{"id":"0196153b-67bc-7cd3-b511-354373d28130","type":"WALLET","address":"0x4644320f31D6958Ed8603Eb666044950Aa69702e"},"destination":{"type":"ADDRESS","address":"0x8ba1f109551bD432803012645Ac136ddd64DBA72"},"qty":"1250.000000","feeQty":"0.000421337000000000","sequence":"18446744073709551615","hash":"0x5c504ed432cb51138bcf09aa5e8a410dd4a1e204ef84bfed1be16dfba1b22060","attributes":{` +
+		strings.Join(attrs, ",") + `}}`
+}
+
+// envelope is the body as a user would declare it.
+type envelope struct {
+	Domain    string `json:"domain"`
+	Payload   string `json:"payload"`
+	Timestamp string `json:"timestamp"`
+}
+
+// verifyWithCrypto is what a user would write without the SDK (key parsed once, outside).
+func verifyWithCrypto(pub *ecdsa.PublicKey, body []byte, h http.Header) (map[string]any, error) {
+	var env envelope
+	if err := json.Unmarshal(body, &env); err != nil {
+		return nil, err
+	}
+	sig, err := base64.StdEncoding.DecodeString(h.Get("Signature"))
+	if err != nil {
+		return nil, err
+	}
+	digest := sha256.Sum256([]byte(env.Payload))
+	if !ecdsa.VerifyASN1(pub, digest[:], sig) {
+		return nil, errors.New("invalid signature")
+	}
+	raw, err := base64.StdEncoding.DecodeString(env.Payload)
+	if err != nil {
+		return nil, err
+	}
+	var resource map[string]any
+	if err := json.Unmarshal(raw, &resource); err != nil {
+		return nil, err
+	}
+	return resource, nil
+}
+
+var sink atomic.Int64 // keeps results observable so no work is optimised away
+
+// perOp runs op for about budget/batches per batch, after a warm-up, and returns the median
+// seconds per operation over the batches.
+func perOp(budget time.Duration, op func()) float64 {
+	for i := 0; i < 50; i++ {
+		op()
+	}
+	slice := budget / batches
+	results := make([]float64, 0, batches)
+	for b := 0; b < batches; b++ {
+		n := 0
+		start := time.Now()
+		for time.Since(start) < slice {
+			for i := 0; i < 50; i++ {
+				op()
+			}
+			n += 50
+		}
+		results = append(results, time.Since(start).Seconds()/float64(n))
+	}
+	return median(results)
+}
+
+// rate runs op on g goroutines for d and returns the total operations per second.
+func rate(g int, d time.Duration, op func()) float64 {
+	var total atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i := 0; i < g; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n := int64(0)
+			for time.Since(start) < d {
+				for j := 0; j < 50; j++ {
+					op()
+				}
+				n += 50
+			}
+			total.Add(n)
+		}()
+	}
+	wg.Wait()
+	return float64(total.Load()) / time.Since(start).Seconds()
+}
+
+func median(xs []float64) float64 {
+	sort.Float64s(xs)
+	return xs[len(xs)/2]
+}
+
+func run() error {
+	seconds := 1.0
+	if len(os.Args) > 1 {
+		s, err := strconv.ParseFloat(os.Args[1], 64)
+		if err != nil || s <= 0 {
+			return fmt.Errorf("usage: %s [SECONDS] (a positive number)", os.Args[0])
+		}
+		seconds = s
+	}
+	budget := time.Duration(seconds * float64(time.Second))
+
+	signer, err := palisadetest.FromSeed(42)
+	if err != nil {
+		return err
+	}
+	defer signer.Close()
+	d, err := signer.Delivery("TRANSACTION", sampleResource())
+	if err != nil {
+		return err
+	}
+	wh, err := palisade.NewWebhook([]string{signer.PublicKey()})
+	if err != nil {
+		return err
+	}
+	defer wh.Close()
+	der, err := base64.StdEncoding.DecodeString(signer.PublicKey())
+	if err != nil {
+		return err
+	}
+	parsed, err := x509.ParsePKIXPublicKey(der)
+	if err != nil {
+		return err
+	}
+	pub, ok := parsed.(*ecdsa.PublicKey)
+	if !ok {
+		return fmt.Errorf("not an ECDSA key: %T", parsed)
+	}
+	body, header := d.Body, d.Header
+
+	// Both must accept the delivery, and agree on what it is, before anything is timed.
+	event, err := wh.Verify(body, header)
+	if err != nil {
+		return fmt.Errorf("the SDK refused the delivery: %w", err)
+	}
+	resource, err := verifyWithCrypto(pub, body, header)
+	if err != nil {
+		return fmt.Errorf("crypto/ecdsa refused the delivery: %w", err)
+	}
+	if key := fmt.Sprintf("%v:%v", resource["id"], resource["updatedAt"]); key != event.IdempotencyKey ||
+		resource["status"] != event.Status || event.Status != "CONFIRMED" {
+		return fmt.Errorf("the SDK and crypto/ecdsa disagree: %q/%q vs %q/%v", event.IdempotencyKey, event.Status, key, resource["status"])
+	}
+	if _, err := wh.VerifySignature(d.Payload, d.Signature); err != nil {
+		return fmt.Errorf("VerifySignature refused the delivery: %w", err)
+	}
+	tampered := append([]byte(nil), body...)
+	tampered[len(tampered)/2] ^= 1
+	if _, err := wh.Verify(tampered, header); err == nil {
+		return errors.New("the SDK accepted a tampered delivery")
+	}
+
+	sdk := func() {
+		e, err := wh.Verify(body, header)
+		if err != nil {
+			panic(err)
+		}
+		sink.Add(int64(len(e.IdempotencyKey) + len(e.Status)))
+	}
+	sdkUs := perOp(budget, sdk) * 1e6
+	sigUs := perOp(budget, func() {
+		fp, err := wh.VerifySignature(d.Payload, d.Signature)
+		if err != nil {
+			panic(err)
+		}
+		sink.Add(int64(len(fp)))
+	}) * 1e6
+	cryptoUs := perOp(budget, func() {
+		r, err := verifyWithCrypto(pub, body, header)
+		if err != nil {
+			panic(err)
+		}
+		sink.Add(int64(len(r)))
+	}) * 1e6
+
+	// 2 goroutines over 1, measured alternately in short rounds; median of the ratios.
+	round := budget / batches
+	ratios := make([]float64, 0, batches)
+	for b := 0; b < batches; b++ {
+		one := rate(1, round/2, sdk)
+		two := rate(2, round/2, sdk)
+		ratios = append(ratios, two/one)
+	}
+
+	out, err := json.Marshal(map[string]float64{
+		"sdk_verify_us":           sdkUs,
+		"sdk_signature_only_us":   sigUs,
+		"crypto_ecdsa_us":         cryptoUs,
+		"sdk_2goroutines_scaling": median(ratios),
+		"body_bytes":              float64(len(body)),
+		"gomaxprocs":              float64(runtime.GOMAXPROCS(0)),
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Println(string(out))
+	return nil
+}
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "go_bench:", err)
+		os.Exit(1)
+	}
+}
