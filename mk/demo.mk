@@ -5,16 +5,12 @@
 DEMO_TARGETS += demo-rust demo-receivers
 TEST_TARGETS += test-e2e
 
-.PHONY: demo-rust demo-receivers demo-build cli-release python-install test-e2e
+.PHONY: demo-rust demo-receivers demo-build cli-release test-e2e
 
 cli-release:
 	$(CARGO) build --release -p palisade-webhooks-cli
 
-# The Python package installed into the venv exactly as a user would.
-python-install: python-env
-	$(PY_BIN)/python -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps ./$(PY_DIR)
-
-demo-build: cli-release python-install node-build go-examples
+demo-build: cli-release python-package node-build go-examples
 
 demo-rust:
 	$(CARGO) run --quiet --release -p palisade-webhooks --example demo

@@ -1,18 +1,22 @@
-//! `Store`, `MemoryStore`, `Deduplicator` and `Claim`.
+//! `Store`, `MemoryStore`, `SqliteStore`, `RedisStore`, `Deduplicator` and `Claim`.
 //!
-//! Every store is a `Store` subclass holding an `Arc<dyn IdempotencyStore>` from the core, so a
-//! new core store (SQLite, Redis) is one more small subclass. Any other Python object with
-//! `claim`, `complete` and `release` methods (the `IdempotencyStore` protocol of the Python
-//! package) works too, through `PythonStore`.
+//! Every native store is a `Store` subclass holding an `Arc<dyn IdempotencyStore>` from the
+//! core; `Deduplicator` only sees that trait object. Any other Python object with `claim`,
+//! `complete` and `release` methods (the `IdempotencyStore` protocol of the Python package)
+//! works too, through `PythonStore`. Every call that reaches a store's disk or network runs with
+//! the interpreter detached.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use palisade_webhooks::dedup::{
     Claim, ClaimOutcome, Deduplicator, IdempotencyStore, StoreClaim, DEFAULT_LEASE,
-    DEFAULT_RETENTION,
+    DEFAULT_MAX_ENTRIES, DEFAULT_RETENTION, DEFAULT_TTL,
 };
-use palisade_webhooks::{Error, ErrorCode, MemoryStore};
+use palisade_webhooks::{
+    Error, ErrorCode, MemoryStore, RedisOptions, RedisStore, SqliteOptions, SqliteStore,
+};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
@@ -22,15 +26,13 @@ use crate::convert::{seconds_to_duration, type_name};
 use crate::errors::OrRaise;
 use crate::event::{repr, PyEvent};
 
-/// `MemoryStore`'s defaults (the same as the core's `MemoryStore::default()`), written as
-/// literals in the signatures below so Python shows them.
-const DEFAULT_MAX_ENTRIES: usize = 100_000;
-const DEFAULT_TTL_SECONDS: f64 = 86_400.0;
-const _: () = assert!(DEFAULT_LEASE.as_secs() == 60 && DEFAULT_LEASE.subsec_nanos() == 0);
-const _: () = assert!(DEFAULT_RETENTION.as_secs() == 604_800);
+// `SqliteStore`'s and `RedisStore`'s defaults are written as literals in their signatures (so
+// Python shows them) and passed to the core explicitly: the core keeps its own
+// (`SqliteOptions::default()`, `RedisOptions::default()`) private. `MemoryStore`'s and
+// `Deduplicator`'s defaults are the core's public constants.
 
-/// Base class of the idempotency stores implemented in the native core (`MemoryStore`, and
-/// the durable stores as they become available). Not instantiable itself.
+/// Base class of the idempotency stores implemented in the native core (`MemoryStore`,
+/// `SqliteStore`, `RedisStore`). Not instantiable itself.
 #[pyclass(subclass, frozen, module = "palisade_webhooks", name = "Store")]
 pub(crate) struct PyStore {
     inner: Arc<dyn IdempotencyStore>,
@@ -45,8 +47,9 @@ impl PyStore {
 
 /// An in-process idempotency store: deduplicates within one process and forgets on restart.
 ///
-/// Memory is bounded: at most `max_entries` keys (those closest to expiry are evicted first),
-/// none kept longer than `ttl_seconds` (even if the deduplicator's retention is longer).
+/// Memory is bounded: at most `max_entries` keys (default 100 000; those closest to expiry are
+/// evicted first), none kept longer than `ttl_seconds` (default 86 400: one day), even if the
+/// deduplicator's retention is longer.
 #[pyclass(extends = PyStore, frozen, module = "palisade_webhooks", name = "MemoryStore")]
 pub(crate) struct PyMemoryStore {
     store: Arc<MemoryStore>,
@@ -68,7 +71,10 @@ impl PyMemoryStore {
 #[pymethods]
 impl PyMemoryStore {
     #[new]
-    #[pyo3(signature = (max_entries = 100_000, ttl_seconds = 86_400.0))]
+    #[pyo3(signature = (
+        max_entries = DEFAULT_MAX_ENTRIES,
+        ttl_seconds = DEFAULT_TTL.as_secs_f64()
+    ))]
     fn new(max_entries: usize, ttl_seconds: f64) -> PyResult<PyClassInitializer<Self>> {
         let ttl = seconds_to_duration(ttl_seconds, "ttl_seconds")?;
         Ok(Self::initializer(max_entries, ttl))
@@ -93,11 +99,219 @@ impl PyMemoryStore {
 
     fn __repr__(&self) -> String {
         format!(
-            "MemoryStore(max_entries={}, ttl_seconds={}, len={})",
+            "MemoryStore(max_entries={}, ttl_seconds={:?}, len={})",
             self.max_entries,
             self.ttl.as_secs_f64(),
             self.store.len()
         )
+    }
+}
+
+/// A durable idempotency store in one SQLite file, shared by every process on one host that
+/// opens the same file; it survives restarts and crashes.
+///
+/// Args:
+///     path: the database file (`str` or `os.PathLike`); created, with its table, if missing.
+///         Its directory must exist. Do not put it on a network file system, and do not open
+///         it with another SQLite library (`sqlite3`) in the same process: SQLite's locks only
+///         work between processes.
+///     busy_timeout_seconds: how long a call waits for another process's write lock before
+///         failing with `StoreUnavailableError` (default 5 s).
+///     sync_every_commit: `True` (the default) flushes every claim and completion to disk
+///         before reporting it, so records survive a power loss or an OS crash. `False` is
+///         several times faster; records still survive the crash of any process, but the last
+///         few may be lost if the whole machine goes down (those events may then be processed
+///         again).
+///
+/// Raises:
+///     StoreUnavailableError: the file cannot be opened or created, is not a database, or
+///         stays locked beyond the busy timeout.
+///
+/// Each claim is one transaction that takes the write lock up front, so a key is claimed by
+/// exactly one caller across all threads and processes. Lease and retention are wall-clock
+/// expiries shared by all processes; expired rows are purged a batch at a time as it goes.
+#[pyclass(extends = PyStore, frozen, module = "palisade_webhooks", name = "SqliteStore")]
+pub(crate) struct PySqliteStore {
+    store: Arc<SqliteStore>,
+    busy_timeout: Duration,
+    sync_every_commit: bool,
+}
+
+#[pymethods]
+impl PySqliteStore {
+    #[new]
+    #[pyo3(signature = (
+        path,
+        *,
+        busy_timeout_seconds = 5.0,
+        sync_every_commit = true
+    ))]
+    fn new(
+        py: Python<'_>,
+        path: PathBuf,
+        busy_timeout_seconds: f64,
+        sync_every_commit: bool,
+    ) -> PyResult<PyClassInitializer<Self>> {
+        let busy_timeout = seconds_to_duration(busy_timeout_seconds, "busy_timeout_seconds")?;
+        let options = SqliteOptions::default()
+            .busy_timeout(busy_timeout)
+            .sync_every_commit(sync_every_commit);
+        let store = py
+            .detach(|| SqliteStore::open_with(&path, options))
+            .or_raise(py)?;
+        let store = Arc::new(store);
+        Ok(
+            PyClassInitializer::from(PyStore::new(store.clone())).add_subclass(PySqliteStore {
+                store,
+                busy_timeout,
+                sync_every_commit,
+            }),
+        )
+    }
+
+    /// The database file, as given.
+    #[getter]
+    fn path(&self) -> String {
+        self.store.path().to_string_lossy().into_owned()
+    }
+
+    /// How long a call waits for another process's write lock, in seconds.
+    #[getter]
+    fn busy_timeout_seconds(&self) -> f64 {
+        self.busy_timeout.as_secs_f64()
+    }
+
+    /// Whether every commit is flushed to disk before it is reported.
+    #[getter]
+    fn sync_every_commit(&self) -> bool {
+        self.sync_every_commit
+    }
+
+    /// Deletes every expired row now (the store also does this a batch at a time as it goes)
+    /// and returns how many were deleted.
+    ///
+    /// Raises:
+    ///     StoreUnavailableError: the file cannot be written.
+    fn purge_expired(&self, py: Python<'_>) -> PyResult<usize> {
+        let store = &self.store;
+        py.detach(|| store.purge_expired()).or_raise(py)
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "SqliteStore({}, busy_timeout_seconds={:?}, sync_every_commit={})",
+            repr(py, Some(self.path().as_str()))?,
+            self.busy_timeout.as_secs_f64(),
+            if self.sync_every_commit {
+                "True"
+            } else {
+                "False"
+            }
+        ))
+    }
+}
+
+/// An idempotency store in Redis, shared by every receiver instance (on any host) that talks
+/// to the same Redis server.
+///
+/// Args:
+///     url: `redis://[user:password@]host[:port][/db]` (or `redis+unix://`; no TLS). One
+///         server (a primary), not Redis Cluster.
+///     prefix: put before every key this store writes. Give each application sharing a Redis
+///         database its own prefix; every instance of one application must use the same.
+///     timeout_seconds: the bound on one command's round trip (default 2 s).
+///     connect_timeout_seconds: the bound on opening a connection (default 2 s).
+///
+/// Raises:
+///     StoreUnavailableError: the URL is invalid or the server does not answer a `PING`
+///         within the timeouts.
+///
+/// Each claim is one atomic server-side step (`SET NX PX` in a Lua script); complete and
+/// release apply only for the holder of the claim. Lease and retention are Redis key expiries.
+/// A call never hangs: when the server cannot be reached or does not answer in time it raises
+/// `StoreUnavailableError` (the adapters answer 503, so Palisade retries), and it never reports
+/// a claim it did not record. Connections are pooled and replaced when they break. Completed
+/// keys live in Redis memory: use persistence (AOF or RDB) and a `noeviction` or `volatile-*`
+/// policy if deduplication must survive a Redis restart or memory pressure.
+#[pyclass(extends = PyStore, frozen, module = "palisade_webhooks", name = "RedisStore")]
+pub(crate) struct PyRedisStore {
+    store: Arc<RedisStore>,
+    timeout: Duration,
+    connect_timeout: Duration,
+}
+
+#[pymethods]
+impl PyRedisStore {
+    #[new]
+    #[pyo3(signature = (
+        url,
+        *,
+        prefix = "palisade:idem:",
+        timeout_seconds = 2.0,
+        connect_timeout_seconds = 2.0
+    ))]
+    fn new(
+        py: Python<'_>,
+        url: &str,
+        prefix: &str,
+        timeout_seconds: f64,
+        connect_timeout_seconds: f64,
+    ) -> PyResult<PyClassInitializer<Self>> {
+        let timeout = seconds_to_duration(timeout_seconds, "timeout_seconds")?;
+        let connect_timeout =
+            seconds_to_duration(connect_timeout_seconds, "connect_timeout_seconds")?;
+        let options = RedisOptions::default()
+            .prefix(prefix)
+            .timeout(timeout)
+            .connect_timeout(connect_timeout);
+        let store = py
+            .detach(|| RedisStore::connect_with(url, options))
+            .or_raise(py)?;
+        let store = Arc::new(store);
+        Ok(
+            PyClassInitializer::from(PyStore::new(store.clone())).add_subclass(PyRedisStore {
+                store,
+                timeout,
+                connect_timeout,
+            }),
+        )
+    }
+
+    /// The prefix of every key this store writes.
+    #[getter]
+    fn prefix(&self) -> &str {
+        self.store.prefix()
+    }
+
+    /// The bound on one command's round trip, in seconds.
+    #[getter]
+    fn timeout_seconds(&self) -> f64 {
+        self.timeout.as_secs_f64()
+    }
+
+    /// The bound on opening a connection, in seconds.
+    #[getter]
+    fn connect_timeout_seconds(&self) -> f64 {
+        self.connect_timeout.as_secs_f64()
+    }
+
+    /// Checks that the server answers (`PING`), e.g. for a readiness probe.
+    ///
+    /// Raises:
+    ///     StoreUnavailableError: it does not, within the timeouts.
+    fn ping(&self, py: Python<'_>) -> PyResult<()> {
+        let store = &self.store;
+        py.detach(|| store.ping()).or_raise(py)
+    }
+
+    /// The URL is not shown: it may carry a password.
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "RedisStore(prefix={}, timeout_seconds={:?}, connect_timeout_seconds={:?})",
+            repr(py, Some(self.store.prefix()))?,
+            self.timeout.as_secs_f64(),
+            self.connect_timeout.as_secs_f64()
+        ))
     }
 }
 
@@ -174,10 +388,11 @@ impl IdempotencyStore for PythonStore {
 /// Idempotent processing of at-least-once deliveries, keyed by `Event.idempotency_key`.
 ///
 /// Args:
-///     store: where claims are recorded: a `MemoryStore` (the default, one process), or any
-///         object implementing the `IdempotencyStore` protocol.
+///     store: where claims are recorded: a `MemoryStore` (the default: one process), a
+///         `SqliteStore` (every process of one host), a `RedisStore` (every instance sharing
+///         one Redis server), or any object implementing the `IdempotencyStore` protocol.
 ///     lease_seconds: how long a claim is held before another worker may take it over (so a
-///         crashed worker does not block an event forever).
+///         crashed worker does not block an event forever; default 60 s).
 ///     retain_seconds: how long completed keys are remembered (default 7 days).
 ///
 /// Use `with dedup.claim(event) as claim:`, then check `claim.status`.
@@ -190,7 +405,12 @@ pub(crate) struct PyDeduplicator {
 #[pymethods]
 impl PyDeduplicator {
     #[new]
-    #[pyo3(signature = (store = None, *, lease_seconds = 60.0, retain_seconds = 604_800.0))]
+    #[pyo3(signature = (
+        store = None,
+        *,
+        lease_seconds = DEFAULT_LEASE.as_secs_f64(),
+        retain_seconds = DEFAULT_RETENTION.as_secs_f64()
+    ))]
     fn new(
         py: Python<'_>,
         store: Option<Bound<'_, PyAny>>,
@@ -203,10 +423,7 @@ impl PyDeduplicator {
             Some(s) if !s.is_none() => s,
             _ => Bound::new(
                 py,
-                PyMemoryStore::initializer(
-                    DEFAULT_MAX_ENTRIES,
-                    Duration::from_secs_f64(DEFAULT_TTL_SECONDS),
-                ),
+                PyMemoryStore::initializer(DEFAULT_MAX_ENTRIES, DEFAULT_TTL),
             )?
             .into_any(),
         };
@@ -221,8 +438,8 @@ impl PyDeduplicator {
             })
         } else {
             return Err(PyTypeError::new_err(format!(
-                "store must be a MemoryStore (or another palisade_webhooks store), or an object \
-                 with claim(), complete() and release() methods; not {}",
+                "store must be a MemoryStore, SqliteStore or RedisStore, or an object with \
+                 claim(), complete() and release() methods; not {}",
                 type_name(&store)
             )));
         };
@@ -283,7 +500,7 @@ impl PyDeduplicator {
 
     fn __repr__(&self) -> String {
         format!(
-            "Deduplicator(lease_seconds={}, retain_seconds={})",
+            "Deduplicator(lease_seconds={:?}, retain_seconds={:?})",
             self.lease_seconds(),
             self.retain_seconds()
         )

@@ -4,7 +4,7 @@
 //! the one table from code to class is `_errors._BY_CODE`, looked up here by the code string.
 
 use palisade_webhooks::{Error, ErrorCode};
-use pyo3::exceptions::PyRuntimeError;
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyType};
@@ -47,4 +47,19 @@ impl<T> OrRaise<T> for palisade_webhooks::Result<T> {
     fn or_raise(self, py: Python<'_>) -> PyResult<T> {
         self.map_err(|e| to_pyerr(py, &e))
     }
+}
+
+/// The HTTP status a receiver answers for a refused delivery with this error code (the same in
+/// every SDK): 401 for a missing, malformed or invalid signature; 400 for a malformed envelope
+/// or payload and a stale event; 413 for a body too large; 503 when the idempotency store is
+/// unavailable (so Palisade retries); 500 for the receiver's own mistakes (an invalid public
+/// key, a body that is not the raw request body).
+///
+/// Raises:
+///     ValueError: `code` is not one of `ERROR_CODES`.
+#[pyfunction]
+pub(crate) fn http_status(code: &str) -> PyResult<u16> {
+    ErrorCode::from_str_code(code)
+        .map(ErrorCode::http_status)
+        .ok_or_else(|| PyValueError::new_err(format!("unknown error code {code:?}")))
 }

@@ -22,6 +22,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add_class::<webhook::PyWebhook>()?;
     m.add_function(wrap_pyfunction!(webhook::verify_webhook, m)?)?;
+    m.add_function(wrap_pyfunction!(errors::http_status, m)?)?;
     m.add_class::<event::PyEvent>()?;
     m.add_class::<event::PyTransaction>()?;
     m.add_class::<event::PyWallet>()?;
@@ -32,6 +33,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<event::PyWalletSettings>()?;
     m.add_class::<dedup::PyStore>()?;
     m.add_class::<dedup::PyMemoryStore>()?;
+    m.add_class::<dedup::PySqliteStore>()?;
+    m.add_class::<dedup::PyRedisStore>()?;
     m.add_class::<dedup::PyDeduplicator>()?;
     m.add_class::<dedup::PyClaim>()?;
     m.add_class::<testing::PyTestSigner>()?;

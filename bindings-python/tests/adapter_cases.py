@@ -33,7 +33,11 @@ def body_of(raw: bytes) -> Any:
         return None
 
 
-def run_all(make: Callable[[pw.Webhook, pw.Deduplicator | None], Harness]) -> None:
+def run_all(
+    make: Callable[[pw.Webhook, pw.Deduplicator | None], Harness],
+    new_store: Callable[[], pw.Store] = pw.MemoryStore,
+) -> None:
+    """Every behaviour, with the deduplicator over a fresh store from ``new_store``."""
     signer = TestSigner.from_seed(11)
     webhook = pw.Webhook(signer.public_key_b64, max_body_bytes=4096)
 
@@ -51,7 +55,7 @@ def run_all(make: Callable[[pw.Webhook, pw.Deduplicator | None], Harness]) -> No
     refusals = [
         ({"Content-Type": "application/json"}, body, 401, "ERR_MISSING_SIGNATURE"),
         (TestSigner.from_seed(12).delivery("WALLET", WALLET)[1], body, 401, "ERR_INVALID_SIGNATURE"),
-        ({"Signature": "not-base64!"}, body, 400, "ERR_MALFORMED_SIGNATURE"),
+        ({"Signature": "not-base64!"}, body, 401, "ERR_MALFORMED_SIGNATURE"),
         (headers, b'{"domain": "WALLET"}', 400, "ERR_MALFORMED_ENVELOPE"),
         (headers, b"\xff\xfe garbage", 400, "ERR_MALFORMED_ENVELOPE"),
         (headers, b"x" * 5000, 413, "ERR_BODY_TOO_LARGE"),
@@ -60,13 +64,13 @@ def run_all(make: Callable[[pw.Webhook, pw.Deduplicator | None], Harness]) -> No
     refusals.append((bad_payload[1], bad_payload[0], 400, "ERR_MALFORMED_PAYLOAD"))
     for req_headers, req_body, want_status, want_code in refusals:
         status, answer = h.post(req_body, dict(req_headers))
-        assert status == want_status, (want_code, status, answer)
+        assert status == want_status == pw.http_status(want_code), (want_code, status, answer)
         assert answer["error"] == want_code, answer
         assert answer["message"]
     assert len(h.calls) == 2
 
     # With a deduplicator.
-    dedup = pw.Deduplicator()
+    dedup = pw.Deduplicator(new_store())
     h = make(webhook, dedup)
     assert h.post(body, headers) == (200, {"status": "processed"})
     assert h.post(body, headers) == (200, {"status": "duplicate"})

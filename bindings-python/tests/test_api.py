@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import palisade_webhooks as pw
-from palisade_webhooks import _errors
+from palisade_webhooks import _errors, _http
 from palisade_webhooks.testing import TestSigner
 
 from conftest import TX
@@ -49,6 +49,32 @@ def test_one_exception_class_per_core_code() -> None:
         assert error.code == code and error.message == "what to fix"
         assert str(error) == f"{code}: what to fix"
         assert pickle.loads(pickle.dumps(error)).message == "what to fix"
+
+
+def test_http_status_comes_from_the_core() -> None:
+    expected = {
+        "ERR_MISSING_SIGNATURE": 401,
+        "ERR_MALFORMED_SIGNATURE": 401,
+        "ERR_INVALID_SIGNATURE": 401,
+        "ERR_MALFORMED_ENVELOPE": 400,
+        "ERR_MALFORMED_PAYLOAD": 400,
+        "ERR_STALE_EVENT": 400,
+        "ERR_BODY_TOO_LARGE": 413,
+        "ERR_STORE_UNAVAILABLE": 503,
+        "ERR_INVALID_PUBLIC_KEY": 500,
+        "ERR_BODY_NOT_RAW": 500,
+    }
+    assert {code: pw.http_status(code) for code in pw.ERROR_CODES} == expected
+    # The adapters answer exactly that.
+    for code, cls in _errors._BY_CODE.items():
+        assert _http.status_for(cls("m")) == expected[code]
+    with pytest.raises(ValueError, match="ERR_NOPE"):
+        pw.http_status("ERR_NOPE")
+
+    class AppError(pw.WebhookError):
+        code = "ERR_APP_SPECIFIC"
+
+    assert _http.status_for(AppError("m")) == 500
 
 
 # --- construction -----------------------------------------------------------------------------

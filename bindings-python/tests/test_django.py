@@ -30,7 +30,8 @@ import palisade_webhooks as pw  # noqa: E402
 from palisade_webhooks.django import palisade_webhook  # noqa: E402
 from palisade_webhooks.testing import TestSigner  # noqa: E402
 
-from adapter_cases import WALLET, body_of, run_all  # noqa: E402
+from adapter_cases import WALLET, body_of, run_all
+from conftest import Stores  # noqa: E402
 
 urlpatterns: list[Any] = []
 
@@ -60,8 +61,8 @@ class DjangoHarness:
         return response.status_code, body_of(response.content)
 
 
-def test_django_adapter() -> None:
-    run_all(DjangoHarness)
+def test_django_adapter(stores: Stores) -> None:
+    run_all(DjangoHarness, stores.new)
 
 
 def test_django_method_url_args_and_response() -> None:

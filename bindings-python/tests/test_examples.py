@@ -14,13 +14,14 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from palisade_webhooks.testing import TestSigner
 
-from conftest import EXAMPLES, load_json, VECTORS
+from conftest import EXAMPLES, VECTORS, load_json, redis_url
 
 OUTCOME = re.compile(r"^(processed|duplicate|in_progress|rejected|failed) (\d{3})\b")
 
@@ -57,9 +58,11 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, script: str, key: str) -> None:
+    def __init__(self, script: str, key: str, store: str = "") -> None:
         self.port = free_port()
         env = {**os.environ, "PALISADE_PUBLIC_KEY": key, "PYTHONUNBUFFERED": "1"}
+        if store:
+            env["PALISADE_IDEMPOTENCY_STORE"] = store
         self.process = subprocess.Popen(
             [sys.executable, str(EXAMPLES / script), str(self.port)],
             stdout=subprocess.PIPE,
@@ -164,3 +167,48 @@ def test_receiver_without_a_key_says_what_to_do(script: str) -> None:
     )
     assert result.returncode != 0
     assert "PALISADE_PUBLIC_KEY is not set" in result.stderr
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "redis"])
+def test_two_receivers_share_one_store(kind: str, tmp_path: Path) -> None:
+    """A Flask and a FastAPI receiver (two processes) over one SQLite file or one Redis: a
+    delivery processed by one is a duplicate at the other."""
+    if kind == "sqlite":
+        store = f"sqlite:{tmp_path / 'idempotency.sqlite3'}"
+    else:
+        store = redis_url()
+    signer = TestSigner.from_seed(101)
+    servers = [
+        Server(script, signer.public_key_b64, store)
+        for script in ("flask_receiver.py", "fastapi_receiver.py")
+    ]
+    try:
+        for server in servers:
+            server.wait_ready()
+        resource = {"id": f"tx-{kind}-{tmp_path.name}", "updatedAt": "2025-05-08T14:15:37Z"}
+        body, headers = signer.delivery("TRANSACTION", resource)
+        first, second = servers
+        assert first.post(body, headers) == (200, {"status": "processed"})
+        assert first.outcome_line().startswith("processed 200")
+        assert second.post(body, headers) == (200, {"status": "duplicate"})
+        assert second.outcome_line().startswith("duplicate 200")
+    finally:
+        for server in servers:
+            server.stop()
+
+
+def test_receiver_with_an_unusable_store_says_so(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "PALISADE_PUBLIC_KEY": TestSigner.from_seed(102).public_key_b64,
+        "PALISADE_IDEMPOTENCY_STORE": f"sqlite:{tmp_path / 'missing-dir' / 'x.sqlite3'}",
+    }
+    result = subprocess.run(
+        [sys.executable, str(EXAMPLES / "flask_receiver.py"), "0"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "the idempotency store is unavailable: ERR_STORE_UNAVAILABLE" in result.stderr

@@ -12,6 +12,7 @@ from palisade_webhooks.fastapi import PalisadeWebhook, install, palisade_webhook
 from palisade_webhooks.testing import TestSigner
 
 from adapter_cases import WALLET, body_of, run_all
+from conftest import Stores
 
 
 class FastAPIHarness:
@@ -35,8 +36,8 @@ class FastAPIHarness:
         return response.status_code, body_of(response.content)
 
 
-def test_fastapi_adapter() -> None:
-    run_all(FastAPIHarness)
+def test_fastapi_adapter(stores: Stores) -> None:
+    run_all(FastAPIHarness, stores.new)
 
 
 def test_async_endpoint_and_plain_depends() -> None:

@@ -13,6 +13,7 @@ from palisade_webhooks.flask import palisade_webhook
 from palisade_webhooks.testing import TestSigner
 
 from adapter_cases import WALLET, body_of, run_all
+from conftest import Stores
 
 
 class FlaskHarness:
@@ -35,8 +36,8 @@ class FlaskHarness:
         return response.status_code, body_of(response.data)
 
 
-def test_flask_adapter() -> None:
-    run_all(FlaskHarness)
+def test_flask_adapter(stores: Stores) -> None:
+    run_all(FlaskHarness, stores.new)
 
 
 def test_flask_handler_response_and_view_args(caplog: pytest.LogCaptureFixture) -> None:

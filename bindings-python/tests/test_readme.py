@@ -5,12 +5,13 @@ from __future__ import annotations
 import contextlib
 import io
 import re
+from pathlib import Path
 from typing import Any
 
 import palisade_webhooks as pw
 from palisade_webhooks.testing import TestSigner
 
-from conftest import REPO
+from conftest import REPO, redis_url
 
 README = (REPO / "bindings-python" / "README.md").read_text(encoding="utf-8")
 BLOCKS = re.findall(r"```python\n(.*?)```", README, re.S)
@@ -33,7 +34,7 @@ def run(code: str, **names: Any) -> tuple[dict[str, Any], str]:
 
 
 def test_every_block_is_tested() -> None:
-    assert len(BLOCKS) == 7
+    assert len(BLOCKS) == 8
 
 
 def test_quick_start() -> None:
@@ -104,3 +105,14 @@ def test_dedup_example() -> None:
     ns, out = run(block("dedup.claim(event)"), event=event)
     assert out.strip() == "process it once"
     assert ns["dedup"].claim(event).status == "duplicate"
+
+
+def test_choosing_a_store_example(tmp_path: Path) -> None:
+    ns, _ = run(block("SqliteStore(DATA_DIR"), DATA_DIR=tmp_path, REDIS_URL=redis_url())
+    assert isinstance(ns["dedup"].store, pw.RedisStore)
+    assert ns["dedup"].store.prefix == "payments:idem:"
+    assert (tmp_path / "palisade-idempotency.sqlite3").exists()
+    key = f"readme-{tmp_path.name}"
+    with ns["dedup"].claim(key) as claim:
+        assert claim.status == "new"
+    assert ns["dedup"].claim(key).status == "duplicate"

@@ -26,7 +26,11 @@ impl<'a> Envelope<'a> {
     /// Parses the raw body. Every failure is `ERR_MALFORMED_ENVELOPE`; messages describe the
     /// problem without quoting the body.
     pub fn parse(body: &'a [u8]) -> Result<Envelope<'a>> {
-        let mut de = serde_json::Deserializer::from_slice(body);
+        // JSON is UTF-8 (RFC 8259). Checked up front because the parser skips the contents of
+        // fields it ignores without validating them.
+        let text = std::str::from_utf8(body)
+            .map_err(|_| err!(MalformedEnvelope, "the body is not UTF-8 JSON"))?;
+        let mut de = serde_json::Deserializer::from_str(text);
         let envelope = Envelope::deserialize(&mut de).map_err(envelope_error)?;
         de.end().map_err(envelope_error)?;
         Ok(envelope)
@@ -164,6 +168,13 @@ mod tests {
         let e = Envelope::parse(br#" {"payload":"e30=","timestamp":null} "#).unwrap();
         assert_eq!(e.domain, None);
         assert_eq!(e.timestamp, None);
+    }
+
+    #[test]
+    fn invalid_utf8_anywhere_is_refused() {
+        let e = Envelope::parse(b"{\"payload\":\"e30=\",\"x\":\"\xff\"}").unwrap_err();
+        assert_eq!(e.code(), ErrorCode::MalformedEnvelope);
+        assert!(e.message().contains("UTF-8"));
     }
 
     #[test]

@@ -1,5 +1,9 @@
 """What the example receivers share: configuration from the command line and environment,
-and one printed line per delivery outcome."""
+and one printed line per delivery outcome.
+
+``PALISADE_IDEMPOTENCY_STORE`` chooses where deliveries are deduplicated: unset or ``memory``
+(this process only), ``sqlite:PATH`` (every process on this host opening the file), or a
+``redis://`` URL (every instance sharing the server)."""
 
 from __future__ import annotations
 
@@ -7,7 +11,15 @@ import logging
 import os
 import sys
 
-from palisade_webhooks import Webhook, WebhookError
+from palisade_webhooks import (
+    Deduplicator,
+    MemoryStore,
+    RedisStore,
+    SqliteStore,
+    Store,
+    Webhook,
+    WebhookError,
+)
 
 PATH = "/webhooks/palisade"
 HOST = "127.0.0.1"
@@ -36,3 +48,25 @@ def configure() -> tuple[Webhook, int]:
         sys.stdout.reconfigure(line_buffering=True)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout, force=True)
     return webhook, port
+
+
+def deduplicator() -> Deduplicator:
+    """The deduplicator over the store ``PALISADE_IDEMPOTENCY_STORE`` names. Exits with a clear
+    message when the store cannot be opened."""
+    spec = os.environ.get("PALISADE_IDEMPOTENCY_STORE", "").strip()
+    store: Store
+    try:
+        if spec in ("", "memory"):
+            store = MemoryStore()
+        elif spec.startswith("sqlite:"):
+            store = SqliteStore(spec.removeprefix("sqlite:"))
+        elif spec.startswith(("redis://", "redis+unix://")):
+            store = RedisStore(spec)
+        else:
+            sys.exit(
+                f"PALISADE_IDEMPOTENCY_STORE={spec!r} is not a store: use memory, sqlite:PATH "
+                "or a redis:// URL"
+            )
+    except WebhookError as e:
+        sys.exit(f"the idempotency store is unavailable: {e}")
+    return Deduplicator(store)

@@ -5,6 +5,10 @@ Run it::
     export PALISADE_PUBLIC_KEY=MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE...   # the console's key
     python flask_receiver.py 8000        # listens on http://127.0.0.1:8000/webhooks/palisade
 
+Deduplication is in memory unless ``PALISADE_IDEMPOTENCY_STORE`` names a shared store
+(``sqlite:/var/lib/app/idempotency.sqlite3`` on one host, ``redis://127.0.0.1:6379/0`` across
+instances).
+
 It prints one line per delivery: processed / duplicate / in_progress / rejected, with the
 status code it answered.
 """
@@ -16,13 +20,13 @@ from collections import Counter
 
 from flask import Flask
 
-from palisade_webhooks import Deduplicator, Event, MemoryStore, Transaction, Wallet
+from palisade_webhooks import Event, Transaction, Wallet
 from palisade_webhooks.flask import palisade_webhook
 
-from _receiver_common import HOST, PATH, configure
+from _receiver_common import HOST, PATH, configure, deduplicator
 
 webhook, port = configure()
-dedup = Deduplicator(MemoryStore())
+dedup = deduplicator()  # PALISADE_IDEMPOTENCY_STORE: memory, sqlite:PATH or redis://...
 app = Flask(__name__)
 seen: Counter[str] = Counter()
 

@@ -7,6 +7,9 @@ Quick start::
     webhook = Webhook(PUBLIC_KEY)                      # the key shown in the Palisade console
     event = webhook.verify(raw_body, request_headers)  # raises a WebhookError subclass if bad
 
+Deduplication: :class:`Deduplicator` over a :class:`MemoryStore` (one process), a
+:class:`SqliteStore` (one host) or a :class:`RedisStore` (many instances).
+
 Framework adapters: :mod:`palisade_webhooks.flask`, :mod:`palisade_webhooks.fastapi`,
 :mod:`palisade_webhooks.django`. Test deliveries: :mod:`palisade_webhooks.testing`.
 """
@@ -37,6 +40,8 @@ from ._native import (
     Deduplicator,
     Event,
     MemoryStore,
+    RedisStore,
+    SqliteStore,
     Store,
     Transaction,
     TransferParty,
@@ -45,6 +50,7 @@ from ._native import (
     WalletSettings,
     Webhook,
     __version__,
+    http_status,
     verify_webhook,
 )
 
@@ -91,6 +97,8 @@ __all__ = [
     "MalformedSignatureError",
     "MemoryStore",
     "MissingSignatureError",
+    "RedisStore",
+    "SqliteStore",
     "StaleEventError",
     "Store",
     "StoreUnavailableError",
@@ -102,5 +110,6 @@ __all__ = [
     "Webhook",
     "WebhookError",
     "__version__",
+    "http_status",
     "verify_webhook",
 ]

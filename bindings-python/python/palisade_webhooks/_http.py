@@ -1,19 +1,21 @@
-"""What the framework adapters share: the status table, response bodies and outcome logging.
+"""What the framework adapters share: statuses, response bodies and outcome logging.
 
-Every adapter (and the receivers in the other languages) answers the same way:
+Every adapter (and the receivers in the other languages) answers the same way; the status of a
+refusal comes from the core (``_native.http_status``), so it cannot drift between languages:
 
-================================  ======  =====================================
-outcome                           status  body
-================================  ======  =====================================
-verified, handler returned None   200     ``{"status": "processed"}``
-duplicate (already processed)     200     ``{"status": "duplicate"}``
-in progress (another worker)      409     ``{"status": "in_progress"}``
-missing / invalid signature       401     ``{"error": CODE, "message": ...}``
-body too large                    413     ``{"error": CODE, "message": ...}``
-store unavailable                 503     ``{"error": CODE, "message": ...}``
-any other refusal (malformed...)  400     ``{"error": CODE, "message": ...}``
-handler raised                    500     the framework's own error response
-================================  ======  =====================================
+=======================================  ======  ==================================
+outcome                                  status  body
+=======================================  ======  ==================================
+verified, handler returned None          200     ``{"status": "processed"}``
+duplicate (already processed)            200     ``{"status": "duplicate"}``
+in progress (another worker)             409     ``{"status": "in_progress"}``
+missing / malformed / invalid signature  401     ``{"error": CODE, "message": ...}``
+malformed envelope or payload, stale     400     ``{"error": CODE, "message": ...}``
+body too large                           413     ``{"error": CODE, "message": ...}``
+store unavailable                        503     ``{"error": CODE, "message": ...}``
+invalid public key, body not raw         500     ``{"error": CODE, "message": ...}``
+handler raised                           500     the framework's own error response
+=======================================  ======  ==================================
 
 One log line per delivery goes to the ``palisade_webhooks`` logger.
 """
@@ -24,21 +26,18 @@ import logging
 from typing import Any, Callable
 
 from ._errors import BodyTooLargeError, WebhookError
-from ._native import Deduplicator, Event, Webhook
+from ._native import Deduplicator, Event, Webhook, http_status
 
 logger = logging.getLogger("palisade_webhooks")
 
-_STATUS_BY_CODE: dict[str, int] = {
-    "ERR_MISSING_SIGNATURE": 401,
-    "ERR_INVALID_SIGNATURE": 401,
-    "ERR_BODY_TOO_LARGE": 413,
-    "ERR_STORE_UNAVAILABLE": 503,
-}
-
 
 def status_for(error: WebhookError) -> int:
-    """The HTTP status to answer for a refused delivery."""
-    return _STATUS_BY_CODE.get(error.code, 400)
+    """The HTTP status to answer for a refused delivery (the core's table); 500 for an error
+    whose code the core does not know (a ``WebhookError`` raised by the application itself)."""
+    try:
+        return http_status(error.code)
+    except ValueError:
+        return 500
 
 
 def error_body(error: WebhookError) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Type stubs of the native module ``palisade_webhooks._native`` (import ``palisade_webhooks``)."""
 
 from collections.abc import Iterable, Mapping, Sequence
+from os import PathLike
 from datetime import timedelta
 from types import TracebackType
 from typing import Any, ClassVar, Literal, Protocol, final
@@ -16,6 +17,8 @@ __all__ = [
     "ERROR_CODES",
     "Event",
     "MemoryStore",
+    "RedisStore",
+    "SqliteStore",
     "Store",
     "TestSigner",
     "Transaction",
@@ -25,6 +28,7 @@ __all__ = [
     "WalletSettings",
     "Webhook",
     "__version__",
+    "http_status",
     "verify_webhook",
 ]
 
@@ -92,6 +96,12 @@ class Webhook:
 def verify_webhook(public_key_b64: str, signature_b64: str, payload_b64: str) -> bool:
     """The documentation's function: ``True`` when ``signature_b64`` signs ``payload_b64``
     under ``public_key_b64``; ``False`` for every failure. Never raises."""
+
+def http_status(code: str) -> int:
+    """The HTTP status a receiver answers for a refusal with this error code (the same in
+    every SDK): 401 missing/malformed/invalid signature; 400 malformed envelope or payload,
+    stale event; 413 body too large; 503 store unavailable; 500 invalid public key, body not
+    raw. Raises ``ValueError`` for a code not in ``ERROR_CODES``."""
 
 @final
 class Event:
@@ -360,12 +370,66 @@ class Store:
 class MemoryStore(Store):
     """An in-process store: bounded entries and TTL; forgets on restart."""
 
-    def __new__(cls, max_entries: int = 100_000, ttl_seconds: float = 86_400.0) -> MemoryStore: ...
+    def __new__(cls, max_entries: int = ..., ttl_seconds: float = ...) -> MemoryStore:
+        """Defaults (the core's): ``max_entries=100_000``, ``ttl_seconds=86_400.0``."""
     @property
     def max_entries(self) -> int: ...
     @property
     def ttl_seconds(self) -> float: ...
     def __len__(self) -> int: ...
+
+@final
+class SqliteStore(Store):
+    """A durable store in one SQLite file, shared by every process on one host that opens it.
+
+    Survives restarts and crashes. ``busy_timeout_seconds`` bounds the wait for another
+    process's write lock; ``sync_every_commit=False`` trades durability across a machine crash
+    for speed. Raises ``StoreUnavailableError`` when the file cannot be opened or created.
+    """
+
+    def __new__(
+        cls,
+        path: str | PathLike[str],
+        *,
+        busy_timeout_seconds: float = 5.0,
+        sync_every_commit: bool = True,
+    ) -> SqliteStore: ...
+    @property
+    def path(self) -> str:
+        """The database file, as given."""
+    @property
+    def busy_timeout_seconds(self) -> float: ...
+    @property
+    def sync_every_commit(self) -> bool: ...
+    def purge_expired(self) -> int:
+        """Delete every expired row now; return how many were deleted."""
+
+@final
+class RedisStore(Store):
+    """A store in Redis, shared by every receiver instance connected to the same server.
+
+    ``prefix`` goes before every key (one per application). Every command is bounded by
+    ``timeout_seconds`` (and connecting by ``connect_timeout_seconds``): an unreachable or slow
+    server raises ``StoreUnavailableError``, never hangs. Raises ``StoreUnavailableError`` when
+    the URL is invalid or the server does not answer.
+    """
+
+    def __new__(
+        cls,
+        url: str,
+        *,
+        prefix: str = "palisade:idem:",
+        timeout_seconds: float = 2.0,
+        connect_timeout_seconds: float = 2.0,
+    ) -> RedisStore: ...
+    @property
+    def prefix(self) -> str: ...
+    @property
+    def timeout_seconds(self) -> float: ...
+    @property
+    def connect_timeout_seconds(self) -> float: ...
+    def ping(self) -> None:
+        """Check that the server answers (raises ``StoreUnavailableError`` if not)."""
 
 class _PythonStore(Protocol):
     def claim(self, key: str, token: str, lease_seconds: float, /) -> str: ...
@@ -380,9 +444,11 @@ class Deduplicator:
         cls,
         store: Store | _PythonStore | None = None,
         *,
-        lease_seconds: float = 60.0,
-        retain_seconds: float = 604_800.0,
-    ) -> Deduplicator: ...
+        lease_seconds: float = ...,
+        retain_seconds: float = ...,
+    ) -> Deduplicator:
+        """Defaults (the core's): a ``MemoryStore()``, ``lease_seconds=60.0``,
+        ``retain_seconds=604_800.0`` (7 days)."""
     def claim(self, event: Event | str) -> Claim:
         """Claim an event (or a key); use the result as a context manager."""
     @property

@@ -1,0 +1,202 @@
+#!/usr/bin/env python3
+"""Python binding benchmark: µs per full delivery, one thread, against what a user would write.
+
+Usage: ``bindings-python/.venv/bin/python bench/python_bench.py [SECONDS]`` (default 1: about
+that long per figure). Prints ONE JSON line:
+
+- ``sdk_verify_us``: ``webhook.verify(body, headers)`` on a ~2 KB TRANSACTION delivery (the same
+  resource as the Rust core's benchmark), then reading ``event.idempotency_key`` and
+  ``event.status``;
+- ``sdk_signature_only_us``: ``webhook.verify_signature(payload, signature)``;
+- ``cryptography_us``: the same delivery with ``cryptography``, the key loaded once:
+  ``json.loads`` of the body, base64 of the signature, ``key.verify(..., ec.ECDSA(SHA256))``
+  over the payload string, then ``json.loads(base64.b64decode(payload))`` and the same fields;
+- ``docs_snippet_us``: the documentation's ``verify_webhook(public_key_b64, signature_b64,
+  payload_b64)`` as written with ``cryptography`` (the key is decoded and loaded on every
+  call), plus the same JSON and base64 work;
+- ``sdk_2threads_scaling``: throughput of two threads sharing one ``Webhook`` over one thread
+  (verification releases the GIL).
+
+Each figure is the median of several timed batches, interleaved (so background load hits every
+contender alike). Before anything is timed, the SDK and ``cryptography`` must agree that the
+delivery is valid and that a tampered one is not. Shared machines are noisy: compare ratios
+within one run, never absolute numbers across runs.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import statistics
+import sys
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import load_der_public_key
+
+from palisade_webhooks import Webhook, WebhookError
+from palisade_webhooks.testing import TestSigner
+
+BATCHES = 5
+
+
+def sample_resource() -> str:
+    """The TRANSACTION resource of the Rust core's benchmark (core/examples/bench.rs), as the
+    same JSON text."""
+    attributes = ",".join(f'"attr{i}":"value-{i}-0123456789abcdef"' for i in range(12))
+    return (
+        '{"id":"0196153b-aaaa-7cd3-b511-354373d28130",'
+        '"walletId":"0196153b-67bc-7cd3-b511-354373d28130",'
+        '"vaultId":"0196152d-5294-739d-9945-2a499f9e3989",'
+        '"createdBy":"a55df9e0-e14a-4410-a983-12afae46662f",'
+        '"createdAt":"2025-05-08T14:15:30.123456Z","updatedAt":"2025-05-08T14:15:36.900490Z",'
+        '"status":"CONFIRMED","action":"WITHDRAWAL","externalId":"order-982734",'
+        '"blockchain":"ETHEREUM",'
+        '"asset":{"id":"usdc-eth","symbol":"USDC","name":"USD Coin","blockchain":"ETHEREUM",'
+        '"decimals":6,"contract":"0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48"},'
+        '"feeAsset":{"id":"eth","symbol":"ETH","name":"Ether","blockchain":"ETHEREUM",'
+        '"decimals":18},'
+        '"origin":{"id":"0196153b-67bc-7cd3-b511-354373d28130","type":"WALLET",'
+        '"address":"0x4644320f31D6958Ed8603Eb666044950Aa69702e"},'
+        '"destination":{"type":"ADDRESS","address":"0x8ba1f109551bD432803012645Ac136ddd64DBA72"},'
+        '"qty":"1250.000000","feeQty":"0.000421337000000000","sequence":"18446744073709551615",'
+        '"hash":"0x5c504ed432cb51138bcf09aa5e8a410dd4a1e204ef84bfed1be16dfba1b22060",'
+        '"attributes":{' + attributes + "}}"
+    )
+
+
+def verify_webhook(public_key_b64: str, signature_b64: str, payload_b64: str) -> bool:
+    """The documentation's function, written with ``cryptography`` as a user would copy it:
+    the key is decoded and loaded on every call; one SHA-256 over the payload string."""
+    public_key = load_der_public_key(base64.b64decode(public_key_b64))
+    assert isinstance(public_key, ec.EllipticCurvePublicKey)
+    signature = base64.b64decode(signature_b64)
+    try:
+        public_key.verify(signature, payload_b64.encode(), ec.ECDSA(hashes.SHA256()))
+        return True
+    except InvalidSignature:
+        return False
+
+
+def calibrate(op: Callable[[], object], batch_seconds: float) -> int:
+    """How many calls of ``op`` take about ``batch_seconds`` (after a warm-up)."""
+    for _ in range(20):
+        op()
+    n, start = 0, time.perf_counter()
+    while time.perf_counter() - start < 0.05:
+        op()
+        n += 1
+    per_op = (time.perf_counter() - start) / n
+    return max(20, int(batch_seconds / per_op))
+
+
+def time_batch(op: Callable[[], object], n: int) -> float:
+    """µs per call over ``n`` calls."""
+    start = time.perf_counter()
+    for _ in range(n):
+        op()
+    return (time.perf_counter() - start) / n * 1e6
+
+
+def two_thread_scaling(op: Callable[[], object], n: int) -> float:
+    """(throughput of two threads doing ``n`` calls each) / (one thread doing ``n`` calls)."""
+    one = time_batch(op, n) * n  # µs for n calls on one thread
+    barrier = threading.Barrier(3)
+
+    def worker() -> None:
+        barrier.wait()
+        for _ in range(n):
+            op()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    start = time.perf_counter()
+    for t in threads:
+        t.join()
+    two = (time.perf_counter() - start) * 1e6  # µs for 2n calls on two threads
+    return 2 * one / two
+
+
+def main() -> int:
+    seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 1.0
+    batch_seconds = seconds / BATCHES
+
+    signer = TestSigner.from_seed(42)
+    public_key_b64 = signer.public_key_b64
+    body, headers = signer.delivery("TRANSACTION", sample_resource())
+    signature_b64 = headers["Signature"]
+    payload_b64 = json.loads(body)["payload"]
+    webhook = Webhook(public_key_b64)
+    key = load_der_public_key(base64.b64decode(public_key_b64))
+    assert isinstance(key, ec.EllipticCurvePublicKey)
+
+    def sdk() -> tuple[str, str | None]:
+        event = webhook.verify(body, headers)
+        return event.idempotency_key, event.status
+
+    def sdk_signature_only() -> str:
+        return webhook.verify_signature(payload_b64, signature_b64)
+
+    def with_cryptography() -> tuple[str, Any]:
+        payload: str = json.loads(body)["payload"]
+        signature = base64.b64decode(headers["Signature"])
+        key.verify(signature, payload.encode(), ec.ECDSA(hashes.SHA256()))
+        data = json.loads(base64.b64decode(payload))
+        return f"{data['id']}:{data['updatedAt']}", data.get("status")
+
+    def docs_snippet() -> tuple[str, Any]:
+        payload: str = json.loads(body)["payload"]
+        if not verify_webhook(public_key_b64, headers["Signature"], payload):
+            raise ValueError("invalid signature")
+        data = json.loads(base64.b64decode(payload))
+        return f"{data['id']}:{data['updatedAt']}", data.get("status")
+
+    # Everyone agrees on the delivery before anything is timed.
+    expected = ("0196153b-aaaa-7cd3-b511-354373d28130:2025-05-08T14:15:36.900490Z", "CONFIRMED")
+    assert sdk() == with_cryptography() == docs_snippet() == expected
+    assert sdk_signature_only() == webhook.key_fingerprints[0]
+    assert 1800 <= len(body) <= 2600, len(body)
+    tampered = payload_b64[:-8] + ("A" * 8 if not payload_b64.endswith("A" * 8) else "B" * 8)
+    assert not verify_webhook(public_key_b64, signature_b64, tampered)
+    assert not webhook_accepts(webhook, tampered, signature_b64)
+
+    figures: dict[str, Callable[[], object]] = {
+        "sdk_verify_us": sdk,
+        "sdk_signature_only_us": sdk_signature_only,
+        "cryptography_us": with_cryptography,
+        "docs_snippet_us": docs_snippet,
+    }
+    counts = {name: calibrate(op, batch_seconds) for name, op in figures.items()}
+    samples: dict[str, list[float]] = {name: [] for name in figures}
+    scaling: list[float] = []
+    for _ in range(BATCHES):
+        for name, op in figures.items():
+            samples[name].append(time_batch(op, counts[name]))
+        scaling.append(two_thread_scaling(sdk, counts["sdk_verify_us"]))
+
+    result: dict[str, float] = {
+        name: round(statistics.median(values), 3) for name, values in samples.items()
+    }
+    result["sdk_2threads_scaling"] = round(statistics.median(scaling), 3)
+    print(json.dumps(result))
+    return 0
+
+
+def webhook_accepts(webhook: Webhook, payload_b64: str, signature_b64: str) -> bool:
+    """Whether the SDK accepts ``signature_b64`` over ``payload_b64``."""
+    try:
+        webhook.verify_signature(payload_b64, signature_b64)
+        return True
+    except WebhookError:
+        return False
+
+
+if __name__ == "__main__":
+    sys.exit(main())
