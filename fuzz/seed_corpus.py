@@ -115,6 +115,8 @@ def main():
             b = scalars[(i * 3 + 1) % len(scalars)]
             ops = bytes([5, 0, 1, 0]) if i % 2 else bytes([0, 0, 6, 0])
             seeds["verify_differential"].add(bytes([2, key]) + be32(a) + be32(b) + ops)
+            # u1 = u2: with Q = ±G the same table entries meet (doubling and cancelling sums).
+            seeds["verify_differential"].add(bytes([2, key]) + be32(a) + be32(a) + ops)
     for i, a in enumerate(scalars):
         offset = (i * 0x1234567) .to_bytes(16, "big")
         seeds["verify_differential"].add(

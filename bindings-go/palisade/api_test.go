@@ -157,7 +157,7 @@ func TestTypedAccessors(t *testing.T) {
 		t.Fatal("Transaction() not ok")
 	}
 	if tx.ID != "tx-1" || tx.Status != palisade.TransactionConfirmed || !tx.Status.IsTerminal() ||
-		tx.Qty != "0.000000000000000001" || tx.Sequence != "18446744073709551615" || tx.FeeQty != "1.5" ||
+		tx.Qty != "0.000000000000000001" || tx.Sequence != "18446744073709551615" || tx.FeeQty != "1.50" ||
 		tx.Asset == nil || tx.Asset.Decimals != 18 || tx.Asset.Symbol != "ETH" ||
 		tx.Destination == nil || tx.Destination.Address != "0x46" || tx.Attributes["k"] != "v" ||
 		tx.Action != "TELEPORT" || string(tx.Config) != `{"x":[1,2]}` || !tx.SignOnly || tx.Reasons != nil {

@@ -4,6 +4,7 @@
 //! Palisade may add later (unknown fields are skipped, `timestamp` may be absent).
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::fmt;
 
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
@@ -93,8 +94,10 @@ impl<'de> Visitor<'de> for EnvelopeVisitor {
         let mut timestamp: Option<Option<Cow<'de, str>>> = None;
         let mut payload: Option<Cow<'de, str>> = None;
         // Duplicate keys are refused: two `payload`s would let a proxy and the SDK disagree on
-        // which one was verified. Unknown keys are remembered only to detect their duplicates.
-        let mut others: Vec<String> = Vec::new();
+        // which one was verified. Unknown keys are remembered only to detect their duplicates, in
+        // a hash set (SipHash, randomly keyed) so a body of many distinct keys costs linear time:
+        // this runs before the signature is checked, on anyone's input.
+        let mut others: HashSet<Cow<'de, str>> = HashSet::new();
         while let Some(key) = map.next_key::<Cow<'de, str>>()? {
             let duplicate = || de::Error::custom(format!("{OWN_PREFIX}duplicate key {key:?}"));
             match key.as_ref() {
@@ -125,12 +128,12 @@ impl<'de> Visitor<'de> for EnvelopeVisitor {
                     })?;
                     *slot = Some(value.0);
                 }
-                other => {
-                    if others.iter().any(|k| k == other) {
+                _ => {
+                    if others.contains(&key) {
                         return Err(duplicate());
                     }
-                    others.push(other.to_string());
                     map.next_value::<IgnoredAny>()?;
+                    others.insert(key);
                 }
             }
         }
@@ -197,6 +200,21 @@ mod tests {
         assert!(bad(r#"{"payload":"a""#).contains("truncated"));
         assert!(bad("").contains("truncated"));
         assert!(!bad(r#"{"payload":"secret-value"#).contains("secret"));
+    }
+
+    #[test]
+    fn many_distinct_keys_parse_in_linear_time() {
+        // 1 MiB of distinct unknown keys: quadratic duplicate detection would take minutes.
+        let mut body = String::from("{");
+        let mut i = 0;
+        while body.len() < (1 << 20) - 64 {
+            body.push_str(&format!("\"k{i}\":0,"));
+            i += 1;
+        }
+        body.push_str("\"payload\":\"e30=\"}");
+        assert_eq!(Envelope::parse(body.as_bytes()).unwrap().payload, "e30=");
+        let dup = body.replacen("\"k1\":0", "\"k0\":0", 1);
+        assert!(bad(&dup).contains("duplicate key \"k0\""));
     }
 
     #[test]

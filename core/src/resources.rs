@@ -171,18 +171,22 @@ string_enum!(
 );
 
 /// Accepts a JSON string or number and keeps its text: protobuf-JSON writes 64-bit integers and
-/// decimals as strings, but some encoders write numbers, and a float would lose digits.
+/// decimals as strings, but some encoders write numbers, and going through a float would lose
+/// digits. A number is kept exactly as written (its raw JSON text).
 fn opt_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Text {
-        S(String),
-        N(serde_json::Number),
+    use serde::de::Error as _;
+    let Some(raw) = Option::<Box<serde_json::value::RawValue>>::deserialize(d)? else {
+        return Ok(None);
+    };
+    let text = raw.get();
+    match text.as_bytes().first() {
+        Some(b'"') => serde_json::from_str::<String>(text)
+            .map(Some)
+            .map_err(D::Error::custom),
+        Some(b'-' | b'0'..=b'9') => Ok(Some(text.to_string())),
+        Some(b'n') => Ok(None),
+        _ => Err(D::Error::custom("expected a string or a number")),
     }
-    Ok(Option::<Text>::deserialize(d)?.map(|t| match t {
-        Text::S(s) => s,
-        Text::N(n) => n.to_string(),
-    }))
 }
 
 /// Accepts a small integer written as a JSON number or a decimal string.
@@ -548,7 +552,7 @@ mod tests {
         .unwrap();
         assert_eq!(t.qty.as_deref(), Some("0.000000000000000001"));
         assert_eq!(t.sequence.as_deref(), Some("18446744073709551615"));
-        assert_eq!(t.fee_qty.as_deref(), Some("1.5"));
+        assert_eq!(t.fee_qty.as_deref(), Some("1.50"));
         assert_eq!(t.asset.unwrap().decimals, Some(18));
     }
 
@@ -559,6 +563,18 @@ mod tests {
         let json = serde_json::to_string(&Resource::Wallet(Box::new(w))).unwrap();
         assert_eq!(json, r#"{"id":"w","status":"PROVISIONED"}"#);
         assert_eq!(serde_json::to_string(&Resource::Unknown).unwrap(), "null");
+    }
+
+    #[test]
+    fn big_numbers_are_kept_verbatim() {
+        let t: Transaction = serde_json::from_str(
+            r#"{"id":"t","qty":0.100000000000000000000000001,"sequence":18446744073709551616,"feeQty":null}"#,
+        )
+        .unwrap();
+        assert_eq!(t.qty.as_deref(), Some("0.100000000000000000000000001"));
+        assert_eq!(t.sequence.as_deref(), Some("18446744073709551616"));
+        assert_eq!(t.fee_qty, None);
+        assert!(serde_json::from_str::<Transaction>(r#"{"id":"t","qty":[1]}"#).is_err());
     }
 
     #[test]

@@ -93,7 +93,7 @@ pub fn parse_signature(signature_b64: &str) -> Result<Signature> {
     if text.len() > MAX_SIGNATURE_CHARS {
         return Err(err!(
             MalformedSignature,
-            "the signature is {} characters long; a base64 DER P-256 signature has at most 96",
+            "the signature is {} bytes long; a base64 DER P-256 signature has at most 96",
             text.len()
         ));
     }
@@ -176,7 +176,7 @@ mod tests {
         assert_eq!(code("").0, ErrorCode::MissingSignature);
         assert!(code("abc$").1.contains("not valid base64"));
         assert!(code("MEUCIQ-yk_").1.contains("URL-safe"));
-        assert!(code(&"A".repeat(1000)).1.contains("1000 characters"));
+        assert!(code(&"A".repeat(1000)).1.contains("1000 bytes"));
     }
 
     #[test]

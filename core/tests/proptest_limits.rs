@@ -157,7 +157,7 @@ fn deeply_nested_bodies_are_refused_without_stack_overflow() {
     let webhook = webhook_with(WebhookOptions::default().max_body_bytes(64 * MIB));
     let sig = signer().sign("e30=");
     let headers = [("Signature", sig.as_str())];
-    for depth in [1_000, 100_000, 10_000_000] {
+    for depth in [1_000, 100_000, 1_000_000] {
         // The whole body, the payload's value, unterminated: refused.
         for body in [
             nested(depth, "[", "]", ""),
@@ -261,7 +261,7 @@ proptest! {
 // Huge numbers
 
 fn huge_numbers() -> Vec<String> {
-    let digits = "9".repeat(MIB / 2);
+    let digits = "9".repeat(64 * 1024);
     vec![
         "1e999999999".into(),
         "-1e999999999".into(),
@@ -357,7 +357,7 @@ fn a_64_mb_signature_header_is_refused_unread() {
         .verify(&d.body, [("Signature", huge.as_str())])
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::MalformedSignature);
-    assert!(e.message().contains("characters long"), "{e}");
+    assert!(e.message().contains("bytes long"), "{e}");
     let e = default_webhook()
         .verify_signature(&d.payload, &huge)
         .unwrap_err();

@@ -158,7 +158,7 @@ fn outcome(result: &palisade_webhooks::Result<Event>) -> Result<Event, (ErrorCod
 }
 
 proptest! {
-    #![proptest_config(config(48))]
+    #![proptest_config(config(64))]
 
     /// Same input, same answer: twice on one verifier, on a fresh verifier, on both backends,
     /// through `verify` and `verify_with_signature`.
@@ -264,9 +264,18 @@ proptest! {
         domain in domain(),
         json in resource(),
         edit in edit(),
+        near_end in any::<bool>(),
     ) {
         let d = delivery(seed, &domain, &json);
         let fast = webhook(Backend::Fast);
+        // Half the time, edit one of the last three characters (where the padding is).
+        let len = d.signature.chars().count();
+        let edit = match edit {
+            Edit::Replace(i, c) if near_end => Edit::Replace(len - 1 - i % 3, c),
+            Edit::Insert(i, c) if near_end => Edit::Insert(len - i % 3, c),
+            Edit::Delete(i) if near_end => Edit::Delete(len - 1 - i % 3),
+            other => other,
+        };
         let Some(signature) = apply(&d.signature, &edit) else { return Ok(()) };
         let result = fast.verify(&d.body, [("Signature", signature.as_str())]);
         let reference = webhook(Backend::Reference).verify(&d.body, [("Signature", signature.as_str())]);
@@ -328,4 +337,46 @@ proptest! {
         prop_assert_eq!(&changed.idempotency_key, &original.idempotency_key);
         prop_assert_eq!(changed.raw.get(), original.raw.get());
     }
+}
+
+/// The signature-text changes that legitimately still verify, spelled out: they leave the
+/// decoded DER untouched. Every other change to the padding does not verify.
+#[test]
+fn padding_changes_that_keep_the_signature_value() {
+    let fast = webhook(Backend::Fast);
+    let mut seen_padding = [false; 3];
+    for i in 0..64 {
+        let d = delivery(1, "WALLET", &format!(r#"{{"id":"w{i}"}}"#));
+        let pad = d.signature.len() - d.signature.trim_end_matches('=').len();
+        seen_padding[pad] = true;
+        let verify = |s: &str| fast.verify(&d.body, [("Signature", s)]);
+        let data = d.signature.trim_end_matches('=');
+        for k in 0..=pad {
+            // Padding dropped (all or part of it), or turned into trailing whitespace.
+            let cut = &d.signature[..data.len() + k];
+            assert!(verify(cut).is_ok(), "{cut}");
+            for ws in [" ", "\t", "\n", "\r\n"] {
+                let s = format!("{cut}{}", ws.repeat(pad - k));
+                assert!(verify(&s).is_ok(), "{s:?}");
+            }
+        }
+        if pad == 2 {
+            // A space inside the padding, or a data character in its place, is not base64 of
+            // the same bytes.
+            for s in [
+                format!("{data} ="),
+                format!("{data}A="),
+                format!("{data}=A"),
+            ] {
+                let e = verify(&s).unwrap_err();
+                assert_eq!(e.code(), ErrorCode::MalformedSignature, "{s:?}");
+            }
+        }
+        if pad > 0 {
+            // One `=` too many.
+            let e = verify(&format!("{}=", d.signature)).unwrap_err();
+            assert_eq!(e.code(), ErrorCode::MalformedSignature);
+        }
+    }
+    assert!(seen_padding[0] && seen_padding[1] && seen_padding[2]);
 }

@@ -452,9 +452,9 @@ fn forge(q: ProjectivePoint, a: Scalar, b: Scalar, r_override: Option<Scalar>) -
     })
 }
 
-/// Applies the fuzzer's mutations to a valid signature and checks both backends after each
-/// step. Returns whether the result is still known to be valid (only `s → n − s` and no-ops
-/// keep it so); a known-valid signature must be accepted by both.
+/// Checks that both backends accept the valid signature, then applies up to four of the
+/// fuzzer's mutations, comparing the backends after each. While the signature is still known
+/// to be valid (only `s → n − s` and no-ops keep it so) both must accept it.
 fn mutate_and_check(key: &KeyPair, forged: Forged, input: &mut Input<'_>) {
     let Forged {
         mut prehash,
