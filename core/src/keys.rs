@@ -198,7 +198,7 @@ fn parse_verifying_key(input: &str) -> Result<VerifyingKey> {
         return parse_pem(text);
     }
     let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    if compact.len() % 2 == 0 && compact.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if compact.len().is_multiple_of(2) && compact.bytes().all(|b| b.is_ascii_hexdigit()) {
         // Hex is tried first: a hex key is never valid base64 of a key of the right length.
         let bytes = hex::decode(&compact)
             .map_err(|_| err!(InvalidPublicKey, "the public key is not valid hex"))?;

@@ -412,7 +412,7 @@ proptest! {
         fill in prop_oneof![Just('A'), Just('='), Just('/'), Just('é'), Just('\u{0}'), any::<char>()],
     ) {
         let d = good_delivery();
-        let mut value: String = std::iter::repeat(fill).take(len).collect();
+        let mut value: String = std::iter::repeat_n(fill, len).collect();
         if value.trim().is_empty() {
             value.insert(0, 'A');
         }
