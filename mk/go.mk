@@ -21,7 +21,7 @@ GO_FUZZTIME ?= 10s
 GO_FUZZ_TARGETS := FuzzVerify FuzzNewWebhook
 GO_BENCH_OUT := $(ROOT)/target/bench
 
-.PHONY: test-go go-lib go-toolchain go-header-check go-vet go-unit go-fuzz go-examples \
+.PHONY: go-asan test-go go-lib go-toolchain go-header-check go-vet go-unit go-fuzz go-examples \
 	go-abi-memcheck bench-go-build
 
 go-toolchain:
@@ -79,4 +79,9 @@ bench-go-build: go-toolchain go-lib
 	@mkdir -p $(GO_BENCH_OUT)
 	cd bench/go && $(GO) build $(GO_LDFLAGS) -o $(GO_BENCH_OUT)/go_bench .
 
-test-go: go-header-check go-vet go-unit go-fuzz go-examples go-abi-memcheck
+test-go: go-header-check go-vet go-unit go-fuzz go-examples go-abi-memcheck go-asan
+
+# The Go suite again under AddressSanitizer (`go test -asan`: Go, cgo and the Rust allocations it
+# reaches through malloc are checked for invalid accesses and, at exit, for leaks).
+go-asan: go-toolchain go-lib redis-server
+	cd $(GO_DIR) && $(WITH_REDIS) $(GO) test -asan -count=1 $(GO_LDFLAGS) ./...
