@@ -9,22 +9,12 @@ use base64::Engine as _;
 use palisade_webhooks::testing::{Delivery, TestSigner};
 use palisade_webhooks::{ErrorCode, Event, Webhook, WebhookOptions, DEFAULT_MAX_BODY_BYTES};
 use proptest::prelude::*;
-use proptest::test_runner::Config;
 use std::sync::OnceLock;
 
-const MIB: usize = 1 << 20;
+mod proptest_common;
+use proptest_common::config;
 
-fn config(cases: u32) -> Config {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(cases);
-    Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    }
-}
+const MIB: usize = 1 << 20;
 
 fn signer() -> &'static TestSigner {
     static SIGNER: OnceLock<TestSigner> = OnceLock::new();

@@ -14,20 +14,10 @@ use palisade_webhooks::{
     parse_signature, verify_webhook, ErrorCode, Event, PublicKey, Webhook, WebhookOptions,
 };
 use proptest::prelude::*;
-use proptest::test_runner::Config;
 use std::sync::OnceLock;
 
-fn config(cases: u32) -> Config {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(cases);
-    Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    }
-}
+mod proptest_common;
+use proptest_common::config;
 
 fn webhook() -> &'static Webhook {
     static WEBHOOK: OnceLock<Webhook> = OnceLock::new();

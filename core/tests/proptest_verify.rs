@@ -11,21 +11,10 @@ use base64::Engine as _;
 use palisade_webhooks::testing::{Delivery, DeliveryOptions, TestSigner};
 use palisade_webhooks::{Backend, ErrorCode, Event, Webhook, WebhookOptions};
 use proptest::prelude::*;
-use proptest::test_runner::Config;
 use std::sync::OnceLock;
 
-/// `cases` unless `PROPTEST_CASES` says otherwise.
-fn config(cases: u32) -> Config {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(cases);
-    Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    }
-}
+mod proptest_common;
+use proptest_common::config;
 
 /// A resource JSON object: an id, maybe an updatedAt and a status, and a few arbitrary fields
 /// (any Unicode, so payloads vary in length and padding).
