@@ -41,7 +41,7 @@ fuzz-build: fuzz-tools
 define fuzz_run
 	@mkdir -p $(FUZZ_WORK)/logs
 	@for t in $(FUZZ_TARGETS); do \
-	  mkdir -p $(2); \
+	  mkdir -p $(2) $(3); \
 	  dict=$$(case $$t in envelope) echo "-dict=$(FUZZ_DICT_envelope)";; \
 	    event_json) echo "-dict=$(FUZZ_DICT_event_json)";; esac); \
 	  log=$(FUZZ_WORK)/logs/$$t.log; \
