@@ -302,8 +302,9 @@ int main(void) {
     CHECK(back == NULL);
     pw_buf_free(&json);
 
+    /* A number in a decimal field is kept exactly as written (1.50, not 1.5). */
     CHECK(pw_resource_json(view.domain.ptr, view.domain.len, view.raw.ptr, view.raw.len, &canon, &err) == PW_OK);
-    CHECK(strstr((const char *)canon.ptr, "\"qty\":\"1.5\"") != NULL);
+    CHECK(strstr((const char *)canon.ptr, "\"qty\":\"1.50\"") != NULL);
     pw_buf_free(&canon);
     CHECK(pw_resource_json(S("SOMETHING"), S("{}"), &canon, &err) == PW_OK && strcmp((const char *)canon.ptr, "null") == 0);
     pw_buf_free(&canon);
@@ -312,7 +313,7 @@ int main(void) {
     expect_error(pw_resource_json(S("WALLET"), NULL, 3, &canon, &err), &err, PW_ERR_INVALID_ARGUMENT);
     /* The event's own resource: the core's canonical JSON, absent fields left out. */
     CHECK(pw_event_resource_json(ev, &canon, &err) == PW_OK);
-    CHECK(strstr((const char *)canon.ptr, "\"qty\":\"1.5\"") != NULL);
+    CHECK(strstr((const char *)canon.ptr, "\"qty\":\"1.50\"") != NULL);
     CHECK(strstr((const char *)canon.ptr, "\"id\":\"tx-1\"") != NULL);
     CHECK(strstr((const char *)canon.ptr, "null") == NULL && strstr((const char *)canon.ptr, "walletId") == NULL);
     pw_buf_free(&canon);
