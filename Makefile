@@ -31,6 +31,10 @@ demo: $(DEMO_TARGETS)
 bench: $(BENCH_TARGETS)
 
 # The Rust core: unit, conformance and Wycheproof tests, lints and formatting.
+# Property tests draw from a fixed seed in `make test`, so a run is reproducible; vary it
+# (`make test-rust PROPTEST_RNG_SEED=...`, or unset it with `cargo test`) to explore further.
+export PROPTEST_RNG_SEED ?= 20261129
+
 # The exactly-once end-to-end test runs on its own so its figures are shown.
 test-rust: rust-lint
 	bash $(ROOT)/scripts/with-redis.sh $(CARGO) test --workspace --exclude palisade-webhooks-python --exclude palisade-webhooks-node -- --skip exactly_once
