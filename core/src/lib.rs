@@ -40,6 +40,7 @@ mod error;
 mod event;
 mod fast;
 mod keys;
+pub mod receiver;
 mod resources;
 mod signature;
 pub mod testing;
@@ -53,6 +54,7 @@ pub use dedup::{SqliteOptions, SqliteStore};
 pub use error::{Error, ErrorCode, Result};
 pub use event::{payload_hash_key, Domain, Event, MAX_PAYLOAD_DEPTH};
 pub use keys::{Backend, PublicKey};
+pub use receiver::{Answer, AnswerCode, Begin, Outcome, Receiver, Ticket};
 pub use resources::{
     Approval, ApprovalStatus, Asset, Blockchain, KeyAlgorithm, Keystore, Resource, Transaction,
     TransactionAction, TransactionStatus, TransferParty, Wallet, WalletSettings, WalletStatus,

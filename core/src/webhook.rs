@@ -171,7 +171,10 @@ impl Webhook {
         now: SystemTime,
     ) -> Result<Event> {
         self.check_size(body)?;
-        let signature = match signature.map(str::trim) {
+        // Base64 has no comma, so a comma means several Signature headers that the framework
+        // joined into one value (as Node's and WSGI's servers do): the first one wins, as it does
+        // when a framework keeps them apart (docs/receiver.md).
+        let signature = match signature.map(|s| s.split(',').next().unwrap_or(s).trim()) {
             Some(s) if !s.is_empty() => s,
             Some(_) => return Err(err!(MissingSignature, "the Signature header is empty")),
             None => {
