@@ -75,8 +75,6 @@ export declare class NativeReceiver {
   constructor(webhook: JsWebhook, deduplicator?: NativeDeduplicator | undefined | null)
   /** The most body bytes worth reading (adapters read at most one more). */
   get maxBodyBytes(): number
-  /** True when the deduplicator's store does disk or network I/O. */
-  get blocking(): boolean
   /** Starts receiving one request, on the calling thread (store calls included). */
   begin(method: string, declaredLength: number | undefined | null, body: unknown, headers: unknown): NativeBegin
   /** `begin` on the libuv thread pool (the body is copied first). */

@@ -90,6 +90,7 @@ fn declared(value: Option<f64>) -> napi::Result<Option<u64>, String> {
 #[napi(js_name = "NativeReceiver")]
 pub struct JsReceiver {
     inner: Arc<Receiver>,
+    /// Whether the deduplicator's store does disk or network I/O (see `JsTicket`'s `Drop`).
     blocking: bool,
 }
 
@@ -111,12 +112,6 @@ impl JsReceiver {
     #[napi(getter, catch_unwind)]
     pub fn max_body_bytes(&self) -> f64 {
         self.inner.max_body_bytes() as f64
-    }
-
-    /// True when the deduplicator's store does disk or network I/O.
-    #[napi(getter, catch_unwind)]
-    pub fn blocking(&self) -> bool {
-        self.blocking
     }
 
     /// Starts receiving one request, on the calling thread (store calls included).
