@@ -334,13 +334,14 @@ function argumentText(value, kind) {
  * @returns {boolean}
  */
 function verifyWebhook(publicKeyB64, signatureB64, payloadB64) {
-  const key = argumentText(publicKeyB64, 'der')
-  const signature = argumentText(signatureB64, 'der')
-  const payload = argumentText(payloadB64, 'text')
-  if (key === null || signature === null || payload === null) return false
   try {
+    const key = argumentText(publicKeyB64, 'der')
+    const signature = argumentText(signatureB64, 'der')
+    const payload = argumentText(payloadB64, 'text')
+    if (key === null || signature === null || payload === null) return false
     return native.verifyWebhook(key, signature, payload)
   } catch {
+    // A detached buffer, say: false, as for every other failure.
     return false
   }
 }

@@ -222,7 +222,7 @@ impl JsWebhook {
 
 /// Reads a delivery's headers, then its body (in that order: see `body.rs`). The body may
 /// borrow a JS buffer: use it before any JavaScript runs.
-fn read_delivery<'a>(
+pub(crate) fn read_delivery<'a>(
     body: Unknown,
     headers: Unknown,
 ) -> napi::Result<(std::borrow::Cow<'a, [u8]>, headers::Pairs), String> {

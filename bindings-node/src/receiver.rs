@@ -8,13 +8,12 @@ use std::cell::RefCell;
 use std::sync::Arc;
 
 use napi::bindgen_prelude::*;
-use napi::JsValue;
 use napi_derive::napi;
 use palisade_webhooks::receiver::{Answer, Begin, Outcome, Receiver, Ticket, TicketSettled};
 
 use crate::dedup::JsDeduplicator;
 use crate::event::JsEvent;
-use crate::{arg_err, body_err, header_err, headers, internal_err, JsWebhook};
+use crate::{arg_err, internal_err, read_delivery, JsWebhook};
 
 /// What to answer: status, headers and the exact JSON body, plus the log line.
 #[napi(object, object_from_js = false)]
@@ -124,11 +123,8 @@ impl JsReceiver {
         headers: Unknown,
     ) -> napi::Result<NativeBegin, String> {
         let declared = declared(declared_length)?;
-        let h = headers.value();
-        // The headers first: reading them may run the caller's JavaScript (see body.rs).
-        let pairs = unsafe { headers::read(h.env, h.value) }.map_err(header_err)?;
-        let b = body.value();
-        let bytes = unsafe { crate::body::read(b.env, b.value) }.map_err(body_err)?;
+        // The headers first (reading them may run the caller's JavaScript), then the body.
+        let (bytes, pairs) = read_delivery(body, headers)?;
         let begin = self.inner.begin(&method, declared, &bytes, &pairs);
         Ok(begun(begin, self.blocking))
     }
@@ -143,18 +139,13 @@ impl JsReceiver {
         headers: Unknown,
     ) -> napi::Result<AsyncTask<BeginTask>, String> {
         let declared = declared(declared_length)?;
-        let h = headers.value();
-        let pairs = unsafe { headers::read(h.env, h.value) }.map_err(header_err)?;
-        let b = body.value();
-        let bytes = unsafe { crate::body::read(b.env, b.value) }
-            .map_err(body_err)?
-            .into_owned();
+        let (bytes, pairs) = read_delivery(body, headers)?;
         Ok(AsyncTask::new(BeginTask {
             receiver: Arc::clone(&self.inner),
             blocking: self.blocking,
             method,
             declared,
-            body: bytes,
+            body: bytes.into_owned(),
             headers: pairs,
         }))
     }

@@ -266,6 +266,9 @@ test('verifyWebhook takes Buffers as the documentation snippet does', () => {
   assert.equal(verifyWebhook(key, sig.subarray(1), payload), false)
   assert.equal(verifyWebhook(key.subarray(3), sig, payload), false)
   assert.equal(verifyWebhook(key, sig, Buffer.from([0xff, 0xfe])), false, 'a payload that is not text')
+  const detached = new Uint8Array(payload)
+  structuredClone(detached.buffer, { transfer: [detached.buffer] })
+  assert.equal(verifyWebhook(key, sig, detached), false, 'a detached payload')
   assert.equal(verifyWebhook.length, 3)
 })
 
