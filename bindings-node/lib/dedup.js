@@ -1,7 +1,7 @@
 'use strict'
 
 const native = require('./native.js')
-const { call, fromNative, fromOutcome, optionalNumber } = require('./errors.js')
+const { call, fromNative, fromOutcome, optionalNumber, ticketSettled } = require('./errors.js')
 
 const { NativeStore, NativeDeduplicator } = native
 
@@ -126,6 +126,12 @@ function keyOf(event) {
 }
 
 /**
+ * The native deduplicator of a `Deduplicator` (for `Receiver`; not part of the API).
+ * @type {(dedup: Deduplicator) => InstanceType<typeof NativeDeduplicator>}
+ */
+let nativeOf
+
+/**
  * Idempotency for Palisade's at-least-once delivery, keyed by `Event.idempotencyKey` (built
  * from signed data only).
  */
@@ -134,6 +140,10 @@ class Deduplicator {
   #native
   /** @type {boolean} */
   #offload
+
+  static {
+    nativeOf = (dedup) => dedup.#native
+  }
 
   /**
    * @param {{ store?: MemoryStore | SqliteStore | RedisStore, leaseSeconds?: number, retainSeconds?: number, offload?: boolean }} [options]
@@ -189,12 +199,14 @@ class Deduplicator {
   /**
    * Processes an event at most once per idempotency key: claims it; when new, awaits
    * `handler(event)`, then completes the claim on success, or releases it and rethrows the
-   * handler's error (so Palisade's retry processes the event again).
+   * handler's error (so Palisade's retry processes the event again). The claim is settled
+   * exactly once, as a `Receiver`'s ticket is.
    *
    * Resolves to `{ status: 'processed', result, completed }` when the handler ran
    * (`completed` is false if the completion could not be recorded: the lease was lost, or the
    * store failed, in which case `completeError` holds its `WebhookError`; the work is done
-   * either way, but a retry after the lease expires may process the event again), or
+   * either way and counts as processed, as a `Receiver` answers it, but a retry after the
+   * lease expires may process the event again), or
    * `{ status: 'duplicate' }` / `{ status: 'in_progress' }` without calling the handler.
    * Rejects with the handler's own error, or with a `WebhookError` `ERR_STORE_UNAVAILABLE`
    * when the claim itself fails.
@@ -250,7 +262,8 @@ class Claim {
 
   /**
    * Records that the event was processed (only for `status === 'new'`). Resolves to false
-   * when the lease had expired and another worker took the key over.
+   * when the lease had expired and another worker took the key over. A claim settles once:
+   * a second `complete()` or `release()` rejects with a `WebhookError` `ERR_TICKET_SETTLED`.
    * @returns {Promise<boolean>}
    */
   async complete() {
@@ -267,10 +280,10 @@ class Claim {
 
   async #settle(kind) {
     if (this.status !== 'new') throw new TypeError(`a claim with status '${this.status}' cannot be ${kind}d`)
-    if (this.#settled) throw new TypeError('this claim was already completed or released')
+    if (this.#settled) throw ticketSettled()
     this.#settled = true
     return this.#dedup._finish(kind, this.#native)
   }
 }
 
-module.exports = { Deduplicator, MemoryStore, SqliteStore, RedisStore, Claim, kNative }
+module.exports = { Deduplicator, MemoryStore, SqliteStore, RedisStore, Claim, kNative, nativeOf: (/** @type {Deduplicator} */ d) => nativeOf(d) }

@@ -15,6 +15,7 @@ use palisade_webhooks::dedup::{
     Claim, ClaimOutcome, Deduplicator, IdempotencyStore, StoreClaim, DEFAULT_MAX_ENTRIES,
     DEFAULT_TTL,
 };
+use palisade_webhooks::testing::{FailAt, FaultyStore};
 use palisade_webhooks::{MemoryStore, RedisOptions, RedisStore, SqliteOptions, SqliteStore};
 
 use crate::{arg_err, core_err, count, seconds};
@@ -86,6 +87,20 @@ pub struct JsStore {
     inner: Arc<dyn IdempotencyStore>,
     blocking: bool,
     redis: Option<Arc<LazyRedis>>,
+    faulty: Option<Arc<FaultyStore>>,
+}
+
+fn fail_at(name: &str) -> napi::Result<FailAt, String> {
+    FailAt::parse(name).ok_or_else(|| {
+        arg_err(format!(
+            "failAt must be one of {}",
+            FailAt::ALL
+                .iter()
+                .map(|f| format!("'{}'", f.as_str()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    })
 }
 
 #[napi]
@@ -108,6 +123,7 @@ impl JsStore {
             inner: Arc::new(MemoryStore::new(max_entries, ttl)),
             blocking: false,
             redis: None,
+            faulty: None,
         })
     }
 
@@ -131,6 +147,7 @@ impl JsStore {
             inner: Arc::new(store),
             blocking: true,
             redis: None,
+            faulty: None,
         })
     }
 
@@ -172,7 +189,45 @@ impl JsStore {
             inner: Arc::clone(&lazy) as Arc<dyn IdempotencyStore>,
             blocking: true,
             redis: Some(lazy),
+            faulty: None,
         })
+    }
+
+    /// For tests: `inner` wrapped so that it fails with `ERR_STORE_UNAVAILABLE` at one step
+    /// (`"nothing"`, `"claim"`, `"complete"` or `"release"`).
+    #[napi(factory, catch_unwind)]
+    pub fn faulty(inner: &JsStore, fail_at_step: String) -> napi::Result<Self, String> {
+        let faulty = Arc::new(FaultyStore::new(
+            Arc::clone(&inner.inner),
+            fail_at(&fail_at_step)?,
+        ));
+        Ok(JsStore {
+            inner: Arc::clone(&faulty) as Arc<dyn IdempotencyStore>,
+            blocking: inner.blocking,
+            redis: inner.redis.clone(),
+            faulty: Some(faulty),
+        })
+    }
+
+    /// Where a faulty store fails now (null for other stores).
+    #[napi(getter, catch_unwind)]
+    pub fn fail_at(&self) -> Option<String> {
+        self.faulty
+            .as_ref()
+            .map(|f| f.fail_at().as_str().to_string())
+    }
+
+    /// Changes where a faulty store fails.
+    #[napi(catch_unwind)]
+    pub fn set_fail_at(&self, fail_at_step: String) -> napi::Result<(), String> {
+        let step = fail_at(&fail_at_step)?;
+        match &self.faulty {
+            Some(f) => {
+                f.set_fail_at(step);
+                Ok(())
+            }
+            None => Err(arg_err("only a FaultyStore can be told where to fail")),
+        }
     }
 
     /// True when store calls may block (disk or network): they then run on the thread pool.
@@ -252,7 +307,9 @@ impl From<ClaimOutcome> for JsClaim {
 /// The deduplicator behind `Deduplicator` (see `index.js`).
 #[napi(js_name = "NativeDeduplicator")]
 pub struct JsDeduplicator {
-    inner: Deduplicator,
+    pub(crate) inner: Deduplicator,
+    /// Whether the store does disk or network I/O.
+    pub(crate) blocking: bool,
 }
 
 fn held(claim: &JsClaim) -> napi::Result<Claim, String> {
@@ -282,7 +339,10 @@ impl JsDeduplicator {
         if let Some(s) = retain_seconds {
             inner = inner.with_retention(seconds("retainSeconds", s)?);
         }
-        Ok(JsDeduplicator { inner })
+        Ok(JsDeduplicator {
+            inner,
+            blocking: store.blocking,
+        })
     }
 
     /// The lease, in seconds.

@@ -3,9 +3,22 @@
 const test = require('node:test')
 const assert = require('node:assert/strict')
 
+const crypto = require('node:crypto')
+
 const sdk = require('..')
-const { Webhook, Event, WebhookError, ERROR_CODES, TestSigner, Deduplicator, MemoryStore, verifyWebhook, httpStatusFor } =
-  sdk
+const {
+  Webhook,
+  Event,
+  WebhookError,
+  ERROR_CODES,
+  ERROR_STATUS,
+  CODES,
+  TestSigner,
+  Deduplicator,
+  MemoryStore,
+  verifyWebhook,
+  httpStatusFor,
+} = sdk
 
 const signer = TestSigner.fromSeed(42)
 const webhook = new Webhook(signer.publicKeyB64)
@@ -105,7 +118,7 @@ test('a parsed body is refused with ERR_BODY_NOT_RAW and a pointer to express.ra
   }
 })
 
-test('refusals carry the DESIGN codes', () => {
+test('refusals carry the stable codes', () => {
   const d = signer.delivery('WALLET', { id: 'w1' })
   const other = TestSigner.fromSeed(7)
   const forged = other.delivery('WALLET', { id: 'w1', name: 'other' })
@@ -132,7 +145,7 @@ test('refusals carry the DESIGN codes', () => {
   assert.ok(e instanceof Error && e instanceof WebhookError)
   assert.equal(e.name, 'WebhookError')
   assert.ok(!e.message.includes('w1'), 'messages never echo payload contents')
-  assert.deepEqual([...ERROR_CODES].sort(), [...WebhookError.codes].sort())
+  assert.deepEqual([...WebhookError.codes], [...ERROR_CODES, 'ERR_TICKET_SETTLED'])
   assert.equal(ERROR_CODES.length, 10)
   assert.equal(httpStatusFor('ERR_INVALID_SIGNATURE'), 401)
   assert.equal(httpStatusFor(e), 401)
@@ -206,6 +219,95 @@ test('key rotation and the double-hash digest', () => {
   const dbl = signer.delivery('WALLET', { id: 'w1' }, { digest: 'sha256-double' })
   assert.throws(() => webhook.verify(dbl.body, dbl.headers), { code: 'ERR_INVALID_SIGNATURE' })
   assert.equal(new Webhook(signer.publicKeyB64, { digest: 'sha256-double' }).verify(dbl.body, dbl.headers).resourceId, 'w1')
+})
+
+test('verifySignature names swapped arguments', () => {
+  const d = signer.delivery('WALLET', { id: 'w1' })
+  assert.throws(
+    () => webhook.verifySignature(d.signature, d.payload),
+    (e) => e instanceof WebhookError && e.code === 'ERR_MALFORMED_SIGNATURE' && /arguments swapped\? The payload comes first/.test(e.message)
+  )
+  assert.throws(() => webhook.verifySignature(d.payload, 'AAAA'), (e) => e instanceof WebhookError && !/swapped/.test(e.message))
+})
+
+/**
+ * The documentation's Node snippet, written with node:crypto the way it is published: what it
+ * accepts, the drop-in accepts.
+ * @param {any} publicKeyB64
+ * @param {any} signatureB64
+ * @param {any} payloadB64
+ */
+function documentationSnippet(publicKeyB64, signatureB64, payloadB64) {
+  const key = crypto.createPublicKey({ key: Buffer.from(publicKeyB64, 'base64'), format: 'der', type: 'spki' })
+  const verifier = crypto.createVerify('SHA256')
+  verifier.update(payloadB64)
+  return verifier.verify(key, Buffer.from(signatureB64, 'base64'))
+}
+
+test('verifyWebhook takes Buffers as the documentation snippet does', () => {
+  const d = signer.delivery('WALLET', { id: 'w-buffers' })
+  const key = Buffer.from(signer.publicKeyB64, 'base64')
+  const sig = Buffer.from(d.signature, 'base64')
+  const payload = Buffer.from(d.payload)
+  const forms = [
+    [signer.publicKeyB64, d.signature, d.payload],
+    [key, sig, payload],
+    [signer.publicKeyB64, sig, d.payload],
+    [key, d.signature, payload],
+    [new Uint8Array(key), new Uint8Array(sig), new Uint8Array(payload)],
+  ]
+  for (const args of forms) {
+    assert.equal(documentationSnippet(...args), true)
+    assert.equal(verifyWebhook(...args), true, args.map((a) => typeof a).join())
+  }
+  const tampered = Buffer.from(d.payload + 'x')
+  assert.equal(documentationSnippet(key, sig, tampered), false)
+  assert.equal(verifyWebhook(key, sig, tampered), false)
+  assert.equal(verifyWebhook(key, sig.subarray(1), payload), false)
+  assert.equal(verifyWebhook(key.subarray(3), sig, payload), false)
+  assert.equal(verifyWebhook(key, sig, Buffer.from([0xff, 0xfe])), false, 'a payload that is not text')
+  const detached = new Uint8Array(payload)
+  structuredClone(detached.buffer, { transfer: [detached.buffer] })
+  assert.equal(verifyWebhook(key, sig, detached), false, 'a detached payload')
+  assert.equal(verifyWebhook.length, 3)
+})
+
+test('diagnose: the doctor report, typed', () => {
+  const d = signer.delivery('WALLET', { id: 'w-diag' })
+  const ok = webhook.diagnose(d.body, d.headers)
+  assert.deepEqual(Object.keys(ok), ['verifies', 'digest', 'error', 'cause', 'checks'])
+  assert.equal(ok.verifies, true)
+  assert.equal(ok.digest, 'sha256')
+  assert.equal(ok.error, null)
+  assert.ok(ok.checks.length > 0 && ok.checks.every((c) => c.ok && typeof c.name === 'string' && typeof c.detail === 'string'))
+  assert.ok(Object.isFrozen(ok) && Object.isFrozen(ok.checks))
+
+  const dbl = signer.delivery('WALLET', { id: 'w-diag' }, { digest: 'sha256-double' })
+  const report = webhook.diagnose(dbl.body, dbl.headers)
+  assert.equal(report.verifies, false)
+  assert.equal(report.digest, 'sha256-double')
+  assert.equal(report.error, 'ERR_INVALID_SIGNATURE')
+  assert.match(report.cause, /sha256-double/)
+
+  const missing = webhook.diagnose(d.body, {})
+  assert.equal(missing.error, 'ERR_MISSING_SIGNATURE')
+  assert.equal(missing.digest, null)
+  const other = TestSigner.fromSeed(77).delivery('WALLET', { id: 'w' })
+  assert.match(webhook.diagnose(other.body, other.headers).cause, /does not match this key/)
+  // With two keys, the report is the signing key's.
+  const rotated = new Webhook([TestSigner.fromSeed(78).publicKeyB64, signer.publicKeyB64])
+  assert.equal(rotated.diagnose(d.body, d.headers).verifies, true)
+  assert.throws(() => webhook.diagnose({}, d.headers), { code: 'ERR_BODY_NOT_RAW' })
+  assert.throws(() => webhook.diagnose(d.body, /** @type {any} */ (7)), TypeError)
+})
+
+test('code constants come from the core', () => {
+  assert.equal(CODES.INVALID_SIGNATURE, 'ERR_INVALID_SIGNATURE')
+  assert.equal(CODES.TICKET_SETTLED, 'ERR_TICKET_SETTLED')
+  assert.equal(CODES.IN_PROGRESS, 'in_progress')
+  assert.deepEqual(Object.keys(ERROR_STATUS), [...ERROR_CODES])
+  for (const code of ERROR_CODES) assert.equal(ERROR_STATUS[code], httpStatusFor(code))
+  assert.ok(Object.isFrozen(CODES) && Object.isFrozen(ERROR_STATUS))
 })
 
 test('verifySignature and verifyWebhook', () => {
@@ -328,7 +430,10 @@ for (const offload of [false, true]) {
     assert.equal(claim.status, 'new')
     assert.equal((await dedup.claim({ idempotencyKey: 'manual-key' })).status, 'in_progress')
     assert.equal(await claim.release(), true)
-    await assert.rejects(claim.complete(), TypeError)
+    // A claim settles once, as a Receiver's ticket does.
+    const settledTwice = (/** @type {any} */ e) => e instanceof WebhookError && e.code === 'ERR_TICKET_SETTLED'
+    await assert.rejects(claim.complete(), settledTwice)
+    await assert.rejects(claim.release(), settledTwice)
     const again = await dedup.claim('manual-key')
     assert.equal(await again.complete(), true)
     const dup = await dedup.claim('manual-key')

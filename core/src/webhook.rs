@@ -6,8 +6,9 @@ use p256::ecdsa::Signature;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+use crate::diagnose::Diagnosis;
 use crate::envelope::Envelope;
-use crate::error::{err, Result};
+use crate::error::{err, Error, ErrorCode, Result};
 use crate::event::Event;
 use crate::keys::{Backend, PublicKey};
 use crate::signature::{parse_signature, Digest};
@@ -199,10 +200,47 @@ impl Webhook {
 
     /// The low-level check: does `signature_b64` sign `payload_b64` (the base64 text, exactly as
     /// in the envelope) under one of the keys? Returns the fingerprint of the key that verified.
+    ///
+    /// When the `signature_b64` argument is not a signature but `payload_b64` is one, the
+    /// error's message says the two arguments look swapped.
     pub fn verify_signature(&self, payload_b64: &str, signature_b64: &str) -> Result<String> {
-        let signature = parse_signature(signature_b64)?;
+        let signature = parse_signature(signature_b64).map_err(|e| {
+            if e.code() == ErrorCode::MalformedSignature && parse_signature(payload_b64).is_ok() {
+                Error::new(
+                    e.code(),
+                    format!(
+                        "{}; the payload argument is a signature: are the two arguments \
+                         swapped? The payload comes first, then the signature",
+                        e.message()
+                    ),
+                )
+            } else {
+                e
+            }
+        })?;
         let key = self.verifying_key_for(payload_b64.as_bytes(), &signature)?;
         Ok(key.fingerprint().to_string())
+    }
+
+    /// Explains why a delivery does or does not verify: the report the CLI's `doctor` prints,
+    /// for a user's own debugging (it runs several verifications: never call it on every
+    /// refusal). Each key is diagnosed in turn; the report is that of the first key the
+    /// signature matches (with any digest), else that of the first key.
+    pub fn diagnose<I>(&self, body: &[u8], headers: I) -> Diagnosis
+    where
+        I: IntoIterator,
+        I::Item: HeaderPair,
+    {
+        let signature = find_signature_header(headers);
+        let mut reports = self
+            .keys
+            .iter()
+            .map(|key| crate::diagnose::diagnose(&key.to_spki_b64(), body, signature.as_deref()));
+        let first = reports.next().expect("a Webhook has at least one key");
+        if first.digest.is_some() {
+            return first;
+        }
+        reports.find(|r| r.digest.is_some()).unwrap_or(first)
     }
 
     fn check_size(&self, body: &[u8]) -> Result<()> {
@@ -314,4 +352,52 @@ pub fn verify_webhook(public_key_b64: &str, signature_b64: &str, payload_b64: &s
     Webhook::from_keys(&[public_key_b64], options)
         .and_then(|w| w.verify_signature(payload_b64, signature_b64))
         .is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::TestSigner;
+
+    #[test]
+    fn swapped_verify_signature_arguments_are_named() {
+        let signer = TestSigner::from_seed(5);
+        let webhook =
+            Webhook::from_keys(&[signer.public_key_b64()], WebhookOptions::default()).unwrap();
+        let d = signer.delivery("WALLET", r#"{"id":"w1"}"#).unwrap();
+        let e = webhook
+            .verify_signature(&d.signature, &d.payload)
+            .unwrap_err();
+        assert_eq!(e.code(), ErrorCode::MalformedSignature);
+        assert!(e.message().contains("swapped"), "{}", e.message());
+        // A malformed signature alone says nothing about swapping.
+        let e = webhook
+            .verify_signature(&d.payload, "not base64!")
+            .unwrap_err();
+        assert!(!e.message().contains("swapped"), "{}", e.message());
+        assert!(webhook.verify_signature(&d.payload, &d.signature).is_ok());
+    }
+
+    #[test]
+    fn diagnose_reports_the_key_that_signed() {
+        let old = TestSigner::from_seed(6);
+        let new = TestSigner::from_seed(7);
+        let keys = [old.public_key_b64(), new.public_key_b64()];
+        let webhook = Webhook::from_keys(&keys, WebhookOptions::default()).unwrap();
+        let d = new.delivery("WALLET", r#"{"id":"w1"}"#).unwrap();
+        let report = webhook.diagnose(&d.body, &d.headers);
+        assert!(report.verifies, "{report:?}");
+        let other = TestSigner::from_seed(8)
+            .delivery("WALLET", r#"{"id":"w1"}"#)
+            .unwrap();
+        let report = webhook.diagnose(&other.body, &other.headers);
+        assert!(!report.verifies);
+        assert!(
+            report.cause.contains(old.public_key().fingerprint()),
+            "{}",
+            report.cause
+        );
+        let report = webhook.diagnose(&d.body, Vec::<(String, String)>::new());
+        assert_eq!(report.error, Some("ERR_MISSING_SIGNATURE"));
+    }
 }
