@@ -7,7 +7,7 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::envelope::Envelope;
-use crate::error::{err, Result};
+use crate::error::{err, Error, Result};
 use crate::event::Event;
 use crate::keys::{Backend, PublicKey};
 use crate::signature::{parse_signature, Digest};
@@ -199,8 +199,24 @@ impl Webhook {
 
     /// The low-level check: does `signature_b64` sign `payload_b64` (the base64 text, exactly as
     /// in the envelope) under one of the keys? Returns the fingerprint of the key that verified.
+    ///
+    /// When the signature is unusable but the payload argument is a signature, the error says
+    /// the arguments look swapped.
     pub fn verify_signature(&self, payload_b64: &str, signature_b64: &str) -> Result<String> {
-        let signature = parse_signature(signature_b64)?;
+        let signature = parse_signature(signature_b64).map_err(|e| {
+            if parse_signature(payload_b64).is_ok() {
+                Error::new(
+                    e.code(),
+                    format!(
+                        "{}; the payload argument is a signature: are the arguments swapped? \
+                         (the payload comes first, then the signature)",
+                        e.message()
+                    ),
+                )
+            } else {
+                e
+            }
+        })?;
         let key = self.verifying_key_for(payload_b64.as_bytes(), &signature)?;
         Ok(key.fingerprint().to_string())
     }
@@ -314,4 +330,26 @@ pub fn verify_webhook(public_key_b64: &str, signature_b64: &str, payload_b64: &s
     Webhook::from_keys(&[public_key_b64], options)
         .and_then(|w| w.verify_signature(payload_b64, signature_b64))
         .is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::TestSigner;
+
+    #[test]
+    fn swapped_verify_signature_arguments_are_named() {
+        let signer = TestSigner::from_seed(5);
+        let webhook =
+            Webhook::from_keys(&[signer.public_key_b64()], WebhookOptions::default()).unwrap();
+        let payload = "eyJpZCI6IngiLCJ1cGRhdGVkQXQiOiIyMDI1LTAxLTAxVDAwOjAwOjAwWiJ9";
+        let signature = signer.sign(payload);
+        assert!(webhook.verify_signature(payload, &signature).is_ok());
+        let swapped = webhook.verify_signature(&signature, payload).unwrap_err();
+        assert_eq!(swapped.code(), crate::ErrorCode::MalformedSignature);
+        assert!(swapped.message().contains("swapped"), "{swapped}");
+        // A bad signature alone says nothing about swapping.
+        let bad = webhook.verify_signature(payload, "AAAA").unwrap_err();
+        assert!(!bad.message().contains("swapped"), "{bad}");
+    }
 }
