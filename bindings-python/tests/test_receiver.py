@@ -334,3 +334,33 @@ def test_diagnose() -> None:
         webhook.diagnose(json.loads(body), headers)
     with pytest.raises(TypeError):
         webhook.diagnose(body, None)  # type: ignore[arg-type]
+
+
+def test_adapters_hold_no_status_or_body_of_their_own() -> None:
+    """The adapters only move bytes: no HTTP status, answer code or JSON body in their code
+    (docstrings aside); every one comes from the core's answer."""
+    import ast
+    import inspect
+
+    from palisade_webhooks import _http, django, fastapi, flask
+
+    codes = {*pw.ERROR_CODES, *pw.RECEIVER_CODES, pw.TICKET_SETTLED}
+    for module in (_http, flask, fastapi, django):
+        tree = ast.parse(inspect.getsource(module))
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+            and isinstance(node.body[0].value, ast.Constant)
+        }
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Constant) or id(node) in docstrings:
+                continue
+            value = node.value
+            where = f"{module.__name__} line {node.lineno}: {value!r}"
+            if isinstance(value, int) and not isinstance(value, bool):
+                assert not 100 <= value < 600, where
+            if isinstance(value, str):
+                assert value not in codes and "{" not in value, where
