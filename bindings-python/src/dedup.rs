@@ -23,7 +23,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyString;
 
 use crate::convert::{seconds_to_duration, type_name};
-use crate::errors::OrRaise;
+use crate::errors::{ticket_settled, OrRaise};
 use crate::event::{repr, PyEvent};
 
 // `SqliteStore`'s and `RedisStore`'s defaults are written as literals in their signatures (so
@@ -385,6 +385,27 @@ impl IdempotencyStore for PythonStore {
     }
 }
 
+/// The core store behind a Python store object: a native store's own, or a `PythonStore`
+/// calling the object's `claim`, `complete` and `release` methods.
+pub(crate) fn core_store(store: &Bound<'_, PyAny>) -> PyResult<Arc<dyn IdempotencyStore>> {
+    if let Ok(native) = store.cast::<PyStore>() {
+        return Ok(native.get().inner.clone());
+    }
+    if ["claim", "complete", "release"]
+        .iter()
+        .all(|m| store.hasattr(*m).unwrap_or(false))
+    {
+        return Ok(Arc::new(PythonStore {
+            object: store.clone().unbind(),
+        }));
+    }
+    Err(PyTypeError::new_err(format!(
+        "store must be a MemoryStore, SqliteStore or RedisStore, or an object with claim(), \
+         complete() and release() methods; not {}",
+        type_name(store)
+    )))
+}
+
 /// Idempotent processing of at-least-once deliveries, keyed by `Event.idempotency_key`.
 ///
 /// Args:
@@ -400,6 +421,13 @@ impl IdempotencyStore for PythonStore {
 pub(crate) struct PyDeduplicator {
     inner: Deduplicator,
     store: Py<PyAny>,
+}
+
+impl PyDeduplicator {
+    /// The core deduplicator (cheap to clone: it shares the store).
+    pub(crate) fn core(&self) -> &Deduplicator {
+        &self.inner
+    }
 }
 
 #[pymethods]
@@ -427,22 +455,7 @@ impl PyDeduplicator {
             )?
             .into_any(),
         };
-        let inner: Arc<dyn IdempotencyStore> = if let Ok(native) = store.cast::<PyStore>() {
-            native.get().inner.clone()
-        } else if ["claim", "complete", "release"]
-            .iter()
-            .all(|m| store.hasattr(*m).unwrap_or(false))
-        {
-            Arc::new(PythonStore {
-                object: store.clone().unbind(),
-            })
-        } else {
-            return Err(PyTypeError::new_err(format!(
-                "store must be a MemoryStore, SqliteStore or RedisStore, or an object with \
-                 claim(), complete() and release() methods; not {}",
-                type_name(&store)
-            )));
-        };
+        let inner = core_store(&store)?;
         Ok(PyDeduplicator {
             inner: Deduplicator::new(inner)
                 .with_lease(lease)
@@ -509,9 +522,11 @@ impl PyDeduplicator {
 
 /// The answer to `Deduplicator.claim()`: a context manager.
 ///
-/// `status` is `"new"`, `"duplicate"` or `"in_progress"`. Only a new claim holds the key: leaving
-/// the `with` block normally completes it, leaving it with an exception releases it. Outside a
-/// `with` block call `complete()` or `release()` yourself.
+/// `status` is `"new"`, `"duplicate"` or `"in_progress"`. Only a new claim holds the key, and it
+/// is settled exactly once, as a receiver's ticket is: leaving the `with` block normally
+/// completes it, leaving it with an exception releases it; outside a `with` block call
+/// `complete()` or `release()` yourself. Settling it a second time raises
+/// `TicketSettledError`. A claim that is never settled is freed when its lease ends.
 #[pyclass(module = "palisade_webhooks", name = "Claim")]
 pub(crate) struct PyClaim {
     dedup: Deduplicator,
@@ -521,11 +536,18 @@ pub(crate) struct PyClaim {
 }
 
 impl PyClaim {
-    fn held(&self) -> Option<&Claim> {
-        match &self.outcome {
-            ClaimOutcome::New(claim) if !self.settled => Some(claim),
-            _ => None,
+    /// The held claim, marked settled: the first call settles it, whatever the store answers
+    /// (the core's ticket rule). `None` when the claim holds nothing (duplicate, in progress);
+    /// `TicketSettledError` when it was settled already.
+    fn settle(&mut self, py: Python<'_>) -> PyResult<Option<Claim>> {
+        let ClaimOutcome::New(claim) = &self.outcome else {
+            return Ok(None);
+        };
+        if self.settled {
+            return Err(ticket_settled(py));
         }
+        self.settled = true;
+        Ok(Some(claim.clone()))
     }
 }
 
@@ -543,42 +565,51 @@ impl PyClaim {
         &self.key
     }
 
-    /// Records that the event was processed (a no-op unless the claim is new and still held).
-    /// Returns `False` when the lease had expired and another worker took the key over.
-    ///
-    /// Raises:
-    ///     StoreUnavailableError: the store could not be reached.
-    fn complete(&mut self, py: Python<'_>) -> PyResult<bool> {
-        let Some(claim) = self.held().cloned() else {
-            return Ok(false);
-        };
-        let dedup = &self.dedup;
-        let done = py.detach(|| dedup.complete(&claim)).or_raise(py)?;
-        self.settled = true;
-        Ok(done)
+    /// Whether a new claim was completed or released already (always `False` for a claim that
+    /// holds nothing).
+    #[getter]
+    fn settled(&self) -> bool {
+        self.settled
     }
 
-    /// Gives the claim up after a failure, so Palisade's retry processes the event again (a
-    /// no-op unless the claim is new and still held).
+    /// Records that the event was processed. Returns `False` when the lease had expired and
+    /// another worker took the key over, and for a claim that holds nothing (a duplicate, or
+    /// one in progress elsewhere).
     ///
     /// Raises:
-    ///     StoreUnavailableError: the store could not be reached.
-    fn release(&mut self, py: Python<'_>) -> PyResult<bool> {
-        let Some(claim) = self.held().cloned() else {
+    ///     TicketSettledError: the claim was completed or released already.
+    ///     StoreUnavailableError: the store could not be reached (the claim is settled all the
+    ///         same; its lease frees the key).
+    fn complete(&mut self, py: Python<'_>) -> PyResult<bool> {
+        let Some(claim) = self.settle(py)? else {
             return Ok(false);
         };
         let dedup = &self.dedup;
-        let released = py.detach(|| dedup.release(&claim)).or_raise(py)?;
-        self.settled = true;
-        Ok(released)
+        py.detach(|| dedup.complete(&claim)).or_raise(py)
+    }
+
+    /// Gives the claim up after a failure, so Palisade's retry processes the event again.
+    /// Returns `False` when the claim no longer held the key, and for a claim that holds
+    /// nothing.
+    ///
+    /// Raises:
+    ///     TicketSettledError: the claim was completed or released already.
+    ///     StoreUnavailableError: the store could not be reached (its lease frees the key).
+    fn release(&mut self, py: Python<'_>) -> PyResult<bool> {
+        let Some(claim) = self.settle(py)? else {
+            return Ok(false);
+        };
+        let dedup = &self.dedup;
+        py.detach(|| dedup.release(&claim)).or_raise(py)
     }
 
     fn __enter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
         slf
     }
 
-    /// Completes a new claim on normal exit, releases it on an exception (a failure to release
-    /// is ignored: the lease expires anyway, and the original exception matters more).
+    /// Settles a claim the block left unsettled: completes it on normal exit, releases it on
+    /// an exception (a failure to release is ignored: the lease expires anyway, and the
+    /// original exception matters more).
     #[pyo3(signature = (exc_type = None, exc_value = None, traceback = None))]
     fn __exit__(
         &mut self,
@@ -588,6 +619,9 @@ impl PyClaim {
         traceback: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<bool> {
         let _ = (exc_value, traceback);
+        if self.settled {
+            return Ok(false);
+        }
         match exc_type {
             Some(t) if !t.is_none() => {
                 let _ = self.release(py);
