@@ -278,7 +278,11 @@ unsafe fn receive(
     assert_eq!(pw_receiver_new(webhook, d, &mut receiver, &mut err), PW_OK);
     pw_dedup_free(dedup);
     pw_store_free(store);
-    let method = c.slice(1);
+    let method: &[u8] = if c.byte() % 2 == 0 {
+        b"POST"
+    } else {
+        c.slice(1)
+    };
     let has_length = c.byte() & 1 == 1;
     let declared = c.u64() % 8192;
     for round in 0..2 {
@@ -584,6 +588,8 @@ fuzz_target!(|data: &[u8]| unsafe {
         );
         if status == PW_OK {
             check_event(event);
+            // The same signed delivery through the receiver: processed, then a duplicate.
+            receive(&mut c, fixed, buf_bytes(&delivery.body), &flat, &lens, 1);
         }
     }
     pw_delivery_free(&mut delivery);
