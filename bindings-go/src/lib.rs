@@ -56,5 +56,6 @@ pub use webhook::*;
 /// The library version, NUL-terminated, static.
 #[no_mangle]
 pub extern "C" fn pw_version() -> *const std::ffi::c_char {
-    concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
+    std::panic::catch_unwind(|| concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast())
+        .unwrap_or(std::ptr::null())
 }

@@ -116,11 +116,14 @@ pub unsafe extern "C" fn pw_receiver_free(receiver: *mut PwReceiver) {
 /// `receiver` NULL or live.
 #[no_mangle]
 pub unsafe extern "C" fn pw_receiver_max_body_bytes(receiver: *const PwReceiver) -> u64 {
-    // SAFETY: guaranteed by the caller.
-    match unsafe { receiver.as_ref() } {
-        Some(r) => u64::try_from(r.inner.max_body_bytes()).unwrap_or(u64::MAX),
-        None => 0,
-    }
+    catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: guaranteed by the caller.
+        match unsafe { receiver.as_ref() } {
+            Some(r) => u64::try_from(r.inner.max_body_bytes()).unwrap_or(u64::MAX),
+            None => 0,
+        }
+    }))
+    .unwrap_or(0)
 }
 
 /// Begins receiving one request: `method` as received; `declared_length` its `Content-Length`

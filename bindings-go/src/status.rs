@@ -71,6 +71,10 @@ fn code_of(status: PwStatus) -> Option<ErrorCode> {
 /// `"INVALID_ARGUMENT"`, `"INTERNAL"`), NUL-terminated and static; NULL for an unknown code.
 #[no_mangle]
 pub extern "C" fn pw_code_name(code: PwStatus) -> *const c_char {
+    catch_unwind(|| code_name(code)).unwrap_or(ptr::null())
+}
+
+fn code_name(code: PwStatus) -> *const c_char {
     let name: &'static str = match code {
         PW_OK => "OK\0",
         PW_ERR_MISSING_SIGNATURE => "ERR_MISSING_SIGNATURE\0",

@@ -96,11 +96,14 @@ pub unsafe extern "C" fn pw_webhook_free(webhook: *mut PwWebhook) {
 /// `webhook` is NULL or a live handle.
 #[no_mangle]
 pub unsafe extern "C" fn pw_webhook_max_body_bytes(webhook: *const PwWebhook) -> u64 {
-    // SAFETY: guaranteed by the caller.
-    match unsafe { webhook.as_ref() } {
-        Some(w) => u64::try_from(w.inner.options().max_body_bytes).unwrap_or(u64::MAX),
-        None => 0,
-    }
+    catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: guaranteed by the caller.
+        match unsafe { webhook.as_ref() } {
+            Some(w) => u64::try_from(w.inner.options().max_body_bytes).unwrap_or(u64::MAX),
+            None => 0,
+        }
+    }))
+    .unwrap_or(0)
 }
 
 /// Verifies a delivery: `body` is the raw HTTP body; the headers are `header_count` (name,
