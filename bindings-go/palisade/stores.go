@@ -13,9 +13,9 @@ import (
 //   - several instances or hosts: RedisStore (one Redis server shared by every instance).
 //
 // All three have the same claim / complete / release semantics (they are the core's stores),
-// and any of them can be passed to NewDeduplicator and so to Handler via WithDeduplicator.
-// When a durable store cannot answer, Deduplicator.Process fails with an error matching
-// ErrStoreUnavailable and Handler answers 503, so Palisade retries the delivery later.
+// and any of them can be passed to NewDeduplicator and so to NewReceiver. When a durable store
+// cannot answer, Deduplicator.Process fails with an error matching ErrStoreUnavailable and a
+// Receiver answers 503, so Palisade retries the delivery later.
 
 // SqliteOption configures a SqliteStore.
 type SqliteOption func(*ffi.SqliteOptions)

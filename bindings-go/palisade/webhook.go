@@ -12,7 +12,7 @@ import (
 // DefaultMaxBodyBytes is the default body limit: 1 MiB.
 const DefaultMaxBodyBytes = 1 << 20
 
-// Digest names (SPEC §2): DigestSHA256 is the default; DigestSHA256Double verifies
+// Digest names (docs/protocol.md): DigestSHA256 is the default; DigestSHA256Double verifies
 // ECDSA(SHA-256(SHA-256(payload))) for deliveries proven to be signed that way.
 const (
 	DigestSHA256       = "sha256"
