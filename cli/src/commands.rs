@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use std::io::Write as _;
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::Args;
 use palisade_webhooks::dedup::{Deduplicator, IdempotencyStore};
@@ -193,6 +194,14 @@ pub(crate) struct ProcessingArgs {
     /// Print one line per request instead of the whole event.
     #[arg(long)]
     quiet: bool,
+    /// How long a claim is held before another receiver may take it over, in milliseconds
+    /// (a receiver killed mid-handler blocks its event this long).
+    #[arg(long, default_value_t = 60_000)]
+    lease_ms: u64,
+    /// Make the handler take this long, in milliseconds, before its side effect (to reproduce
+    /// deliveries that overlap, or a receiver stopped mid-handler).
+    #[arg(long, default_value_t = 0)]
+    handler_delay_ms: u64,
 }
 
 fn parse_fail_at(s: &str) -> Result<FailAt, String> {
@@ -241,6 +250,7 @@ struct Handler {
     dice: FailureDice,
     record: Option<std::fs::File>,
     quiet: bool,
+    delay: Duration,
 }
 
 impl Handler {
@@ -268,6 +278,9 @@ impl Handler {
                 event.idempotency_key
             );
             return Err("simulated failure (--fail-rate)".to_string());
+        }
+        if !self.delay.is_zero() {
+            std::thread::sleep(self.delay);
         }
         match self.record.as_mut() {
             Some(file) => file
@@ -317,7 +330,11 @@ pub(crate) fn listen(
         Some(step) => Arc::new(FaultyStore::new(store, step)) as Arc<dyn IdempotencyStore>,
         None => store,
     });
-    let receiver = Receiver::new(webhook, store.map(Deduplicator::new));
+    let lease = Duration::from_millis(processing.lease_ms);
+    let receiver = Receiver::new(
+        webhook,
+        store.map(|store| Deduplicator::new(store).with_lease(lease)),
+    );
     let mut handler = Handler {
         fail_rate: processing.fail_rate,
         fail_first: processing.fail_first,
@@ -333,6 +350,7 @@ pub(crate) fn listen(
             None => None,
         },
         quiet: processing.quiet,
+        delay: Duration::from_millis(processing.handler_delay_ms),
     };
     let server = tiny_http::Server::http(("127.0.0.1", port))
         .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
