@@ -268,7 +268,11 @@ export declare class Event {
   readonly domain: Domain
   /** The envelope's timestamp (unsigned; null in older deliveries). */
   readonly timestamp: string | null
-  /** `"{id}:{updatedAt}"` from the signed payload, or `"sha256:<hex>"`: deduplicate on this. */
+  /**
+   * `"{domain}/{id}/{updatedAt}"` (`id` and `updatedAt` from the signed payload, each part
+   * percent-encoded for `%`, `/` and control characters), or `"{domain}/sha256:<hex>"` of the
+   * payload when either is missing: deduplicate on this.
+   */
   readonly idempotencyKey: string
   /** The resource's `id`, or null. */
   readonly resourceId: string | null

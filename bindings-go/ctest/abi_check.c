@@ -278,7 +278,7 @@ int main(void) {
     CHECK(pw_event_view(ev, &view));
     CHECK(str_eq(view.domain, "TRANSACTION"));
     CHECK(str_eq(view.timestamp, "2025-05-08T14:15:37Z"));
-    CHECK(str_eq(view.idempotency_key, "tx-1:2025-05-08T14:15:36Z"));
+    CHECK(str_eq(view.idempotency_key, "TRANSACTION/tx-1/2025-05-08T14:15:36Z"));
     CHECK(str_eq(view.resource_id, "tx-1"));
     CHECK(str_eq(view.status, "CONFIRMED"));
     CHECK(str_eq(view.raw, tx));

@@ -56,7 +56,7 @@ func TestHandlerStatusCodes(t *testing.T) {
 	}, palisade.WithOutcomeHook(rec.hook))
 
 	d := delivery(t, s, "TRANSACTION", `{"id":"t1","updatedAt":"u1","status":"SIGNED"}`)
-	if res := serve(h, d.Request("/hook")); res.Code != http.StatusOK || len(got) != 1 || got[0].IdempotencyKey != "t1:u1" {
+	if res := serve(h, d.Request("/hook")); res.Code != http.StatusOK || len(got) != 1 || got[0].IdempotencyKey != "TRANSACTION/t1/u1" {
 		t.Fatalf("valid: %d %v", res.Code, got)
 	}
 	if o := rec.last(); o.HTTPStatus != 200 || o.Event == nil || o.Err != nil {
@@ -167,8 +167,8 @@ func TestHandlerWithDedupe(t *testing.T) {
 		t.Fatalf("outcome: %+v", o)
 	}
 	res := serve(h, d.Request("/"))
-	if res.Code != 200 || !strings.Contains(res.Body.String(), "duplicate") || calls["t1:u1"] != 1 {
-		t.Fatalf("duplicate: %d %s calls=%d", res.Code, res.Body.String(), calls["t1:u1"])
+	if res.Code != 200 || !strings.Contains(res.Body.String(), "duplicate") || calls["TRANSACTION/t1/u1"] != 1 {
+		t.Fatalf("duplicate: %d %s calls=%d", res.Code, res.Body.String(), calls["TRANSACTION/t1/u1"])
 	}
 	if o := rec.last(); o.Dedup != palisade.StatusDuplicate || o.HTTPStatus != 200 {
 		t.Fatalf("duplicate outcome: %+v", o)
@@ -179,8 +179,8 @@ func TestHandlerWithDedupe(t *testing.T) {
 	if res := serve(h, f.Request("/")); res.Code != 500 {
 		t.Fatalf("failing: %d", res.Code)
 	}
-	if res := serve(h, f.Request("/")); res.Code != 200 || calls["t-fail:u"] != 2 {
-		t.Fatalf("retry after failure: %d calls=%d", res.Code, calls["t-fail:u"])
+	if res := serve(h, f.Request("/")); res.Code != 200 || calls["TRANSACTION/t-fail/u"] != 2 {
+		t.Fatalf("retry after failure: %d calls=%d", res.Code, calls["TRANSACTION/t-fail/u"])
 	}
 
 	// In progress: a second delivery of an event being processed answers 409.
@@ -200,7 +200,7 @@ func TestHandlerWithDedupe(t *testing.T) {
 	dedup.Close()
 	other := delivery(t, s, "TRANSACTION", `{"id":"t3","updatedAt":"u"}`)
 	res = serve(h, other.Request("/"))
-	if res.Code != 503 || errorCode(t, res) != "ERR_STORE_UNAVAILABLE" || calls["t3:u"] != 0 {
+	if res.Code != 503 || errorCode(t, res) != "ERR_STORE_UNAVAILABLE" || calls["TRANSACTION/t3/u"] != 0 {
 		t.Fatalf("store unavailable: %d %s", res.Code, res.Body.String())
 	}
 	if o := rec.last(); !errors.Is(o.Err, palisade.ErrStoreUnavailable) {
@@ -227,7 +227,7 @@ func TestHandlerOverHTTP(t *testing.T) {
 	defer res.Body.Close()
 	var buf bytes.Buffer
 	_, _ = buf.ReadFrom(res.Body)
-	if res.StatusCode != 200 || buf.String() != "w1:u" {
+	if res.StatusCode != 200 || buf.String() != "WALLET/w1/u" {
 		t.Fatalf("%d %q", res.StatusCode, buf.String())
 	}
 }

@@ -118,7 +118,7 @@ for (const kind of ['express', 'fastify', 'fetch']) {
     assert.equal(r.status, 200, r.text)
     assert.deepEqual(r.json, { status: 'processed' })
     assert.equal(state.events.length, 1)
-    assert.equal(state.events[0].idempotencyKey, `${JSON.parse(Buffer.from(d.payload, 'base64')).id}:2025-01-01T00:00:00Z`)
+    assert.equal(state.events[0].idempotencyKey, `WALLET/${JSON.parse(Buffer.from(d.payload, 'base64')).id}/2025-01-01T00:00:00Z`)
 
     r = await post(hook, d.body, { 'content-type': 'application/json' })
     assert.equal(r.status, 401)

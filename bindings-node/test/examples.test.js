@@ -79,7 +79,7 @@ test('express-receiver.js: one line per delivery outcome', async (t) => {
 
   const d = signer.delivery('TRANSACTION', { id: 'tx-9', status: 'CONFIRMED', qty: '2.5', updatedAt: 'u' })
   assert.equal((await send(d)).status, 200)
-  assert.match(await next(), /^processed transaction tx-9 CONFIRMED 2\.5 key=tx-9:u$/)
+  assert.match(await next(), /^processed transaction tx-9 CONFIRMED 2\.5 key=TRANSACTION\/tx-9\/u$/)
   assert.equal((await send(d)).status, 200)
   assert.match(await next(), /^duplicate status=200$/)
   const forged = TestSigner.generate().delivery('WALLET', { id: 'w' })
@@ -87,7 +87,7 @@ test('express-receiver.js: one line per delivery outcome', async (t) => {
   assert.match(await next(), /^refused status=401 reason=ERR_INVALID_SIGNATURE$/)
   const w = signer.delivery('WALLET', { id: 'w-1', status: 'PROVISIONED' })
   assert.equal((await send(w)).status, 200)
-  assert.match(await next(), /^processed wallet w-1 PROVISIONED key=sha256:[0-9a-f]{64}$/)
+  assert.match(await next(), /^processed wallet w-1 PROVISIONED key=WALLET\/sha256:[0-9a-f]{64}$/)
 })
 
 for (const [kind, storeEnv] of [

@@ -21,7 +21,7 @@ test('README quick start runs and prints what it says', () => {
     fs.writeFileSync(script, block[1])
     const r = spawnSync(process.execPath, [script], { env: { ...process.env, NODE_PATH: dir }, encoding: 'utf8' })
     assert.equal(r.status, 0, r.stderr)
-    assert.equal(r.stdout, 'TRANSACTION tx-1:2025-05-08T14:15:37Z\nCONFIRMED 1.5\n')
+    assert.equal(r.stdout, 'TRANSACTION TRANSACTION/tx-1/2025-05-08T14:15:37Z\nCONFIRMED 1.5\n')
   } finally {
     fs.rmSync(dir, { recursive: true, force: true })
   }

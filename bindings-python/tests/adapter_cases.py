@@ -46,7 +46,7 @@ def run_all(
     body, headers = signer.delivery("WALLET", WALLET)
     status, answer = h.post(body, headers)
     assert (status, answer) == (200, {"status": "processed"})
-    assert [e.idempotency_key for e in h.calls] == ["w-1:2025-04-08T11:48:56Z"]
+    assert [e.idempotency_key for e in h.calls] == ["WALLET/w-1/2025-04-08T11:48:56Z"]
     assert isinstance(h.calls[0].data, pw.Wallet)
     assert h.calls[0].data.status == "PROVISIONED"
     status, _ = h.post(body, headers)
@@ -78,7 +78,7 @@ def run_all(
 
     # In progress elsewhere: 409, handler not called.
     body2, headers2 = signer.delivery("WALLET", {**WALLET, "id": "w-2"})
-    with dedup.claim("w-2:2025-04-08T11:48:56Z") as held:
+    with dedup.claim("WALLET/w-2/2025-04-08T11:48:56Z") as held:
         assert held.status == "new"
         assert h.post(body2, headers2) == (409, {"status": "in_progress"})
     assert len(h.calls) == 1

@@ -152,7 +152,7 @@ def test_receiver_answers_and_prints_one_line_per_delivery(
         printed = server.outcome_line()
         assert printed.startswith(line), printed
         if status == 200:
-            assert "tx-1:2025-05-08T14:15:37Z" in printed
+            assert "TRANSACTION/tx-1/2025-05-08T14:15:37Z" in printed
 
 
 @pytest.mark.parametrize("script", ["flask_receiver.py", "fastapi_receiver.py"])

@@ -60,7 +60,7 @@ def test_async_endpoint_and_plain_depends() -> None:
     response = client.post("/hook", content=body, headers={})
     assert response.status_code == 401
     assert response.json()["detail"]["error"] == "ERR_MISSING_SIGNATURE"
-    assert seen == ["w-1:2025-04-08T11:48:56Z"]
+    assert seen == ["WALLET/w-1/2025-04-08T11:48:56Z"]
 
 
 def test_large_declared_body_is_refused_before_reading() -> None:

@@ -42,7 +42,7 @@ def test_quick_start() -> None:
     ns, _ = run(block("webhook = Webhook(PUBLIC_KEY)  "), PUBLIC_KEY=SIGNER.public_key_b64,
                 raw_body=raw_body, headers=headers)
     assert isinstance(ns["event"], pw.Event)
-    assert ns["event"].idempotency_key == "w-1:2025-04-08T11:48:56Z"
+    assert ns["event"].idempotency_key == "WALLET/w-1/2025-04-08T11:48:56Z"
 
 
 def test_try_it_offline() -> None:

@@ -79,7 +79,7 @@ impl WebhookOptions {
 /// let webhook = Webhook::from_keys(&[signer.public_key_b64()], WebhookOptions::default())?;
 /// let delivery = signer.delivery("WALLET", r#"{"id":"w1","updatedAt":"2025-04-08T11:48:56Z"}"#)?;
 /// let event = webhook.verify(&delivery.body, &delivery.headers)?;
-/// assert_eq!(event.idempotency_key, "w1:2025-04-08T11:48:56Z");
+/// assert_eq!(event.idempotency_key, "WALLET/w1/2025-04-08T11:48:56Z");
 /// # Ok::<(), palisade_webhooks::Error>(())
 /// ```
 #[derive(Debug, Clone)]

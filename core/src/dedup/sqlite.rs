@@ -107,10 +107,10 @@ impl SqliteOptions {
 /// # let path = dir.path().join("idempotency.sqlite3");
 /// let store = SqliteStore::open(&path)?;
 /// let dedup = Deduplicator::new(Arc::new(store));
-/// let ClaimOutcome::New(claim) = dedup.claim("w1:2025-04-08T11:48:56Z")? else { unreachable!() };
+/// let ClaimOutcome::New(claim) = dedup.claim("WALLET/w1/2025-04-08T11:48:56Z")? else { unreachable!() };
 /// // ... process the event ...
 /// dedup.complete(&claim)?;
-/// assert_eq!(dedup.claim("w1:2025-04-08T11:48:56Z")?, ClaimOutcome::Duplicate);
+/// assert_eq!(dedup.claim("WALLET/w1/2025-04-08T11:48:56Z")?, ClaimOutcome::Duplicate);
 /// # Ok::<(), palisade_webhooks::Error>(())
 /// ```
 pub struct SqliteStore {

@@ -73,8 +73,8 @@ func TestReceiver(t *testing.T) {
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	want := []string{
-		"verified status=200 domain=TRANSACTION resource_id=tx-1 resource_status=CONFIRMED idempotency_key=tx-1:2025-05-08T14:15:36Z key=",
-		"duplicate status=200 domain=TRANSACTION idempotency_key=tx-1:2025-05-08T14:15:36Z",
+		"verified status=200 domain=TRANSACTION resource_id=tx-1 resource_status=CONFIRMED idempotency_key=TRANSACTION/tx-1/2025-05-08T14:15:36Z key=",
+		"duplicate status=200 domain=TRANSACTION idempotency_key=TRANSACTION/tx-1/2025-05-08T14:15:36Z",
 		"rejected status=401 code=ERR_INVALID_SIGNATURE",
 		"rejected status=401 code=ERR_MISSING_SIGNATURE",
 	}
