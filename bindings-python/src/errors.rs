@@ -25,17 +25,21 @@ fn class_for<'py>(py: Python<'py>, code: ErrorCode) -> PyResult<Bound<'py, PyTyp
     Ok(class.cast_into::<PyType>()?)
 }
 
-/// The Python exception for an error code and message.
+/// The Python exception for an error code and message (bounded as every core message is).
 pub(crate) fn raise(py: Python<'_>, code: ErrorCode, message: &str) -> PyErr {
+    let error = Error::new(code, message);
     match class_for(py, code) {
-        Ok(class) => PyErr::from_type(class, (message.to_string(),)),
+        Ok(class) => PyErr::from_type(class, (error.message().to_string(),)),
         Err(e) => e,
     }
 }
 
 /// The Python exception for a core error.
 pub(crate) fn to_pyerr(py: Python<'_>, e: &Error) -> PyErr {
-    raise(py, e.code(), e.message())
+    match class_for(py, e.code()) {
+        Ok(class) => PyErr::from_type(class, (e.message().to_string(),)),
+        Err(err) => err,
+    }
 }
 
 /// `core::Result<T>` -> `PyResult<T>`.

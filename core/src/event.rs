@@ -362,15 +362,35 @@ fn parse_resource(domain: &Domain, json: &str) -> Result<(Resource, CommonFields
 }
 
 /// A model mismatch, described by field name and position but never by value.
+///
+/// serde's texts quote the offending value (`invalid type: string "...", expected ...`), so only
+/// the parts that come from the model are kept: the field name of a missing or duplicate field
+/// (the model's own names) and what was expected. Both are split off from the *end* of the
+/// text, which the model writes, so a value that itself contains ", expected " or " at line "
+/// cannot smuggle text through.
 fn model_error(domain: &Domain, e: &serde_json::Error) -> Error {
     let text = e.to_string();
+    let text = text
+        .rsplit_once(" at line ")
+        .map_or(text.as_str(), |(t, _)| t);
     let detail = if text.starts_with("missing field") || text.starts_with("duplicate field") {
-        text.split(" at line ").next().unwrap_or("").to_string()
-    } else if let Some((_, expected)) = text.split_once(", expected ") {
-        let expected = expected.split(" at line ").next().unwrap_or("");
+        crate::error::clip(text, 60).into_owned()
+    } else if let Some((_, expected)) = text.rsplit_once(", expected ") {
+        let expected = crate::error::clip(expected, 60);
         format!("a field has the wrong type (expected {expected})")
+    } else if text.starts_with("expected ") {
+        // The model's own field parsers (resources.rs) say only what they expected.
+        format!(
+            "a field has the wrong type ({})",
+            crate::error::clip(text, 60)
+        )
     } else {
-        describe_json_error(e)
+        // Anything else by category only (the position follows).
+        match e.classify() {
+            serde_json::error::Category::Syntax => "a value is not valid JSON".to_string(),
+            serde_json::error::Category::Eof => "the JSON is truncated".to_string(),
+            _ => "a field has the wrong shape".to_string(),
+        }
     };
     err!(
         MalformedPayload,

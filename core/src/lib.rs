@@ -50,7 +50,7 @@ pub use dedup::{ClaimOutcome, Deduplicator, IdempotencyStore, MemoryStore};
 pub use dedup::{RedisOptions, RedisStore};
 #[cfg(feature = "sqlite")]
 pub use dedup::{SqliteOptions, SqliteStore};
-pub use error::{Error, ErrorCode, Result};
+pub use error::{Error, ErrorCode, Result, MAX_MESSAGE_CHARS, TRUNCATION_MARK};
 pub use event::{idempotency_key, payload_hash_key, Domain, Event, MAX_PAYLOAD_DEPTH};
 pub use keys::{Backend, PublicKey};
 pub use resources::{

@@ -39,6 +39,10 @@ fn text() -> impl Strategy<Value = String> {
     ]
 }
 
+/// What a key stands for: the domain, and either `Ok((id, updatedAt))` (the field form) or
+/// `Err(payload or its hex digest)` (the hash form).
+type Identity = (String, Result<(String, String), String>);
+
 /// An input to the key: the envelope's domain, the payload's `id` and `updatedAt` (absent or
 /// empty ones make the key fall back to the payload hash) and the payload string.
 #[derive(Debug, Clone)]
@@ -60,7 +64,7 @@ impl Input {
     }
 
     /// What the key is documented to depend on, and nothing else.
-    fn identity(&self) -> (String, Result<(String, String), String>) {
+    fn identity(&self) -> Identity {
         let fields = match (self.id.as_deref(), self.updated_at.as_deref()) {
             (Some(id), Some(u)) if !id.is_empty() && !u.is_empty() => {
                 Ok((id.to_string(), u.to_string()))
@@ -215,7 +219,7 @@ fn decode_component(part: &str) -> Result<String, String> {
 
 /// Parses a key back into what it was built from: `(domain, Ok((id, updatedAt)))` for the
 /// field form, `(domain, Err(hex digest))` for the hash form.
-fn decode_key(key: &str) -> Result<(String, Result<(String, String), String>), String> {
+fn decode_key(key: &str) -> Result<Identity, String> {
     let parts: Vec<&str> = key.split('/').collect();
     match parts.as_slice() {
         [d, i, u] => {

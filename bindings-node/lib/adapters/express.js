@@ -73,11 +73,10 @@ function availableBody(req) {
   return null
 }
 
+// Within the 200 characters every refusal message fits in; the README explains more.
 const PARSED_MESSAGE =
-  'the request body was already parsed by a body parser (express.json() or similar) before ' +
-  'the Palisade webhook middleware ran, so the exact signed bytes are gone. Fix one of: mount ' +
-  'the webhook route before app.use(express.json()); or give it express.raw({ type: ' +
-  "'application/json' }); or keep the raw bytes with app.use(express.json({ verify: captureRawBody }))."
+  'a body parser (express.json()?) consumed the body before this middleware: mount the route ' +
+  "before it, or use express.raw({ type: 'application/json' }) or express.json({ verify: captureRawBody })"
 
 /**
  * Express middleware for a Palisade webhook route:
