@@ -23,7 +23,8 @@ export type ErrorCode =
 
 /**
  * The one error type of the SDK. `code` is stable across versions and languages; `message`
- * says what to fix and never contains payload contents. Wrong argument types throw `TypeError`.
+ * says what to fix; it never quotes unauthenticated input (body, headers, payload contents)
+ * and is at most 200 characters. Wrong argument types throw `TypeError`.
  */
 export declare class WebhookError extends Error {
   constructor(code: ErrorCode, message: string, options?: ErrorOptions)

@@ -241,7 +241,7 @@ func TestIdempotencyKeysAreDistinctExactlyForDistinctEvents(t *testing.T) {
 		identityOf[event.IdempotencyKey] = identity
 		identities[identity] = true
 	}
-	if len(identityOf) != len(identities) || len(identities) < 30 {
+	if len(identityOf) != len(identities) || len(identities) < 20 {
 		t.Fatalf("%d keys for %d distinct events", len(identityOf), len(identities))
 	}
 }

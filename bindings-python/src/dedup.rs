@@ -338,7 +338,7 @@ impl PythonStore {
                 };
                 Error::new(
                     ErrorCode::StoreUnavailable,
-                    format!("the store's {method}() failed: {text}"),
+                    format!("the store's {method}() failed ({text})"),
                 )
             })
         })

@@ -75,8 +75,9 @@ function availableBody(req) {
 
 // Within the 200 characters every refusal message fits in; the README explains more.
 const PARSED_MESSAGE =
-  'a body parser (express.json()?) consumed the body before this middleware: mount the route ' +
-  "before it, or use express.raw({ type: 'application/json' }) or express.json({ verify: captureRawBody })"
+  'express.json() ran first, so the signed bytes are gone: mount the route before ' +
+  "app.use(express.json()), or use express.raw({ type: 'application/json' }) or " +
+  'express.json({ verify: captureRawBody })'
 
 /**
  * Express middleware for a Palisade webhook route:
