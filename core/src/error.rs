@@ -170,6 +170,7 @@ pub(crate) fn clip(text: &str, max_chars: usize) -> std::borrow::Cow<'_, str> {
 
 /// `text` cut to at most `max_chars` characters keeping its end (for paths: the file name is
 /// the informative part), starting with [`TRUNCATION_MARK`] when cut.
+#[cfg(any(feature = "sqlite", feature = "redis", test))]
 pub(crate) fn clip_start(text: &str, max_chars: usize) -> std::borrow::Cow<'_, str> {
     let count = text.chars().count();
     if count <= max_chars {
