@@ -159,7 +159,7 @@ if (event.domain !== 'TRANSACTION' || event.status !== 'CONFIRMED' || event.reso
   throw new Error(`the SDK and crypto disagree on the delivery: ${event.resourceId}/${event.status} vs ${viaCrypto.id}/${viaCrypto.status}`)
 }
 if (event.status !== viaCrypto.status || viaCryptoPerCall.id !== viaCrypto.id) throw new Error('crypto variants disagree')
-if (event.idempotencyKey !== `${viaCrypto.id}:${viaCrypto.updatedAt}`) throw new Error(`unexpected key ${event.idempotencyKey}`)
+if (event.idempotencyKey !== `TRANSACTION/${viaCrypto.id}/${viaCrypto.updatedAt}`) throw new Error(`unexpected key ${event.idempotencyKey}`)
 if (webhook.verifySignature(payload, signature) !== event.keyFingerprint) throw new Error('verifySignature disagrees')
 // And both refuse a forgery (another key's signature over the same payload).
 const forged = TestSigner.fromSeed(43).sign(payload)

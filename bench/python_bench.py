@@ -145,21 +145,26 @@ def main() -> int:
         return webhook.verify_signature(payload_b64, signature_b64)
 
     def with_cryptography() -> tuple[str, Any]:
-        payload: str = json.loads(body)["payload"]
+        envelope = json.loads(body)
+        payload: str = envelope["payload"]
         signature = base64.b64decode(headers["Signature"])
         key.verify(signature, payload.encode(), ec.ECDSA(hashes.SHA256()))
         data = json.loads(base64.b64decode(payload))
-        return f"{data['id']}:{data['updatedAt']}", data.get("status")
+        return f"{envelope['domain']}/{data['id']}/{data['updatedAt']}", data.get("status")
 
     def docs_snippet() -> tuple[str, Any]:
-        payload: str = json.loads(body)["payload"]
+        envelope = json.loads(body)
+        payload: str = envelope["payload"]
         if not verify_webhook(public_key_b64, headers["Signature"], payload):
             raise ValueError("invalid signature")
         data = json.loads(base64.b64decode(payload))
-        return f"{data['id']}:{data['updatedAt']}", data.get("status")
+        return f"{envelope['domain']}/{data['id']}/{data['updatedAt']}", data.get("status")
 
     # Everyone agrees on the delivery before anything is timed.
-    expected = ("0196153b-aaaa-7cd3-b511-354373d28130:2025-05-08T14:15:36.900490Z", "CONFIRMED")
+    expected = (
+        "TRANSACTION/0196153b-aaaa-7cd3-b511-354373d28130/2025-05-08T14:15:36.900490Z",
+        "CONFIRMED",
+    )
     assert sdk() == with_cryptography() == docs_snippet() == expected
     assert sdk_signature_only() == webhook.key_fingerprints[0]
     assert 1800 <= len(body) <= 2600, len(body)

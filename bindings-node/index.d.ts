@@ -23,7 +23,8 @@ export declare const ANSWER_CODES: readonly ReceiverCode[]
 
 /**
  * The one error type of the SDK. `code` is stable across versions and languages; `message`
- * says what to fix and never contains payload contents. Wrong argument types throw `TypeError`.
+ * says what to fix; it never quotes unauthenticated input (body, headers, payload contents)
+ * and is at most 200 characters. Wrong argument types throw `TypeError`.
  */
 export declare class WebhookError extends Error {
   constructor(code: ErrorCode | TicketSettledCode, message: string, options?: ErrorOptions)
@@ -265,7 +266,11 @@ export declare class Event {
   readonly domain: Domain
   /** The envelope's timestamp (unsigned; null in older deliveries). */
   readonly timestamp: string | null
-  /** `"{id}:{updatedAt}"` from the signed payload, or `"sha256:<hex>"`: deduplicate on this. */
+  /**
+   * `"{domain}/{id}/{updatedAt}"` (`id` and `updatedAt` from the signed payload, each part
+   * percent-encoded for `%`, `/` and control characters), or `"{domain}/sha256:<hex>"` of the
+   * payload when either is missing: deduplicate on this.
+   */
   readonly idempotencyKey: string
   /** The resource's `id`, or null. */
   readonly resourceId: string | null

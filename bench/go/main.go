@@ -187,7 +187,7 @@ func run() error {
 	if err != nil {
 		return fmt.Errorf("crypto/ecdsa refused the delivery: %w", err)
 	}
-	if key := fmt.Sprintf("%v:%v", resource["id"], resource["updatedAt"]); key != event.IdempotencyKey ||
+	if key := fmt.Sprintf("TRANSACTION/%v/%v", resource["id"], resource["updatedAt"]); key != event.IdempotencyKey ||
 		resource["status"] != event.Status || event.Status != "CONFIRMED" {
 		return fmt.Errorf("the SDK and crypto/ecdsa disagree: %q/%q vs %q/%v", event.IdempotencyKey, event.Status, key, resource["status"])
 	}

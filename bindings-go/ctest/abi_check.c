@@ -133,7 +133,7 @@ static void receiver_checks(PwWebhook *wh, const PwDelivery *d, const PwDelivery
     CHECK(pw_event_data(ev, &data, &err) == PW_OK);
     CHECK(span_eq(&data, data.domain, "TRANSACTION"));
     CHECK(span_eq(&data, data.timestamp, "2025-05-08T14:15:37Z"));
-    CHECK(span_eq(&data, data.idempotency_key, "tx-1:2025-05-08T14:15:36Z"));
+    CHECK(span_eq(&data, data.idempotency_key, "TRANSACTION/tx-1/2025-05-08T14:15:36Z"));
     CHECK(span_eq(&data, data.resource_id, "tx-1") && span_eq(&data, data.status, "CONFIRMED"));
     CHECK(data.payload.len == d->payload.len && span_eq(&data, data.payload, (const char *)d->payload.ptr));
     CHECK(data.key_fingerprint.present && data.key_fingerprint.len == 16);
@@ -520,7 +520,7 @@ int main(void) {
     CHECK(pw_event_view(ev, &view));
     CHECK(str_eq(view.domain, "TRANSACTION"));
     CHECK(str_eq(view.timestamp, "2025-05-08T14:15:37Z"));
-    CHECK(str_eq(view.idempotency_key, "tx-1:2025-05-08T14:15:36Z"));
+    CHECK(str_eq(view.idempotency_key, "TRANSACTION/tx-1/2025-05-08T14:15:36Z"));
     CHECK(str_eq(view.resource_id, "tx-1"));
     CHECK(str_eq(view.status, "CONFIRMED"));
     CHECK(str_eq(view.raw, tx));

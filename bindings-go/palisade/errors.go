@@ -13,7 +13,8 @@ import (
 type ErrorCode string
 
 // Error is the SDK's error: a stable Code plus a Message that says what to fix. Messages never
-// echo payload contents. Match a kind with errors.Is(err, palisade.ErrInvalidSignature), or
+// quote unauthenticated input (body, headers, payload contents): they name kinds and positions,
+// in at most 200 characters. Match a kind with errors.Is(err, palisade.ErrInvalidSignature), or
 // get the code and message with errors.As(err, &perr).
 type Error struct {
 	Code    ErrorCode

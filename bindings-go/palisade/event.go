@@ -29,8 +29,9 @@ type Event struct {
 	Domain Domain `json:"domain"`
 	// Timestamp is the envelope's timestamp (unsigned; "" in older deliveries).
 	Timestamp string `json:"timestamp,omitempty"`
-	// IdempotencyKey is "{id}:{updatedAt}" from the signed payload, or "sha256:<hex>" of the
-	// payload when either is missing. Deduplicate on it.
+	// IdempotencyKey is "{domain}/{id}/{updatedAt}" (id and updatedAt from the signed payload,
+	// each part percent-encoded for '%', '/' and control characters), or
+	// "{domain}/sha256:<hex>" of the payload when either is missing. Deduplicate on it.
 	IdempotencyKey string `json:"idempotency_key"`
 	// ResourceID is the resource's id.
 	ResourceID string `json:"resource_id,omitempty"`

@@ -275,7 +275,7 @@ func TestTicketSettlesOnce(t *testing.T) {
 	d := delivery(t, s, "TRANSACTION", `{"id":"t1","updatedAt":"u1"}`)
 
 	b, err := rcv.Begin(http.MethodPost, int64(len(d.Body)), d.Body, d.Header)
-	if err != nil || b.Ticket == nil || b.Event.IdempotencyKey != "t1:u1" {
+	if err != nil || b.Ticket == nil || b.Event.IdempotencyKey != "TRANSACTION/t1/u1" {
 		t.Fatalf("begin: %+v %v", b, err)
 	}
 	// Many goroutines finish the same ticket: exactly one settles it.
@@ -408,7 +408,7 @@ func TestHandlerWritesTheReceiversAnswers(t *testing.T) {
 	if res.Code != http.StatusOK || res.Body.String() != `{"status":"processed"}` {
 		t.Fatalf("processed: %d %q", res.Code, res.Body.String())
 	}
-	if o := rec.last(); o.Event == nil || o.Event.IdempotencyKey != "t1:u1" || o.Err != nil || o.Answer.Code != palisade.AnswerProcessed {
+	if o := rec.last(); o.Event == nil || o.Event.IdempotencyKey != "TRANSACTION/t1/u1" || o.Err != nil || o.Answer.Code != palisade.AnswerProcessed {
 		t.Fatalf("outcome: %+v", o)
 	}
 	if !strings.Contains(logs.String(), "level=INFO msg=\"processed 200 TRANSACTION t1:u1\"") {

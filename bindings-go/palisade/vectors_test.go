@@ -224,6 +224,45 @@ func sameResource(a, b *palisade.Event) bool {
 	return oka == okb && reflect.DeepEqual(ta, tb) && reflect.DeepEqual(wa, wb) && reflect.DeepEqual(aa, ab)
 }
 
+// Two verified vectors share an idempotency key exactly when they share the domain and the
+// signed id and updatedAt (or, without those, the payload).
+func TestIdempotencyKeysAreDistinctExactlyForDistinctEvents(t *testing.T) {
+	v := loadVectors(t)
+	identityOf := map[string][3]string{}
+	identities := map[[3]string]bool{}
+	for i := range v.Cases {
+		c := &v.Cases[i]
+		if c.Expect["ok"] != true {
+			continue
+		}
+		body, err := base64.StdEncoding.DecodeString(c.BodyB64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wh, err := palisade.NewWebhook(c.Keys, c.options()...)
+		if err != nil {
+			t.Fatalf("%s: %v", c.Name, err)
+		}
+		event, err := wh.Verify(body, rawHeaders(c.Headers))
+		wh.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", c.Name, err)
+		}
+		identity := [3]string{string(event.Domain), event.ResourceID, event.UpdatedAt}
+		if event.ResourceID == "" || event.UpdatedAt == "" {
+			identity = [3]string{string(event.Domain), "", event.Payload}
+		}
+		if seen, ok := identityOf[event.IdempotencyKey]; ok && seen != identity {
+			t.Errorf("%s: key %q also belongs to %q", c.Name, event.IdempotencyKey, seen)
+		}
+		identityOf[event.IdempotencyKey] = identity
+		identities[identity] = true
+	}
+	if len(identityOf) != len(identities) || len(identities) < 20 {
+		t.Fatalf("%d keys for %d distinct events", len(identityOf), len(identities))
+	}
+}
+
 func TestVerifyWebhookCases(t *testing.T) {
 	v := loadVectors(t)
 	if len(v.VerifyWebhookCases) == 0 {

@@ -132,8 +132,8 @@ function keyOf(event) {
 let nativeOf
 
 /**
- * Idempotency for Palisade's at-least-once delivery, keyed by `Event.idempotencyKey` (built
- * from signed data only).
+ * Idempotency for Palisade's at-least-once delivery, keyed by `Event.idempotencyKey` (the
+ * envelope's domain plus the signed `id` and `updatedAt`).
  */
 class Deduplicator {
   /** @type {InstanceType<typeof NativeDeduplicator>} */

@@ -10,7 +10,8 @@ const CODE_SET = new Set(WEBHOOK_ERROR_CODES)
 
 /**
  * The one error type of the SDK. `code` is stable across versions and languages; `message`
- * says what to fix and never contains payload contents.
+ * says what to fix; it never quotes unauthenticated input (body, headers, payload contents)
+ * and is at most 200 characters.
  */
 class WebhookError extends Error {
   /**

@@ -12,7 +12,10 @@ export declare class Event {
   get domain(): string
   /** The envelope's timestamp (unsigned; null when absent). */
   get timestamp(): string | null
-  /** `"{id}:{updatedAt}"` from the signed payload, or `"sha256:<hex>"`. */
+  /**
+   * `"{domain}/{id}/{updatedAt}"` (`id` and `updatedAt` from the signed payload, each part
+   * percent-encoded for `%`, `/` and control characters), or `"{domain}/sha256:<hex>"`.
+   */
   get idempotencyKey(): string
   /** The resource's `id`, or null. */
   get resourceId(): string | null

@@ -115,13 +115,11 @@ function bodyNotRaw(body) {
         : typeof body === 'object'
           ? 'a parsed object'
           : `a ${typeof body}`
+  // Kept within the 200 characters every refusal message fits in (the README says more).
   throw new WebhookError(
     'ERR_BODY_NOT_RAW',
-    `the body must be the raw request bytes (Buffer, Uint8Array or string), got ${what}: the ` +
-      'signature covers the bytes exactly as sent, and a re-serialised JSON object does not ' +
-      "match them. With Express use express.raw({ type: 'application/json' }) on the webhook " +
-      "route (or this package's expressWebhook adapter, which reads the raw body itself); with " +
-      "Fastify use fastifyWebhook; with the Fetch API pass `await request.arrayBuffer()` or use fetchWebhook."
+    `the body must be the raw request bytes (Buffer, Uint8Array or string), got ${what}: use ` +
+      "express.raw({ type: 'application/json' }), expressWebhook, fastifyWebhook or fetchWebhook"
   )
 }
 

@@ -173,12 +173,10 @@ impl JsStore {
         // The same check (and message) as the core's `RedisStore::connect_with`; the URL may
         // carry a password, so it never goes into the message.
         if let Err(e) = redis::Client::open(url.as_str()) {
-            return Err(napi::Error::new(
-                palisade_webhooks::ErrorCode::StoreUnavailable
-                    .as_str()
-                    .to_string(),
+            return Err(core_err(palisade_webhooks::Error::new(
+                palisade_webhooks::ErrorCode::StoreUnavailable,
                 format!("Redis idempotency store: invalid URL: {e}"),
-            ));
+            )));
         }
         let lazy = Arc::new(LazyRedis {
             url,

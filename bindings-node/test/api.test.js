@@ -42,7 +42,7 @@ test('verify returns a typed, camelCase event', () => {
   assert.ok(event instanceof Event)
   assert.equal(event.domain, 'TRANSACTION')
   assert.equal(event.timestamp, '2025-05-08T14:15:38Z')
-  assert.equal(event.idempotencyKey, 'tx-1:2025-05-08T14:15:37Z')
+  assert.equal(event.idempotencyKey, 'TRANSACTION/tx-1/2025-05-08T14:15:37Z')
   assert.equal(event.resourceId, 'tx-1')
   assert.equal(event.updatedAt, '2025-05-08T14:15:37Z')
   assert.equal(event.status, 'CONFIRMED')
@@ -66,7 +66,7 @@ test('wallet, approval and unknown domains', () => {
   assert.equal(w.data.kind, 'wallet')
   assert.equal(w.data.keystore, 'MPC')
   assert.equal(w.data.status, 'TELEPORTED', 'unknown enum values are kept')
-  assert.ok(w.idempotencyKey.startsWith('sha256:'), 'no updatedAt: hash key')
+  assert.match(w.idempotencyKey, /^WALLET\/sha256:[0-9a-f]{64}$/, 'no updatedAt: hash key')
   const a = webhook.verify(...Object.values(pick(signer.delivery('APPROVAL', { id: 'a1', status: 'APPROVED', updatedAt: 'u' }))))
   assert.equal(a.data.kind, 'approval')
   assert.equal(a.data.status, 'APPROVED')
@@ -338,7 +338,7 @@ test('events serialise to the cross-language form and back', () => {
   }
   assert.throws(() => Event.fromJSON('{}'), { code: 'ERR_MALFORMED_PAYLOAD' })
   assert.throws(() => Event.fromJSON('not json'), { code: 'ERR_MALFORMED_PAYLOAD' })
-  assert.match(require('node:util').inspect(event), /idempotencyKey: 'tx-1:2025-05-08T14:15:37Z'/)
+  assert.match(require('node:util').inspect(event), /idempotencyKey: 'TRANSACTION\/tx-1\/2025-05-08T14:15:37Z'/)
 })
 
 test('TestSigner: generate, seeds, private keys', () => {
@@ -371,7 +371,7 @@ test('verifyBatch runs on the thread pool and reports each item', async () => {
   const results = await webhook.verifyBatch(items)
   assert.equal(results.length, 5)
   assert.equal(results[0].ok, true)
-  assert.equal(results[0].event.idempotencyKey, 'w1:u')
+  assert.equal(results[0].event.idempotencyKey, 'WALLET/w1/u')
   assert.equal(results[1].ok && results[1].event.resourceId, 'w1')
   assert.deepEqual(
     results.slice(2).map((r) => !r.ok && r.error.code),

@@ -330,9 +330,15 @@ impl PythonStore {
     ) -> palisade_webhooks::Result<T> {
         Python::attach(|py| {
             f(self.object.bind(py)).map_err(|e| {
+                // The exception's text is the store's own, of any length: 80 characters of it.
+                let text = e.to_string();
+                let text = match text.char_indices().nth(80) {
+                    Some((cut, _)) => format!("{}…", &text[..cut]),
+                    None => text,
+                };
                 Error::new(
                     ErrorCode::StoreUnavailable,
-                    format!("the store's {method}() failed: {e}"),
+                    format!("the store's {method}() failed ({text})"),
                 )
             })
         })

@@ -28,9 +28,11 @@ fn class_for<'py>(py: Python<'py>, code: &str) -> PyResult<Bound<'py, PyType>> {
     Ok(class.cast_into::<PyType>()?)
 }
 
-/// The Python exception for an error code and message.
+/// The Python exception for an error code and message (bounded as every core message is).
 pub(crate) fn raise(py: Python<'_>, code: ErrorCode, message: &str) -> PyErr {
-    raise_code(py, code.as_str(), message)
+    // Through the core's Error so the message is bounded like every core message.
+    let error = Error::new(code, message);
+    raise_code(py, code.as_str(), error.message())
 }
 
 fn raise_code(py: Python<'_>, code: &str, message: &str) -> PyErr {
@@ -42,7 +44,10 @@ fn raise_code(py: Python<'_>, code: &str, message: &str) -> PyErr {
 
 /// The Python exception for a core error.
 pub(crate) fn to_pyerr(py: Python<'_>, e: &Error) -> PyErr {
-    raise(py, e.code(), e.message())
+    match class_for(py, e.code().as_str()) {
+        Ok(class) => PyErr::from_type(class, (e.message().to_string(),)),
+        Err(err) => err,
+    }
 }
 
 /// `TicketSettledError`: a ticket or a claim was finished a second time.

@@ -316,7 +316,7 @@ def test_transaction_event(webhook: pw.Webhook, signer: TestSigner) -> None:
     event = webhook.verify(body, headers)
     assert event.domain == "TRANSACTION"
     assert event.timestamp == "2025-05-08T14:15:37Z"
-    assert event.idempotency_key == "tx-1:2025-05-08T14:15:37Z"
+    assert event.idempotency_key == "TRANSACTION/tx-1/2025-05-08T14:15:37Z"
     assert (event.resource_id, event.updated_at, event.status) == (
         "tx-1",
         "2025-05-08T14:15:37Z",
@@ -417,7 +417,7 @@ def test_unknown_domain_keeps_the_raw_resource(webhook: pw.Webhook, signer: Test
     assert isinstance(data, pw.UnknownResource)
     assert (data.domain, data.id, data.updated_at, data.status) == ("POLICY", "p1", "t", None)
     assert data.raw == {"id": "p1", "updatedAt": "t", "x": [1]}
-    assert event.idempotency_key == "p1:t"
+    assert event.idempotency_key == "POLICY/p1/t"
 
 
 def test_idempotency_key_falls_back_to_payload_hash(
@@ -426,7 +426,7 @@ def test_idempotency_key_falls_back_to_payload_hash(
     event = webhook.verify(*signer.delivery("WALLET", {"id": "w"}))
     import hashlib
 
-    assert event.idempotency_key == "sha256:" + hashlib.sha256(event.payload.encode()).hexdigest()
+    assert event.idempotency_key == "WALLET/sha256:" + hashlib.sha256(event.payload.encode()).hexdigest()
 
 
 def test_event_serialisation(webhook: pw.Webhook, delivery: tuple[bytes, dict[str, str]]) -> None:

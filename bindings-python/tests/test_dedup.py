@@ -32,7 +32,7 @@ def test_new_then_duplicate(signer: TestSigner, webhook: pw.Webhook) -> None:
     event = event_for(signer, webhook)
     with dedup.claim(event) as claim:
         assert claim.status == "new"
-        assert claim.key == event.idempotency_key == "w1:2025-01-01T00:00:00Z"
+        assert claim.key == event.idempotency_key == "WALLET/w1/2025-01-01T00:00:00Z"
     with dedup.claim(event) as again:
         assert again.status == "duplicate"
     # The same event delivered again (a retry: a new body object, the same signed payload).

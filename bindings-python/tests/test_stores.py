@@ -42,7 +42,7 @@ def test_dedupe_scenario(stores: Stores, signer: TestSigner, webhook: pw.Webhook
     # First delivery: new; while it is held, another worker sees it in progress.
     with dedup.claim(event) as claim:
         assert claim.status == "new"
-        assert claim.key == "w-1:2025-04-08T11:48:56Z"
+        assert claim.key == "WALLET/w-1/2025-04-08T11:48:56Z"
         assert dedup.claim(event).status == "in_progress"
     # Completed: every redelivery (a new body object, the same signed payload) is a duplicate,
     # also through another handle on the same records (another process would open one).
@@ -382,7 +382,7 @@ def test_redis_outage_answers_503_through_flask_then_recovers(own_redis: RedisSe
     response = client.post("/webhooks/palisade", data=second[0], headers=second[1])
     assert response.status_code == 503
     assert response.json is not None and response.json["error"] == "ERR_STORE_UNAVAILABLE"
-    assert calls == ["w-1:2025-04-08T11:48:56Z"]  # the handler did not run without a record
+    assert calls == ["WALLET/w-1/2025-04-08T11:48:56Z"]  # the handler did not run without a record
     with pytest.raises(pw.StoreUnavailableError):
         store.ping()
 
@@ -392,4 +392,4 @@ def test_redis_outage_answers_503_through_flask_then_recovers(own_redis: RedisSe
     assert (response.status_code, response.json) == (200, {"status": "processed"})
     response = client.post("/webhooks/palisade", data=second[0], headers=second[1])
     assert (response.status_code, response.json) == (200, {"status": "duplicate"})
-    assert calls == ["w-1:2025-04-08T11:48:56Z", "w-2:2025-04-08T11:48:56Z"]
+    assert calls == ["WALLET/w-1/2025-04-08T11:48:56Z", "WALLET/w-2/2025-04-08T11:48:56Z"]

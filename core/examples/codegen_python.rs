@@ -145,7 +145,8 @@ class WebhookError(Exception):
     """Base class of every SDK error.
 
     ``code`` is the stable error code (for example ``"ERR_INVALID_SIGNATURE"``) and ``message``
-    says what to fix; messages never contain payload contents.
+    says what to fix; messages never quote unauthenticated input (body, headers, payload
+    contents): they name kinds and positions, in at most 200 characters.
     """
 
     code: ClassVar[str] = "ERR_WEBHOOK"

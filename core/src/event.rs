@@ -18,7 +18,9 @@ pub const MAX_PAYLOAD_DEPTH: usize = 64;
 
 /// The envelope's `domain`: which kind of resource the payload carries.
 ///
-/// It is **not signed** (SPEC §3): it selects the model the payload is parsed with, nothing more.
+/// It is **not signed**: it selects the model the payload is parsed with, and namespaces the
+/// idempotency key (so a replay relabelled with another domain is a different key), nothing
+/// more. A handler that acts on a resource should check it is the kind it expects.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Domain {
@@ -73,8 +75,10 @@ pub struct Event {
     pub domain: Domain,
     /// The envelope's timestamp (unsigned; absent in older deliveries).
     pub timestamp: Option<String>,
-    /// `"{id}:{updatedAt}"` from the signed payload, or `"sha256:<hex>"` of the payload string
-    /// when either is missing (SPEC §3). Deduplicate on this.
+    /// `"{domain}/{id}/{updatedAt}"` (`id` and `updatedAt` from the signed payload, each part
+    /// percent-encoded for `%`, `/` and control characters), or `"{domain}/sha256:<hex>"` of the
+    /// payload string when either is missing or empty: see [`idempotency_key`]. Deduplicate on
+    /// this.
     pub idempotency_key: String,
     /// The resource's `id`, when present.
     pub resource_id: Option<String>,
@@ -127,7 +131,12 @@ impl Event {
         let domain = Domain::from(domain.unwrap_or(""));
         // One typed parse gives both the resource and the signed fields the key is built from.
         let (data, common) = parse_resource(&domain, raw.get())?;
-        let idempotency_key = idempotency_key_for(&payload, &common);
+        let idempotency_key = idempotency_key(
+            domain.as_str(),
+            common.id.as_deref(),
+            common.updated_at.as_deref(),
+            &payload,
+        );
         Ok(Event {
             domain,
             timestamp: timestamp.map(str::to_string),
@@ -241,20 +250,76 @@ fn json_depth_exceeds(bytes: &[u8], max: usize) -> bool {
     false
 }
 
-/// SPEC §3: `"{id}:{updatedAt}"` when both are non-empty strings in the signed payload, else
-/// `"sha256:" + hex(SHA-256(payload string))`.
-fn idempotency_key_for(payload: &str, common: &CommonFields) -> String {
-    match (common.id.as_deref(), common.updated_at.as_deref()) {
+/// The idempotency key of a verified delivery: `"{domain}/{id}/{updatedAt}"` when `id` and
+/// `updatedAt` are both non-empty strings in the signed payload, else
+/// `"{domain}/sha256:{hex}"` (see [`payload_hash_key`]).
+///
+/// Each component is percent-encoded for `%`, `/` and control characters (see
+/// [`push_key_component`]), so the key splits back into exactly the strings it was built from:
+/// distinct `(domain, id, updatedAt)` triples, or distinct payloads, never share a key. The
+/// `domain` is the envelope's string as given (`""` when absent). It is not signed, which is
+/// why it is part of the key: a replay relabelled with another domain gets a key of its own and
+/// cannot take the genuine delivery's.
+///
+/// ```
+/// use palisade_webhooks::idempotency_key;
+/// let key = idempotency_key("WALLET", Some("w/1"), Some("2025-04-08T11:48:56Z"), "eyJpZCI6...");
+/// assert_eq!(key, "WALLET/w%2F1/2025-04-08T11:48:56Z");
+/// assert!(idempotency_key("WALLET", Some("w1"), None, "e30=").starts_with("WALLET/sha256:"));
+/// ```
+pub fn idempotency_key(
+    domain: &str,
+    id: Option<&str>,
+    updated_at: Option<&str>,
+    payload: &str,
+) -> String {
+    match (id, updated_at) {
         (Some(id), Some(updated)) if !id.is_empty() && !updated.is_empty() => {
-            format!("{id}:{updated}")
+            let mut key = String::with_capacity(domain.len() + id.len() + updated.len() + 2);
+            push_key_component(&mut key, domain);
+            key.push('/');
+            push_key_component(&mut key, id);
+            key.push('/');
+            push_key_component(&mut key, updated);
+            key
         }
-        _ => payload_hash_key(payload),
+        _ => payload_hash_key(domain, payload),
     }
 }
 
-/// The fallback idempotency key: a hash of the signed payload string.
-pub fn payload_hash_key(payload: &str) -> String {
-    format!("sha256:{}", hex::encode(Sha256::digest(payload.as_bytes())))
+/// The fallback idempotency key, for payloads without a usable `id` and `updatedAt`:
+/// `"{domain}/sha256:"` followed by the lowercase hex SHA-256 of the signed payload string (the
+/// base64 text exactly as in the envelope), the domain percent-encoded as in
+/// [`idempotency_key`]. It has one `/` where the other form has two, so the forms never meet.
+pub fn payload_hash_key(domain: &str, payload: &str) -> String {
+    let mut key = String::with_capacity(domain.len() + 8 + 64);
+    push_key_component(&mut key, domain);
+    key.push_str("/sha256:");
+    key.push_str(&hex::encode(Sha256::digest(payload.as_bytes())));
+    key
+}
+
+/// Appends `component` to a key, percent-encoding `%` (as `%25`), `/` (as `%2F`) and every
+/// control character (Unicode category Cc: U+0000 to U+001F and U+007F to U+009F) as `%XX` of
+/// each of its UTF-8 bytes, in uppercase hex. Everything else is kept as it is.
+///
+/// `%` is encoded so that an encoded `/` cannot be confused with a literal `%2F` in the input;
+/// `/` because it separates the components; control characters so that a key is safe to print
+/// in a log line or to use in a Redis key or a SQL text column.
+fn push_key_component(out: &mut String, component: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for c in component.chars() {
+        if c == '%' || c == '/' || c.is_control() {
+            let mut utf8 = [0u8; 4];
+            for &b in c.encode_utf8(&mut utf8).as_bytes() {
+                out.push('%');
+                out.push(HEX[usize::from(b >> 4)] as char);
+                out.push(HEX[usize::from(b & 0xF)] as char);
+            }
+        } else {
+            out.push(c);
+        }
+    }
 }
 
 fn parse_resource(domain: &Domain, json: &str) -> Result<(Resource, CommonFields)> {
@@ -297,15 +362,35 @@ fn parse_resource(domain: &Domain, json: &str) -> Result<(Resource, CommonFields
 }
 
 /// A model mismatch, described by field name and position but never by value.
+///
+/// serde's texts quote the offending value (`invalid type: string "...", expected ...`), so only
+/// the parts that come from the model are kept: the field name of a missing or duplicate field
+/// (the model's own names) and what was expected. Both are split off from the *end* of the
+/// text, which the model writes, so a value that itself contains ", expected " or " at line "
+/// cannot smuggle text through.
 fn model_error(domain: &Domain, e: &serde_json::Error) -> Error {
     let text = e.to_string();
+    let text = text
+        .rsplit_once(" at line ")
+        .map_or(text.as_str(), |(t, _)| t);
     let detail = if text.starts_with("missing field") || text.starts_with("duplicate field") {
-        text.split(" at line ").next().unwrap_or("").to_string()
-    } else if let Some((_, expected)) = text.split_once(", expected ") {
-        let expected = expected.split(" at line ").next().unwrap_or("");
+        crate::error::clip(text, 60).into_owned()
+    } else if let Some((_, expected)) = text.rsplit_once(", expected ") {
+        let expected = crate::error::clip(expected, 60);
         format!("a field has the wrong type (expected {expected})")
+    } else if text.starts_with("expected ") {
+        // The model's own field parsers (resources.rs) say only what they expected.
+        format!(
+            "a field has the wrong type ({})",
+            crate::error::clip(text, 60)
+        )
     } else {
-        describe_json_error(e)
+        // Anything else by category only (the position follows).
+        match e.classify() {
+            serde_json::error::Category::Syntax => "a value is not valid JSON".to_string(),
+            serde_json::error::Category::Eof => "the JSON is truncated".to_string(),
+            _ => "a field has the wrong shape".to_string(),
+        }
     };
     err!(
         MalformedPayload,
@@ -315,7 +400,7 @@ fn model_error(domain: &Domain, e: &serde_json::Error) -> Error {
     )
 }
 
-/// The wire form of an [`Event`]: snake_case keys, as in DESIGN.md.
+/// The wire form of an [`Event`]: snake_case keys, the same in every language.
 #[derive(Serialize, Deserialize)]
 struct EventWire<'a> {
     domain: std::borrow::Cow<'a, str>,
@@ -386,14 +471,72 @@ mod tests {
             r#"{"id":"w1","updatedAt":"2025-01-01T00:00:00Z"}"#,
         )
         .unwrap();
-        assert_eq!(e.idempotency_key, "w1:2025-01-01T00:00:00Z");
+        assert_eq!(e.idempotency_key, "WALLET/w1/2025-01-01T00:00:00Z");
         let e = event("WALLET", r#"{"id":"w1"}"#).unwrap();
-        assert_eq!(e.idempotency_key, payload_hash_key(&e.payload));
-        assert!(e.idempotency_key.starts_with("sha256:"));
+        assert_eq!(e.idempotency_key, payload_hash_key("WALLET", &e.payload));
+        let hex = hex::encode(Sha256::digest(e.payload.as_bytes()));
+        assert_eq!(e.idempotency_key, format!("WALLET/sha256:{hex}"));
+        let e = event("WALLET", r#"{"id":"w1","updatedAt":""}"#).unwrap();
+        assert!(e.idempotency_key.starts_with("WALLET/sha256:"));
         let e = event("SOMETHING", r#"{"id":7,"updatedAt":"x"}"#).unwrap();
-        assert!(e.idempotency_key.starts_with("sha256:"));
+        assert!(e.idempotency_key.starts_with("SOMETHING/sha256:"));
         assert_eq!(e.resource_id, None);
         assert_eq!(e.data, Resource::Unknown);
+        // No domain in the envelope: the domain component is empty.
+        let payload = encode_b64(br#"{"id":"a","updatedAt":"b"}"#);
+        let e = Event::from_verified(None, None, payload, "fp".into()).unwrap();
+        assert_eq!(e.idempotency_key, "/a/b");
+    }
+
+    #[test]
+    fn key_components_are_percent_encoded() {
+        let key = |d: &str, i: &str, u: &str| idempotency_key(d, Some(i), Some(u), "p");
+        assert_eq!(key("W", "a/b", "c%d"), "W/a%2Fb/c%25d");
+        assert_eq!(key("W", "%2F", "x"), "W/%252F/x");
+        assert_eq!(key("a/b", "c", "d"), "a%2Fb/c/d");
+        assert_eq!(key("W", "tab\there", "nl\n\u{7f}"), "W/tab%09here/nl%0A%7F");
+        // C1 controls are encoded byte by byte; other non-ASCII text is kept.
+        assert_eq!(key("W", "\u{85}é", "日本"), "W/%C2%85é/日本");
+        // ':' needs no encoding: the separator is '/'.
+        assert_eq!(key("W", "a:b", "c"), "W/a:b/c");
+        assert_eq!(
+            payload_hash_key("a/%", "p")
+                .split_once("/sha256:")
+                .unwrap()
+                .0,
+            "a%2F%25"
+        );
+    }
+
+    #[test]
+    fn the_old_collisions_are_gone() {
+        let p = "cGF5bG9hZA==";
+        // An id containing ':' against the split the old "{id}:{updatedAt}" form could not tell.
+        assert_ne!(
+            idempotency_key("W", Some("a:2025-01-01T00"), Some("00:00Z"), p),
+            idempotency_key("W", Some("a"), Some("2025-01-01T00:00:00Z"), p)
+        );
+        // Two domains with equal id and updatedAt.
+        assert_ne!(
+            idempotency_key("TRANSACTION", Some("x"), Some("u"), p),
+            idempotency_key("WALLET", Some("x"), Some("u"), p)
+        );
+        // An id "sha256" against the hash fallback of the same domain.
+        let hashed = payload_hash_key("W", p);
+        let hex = hashed.strip_prefix("W/sha256:").unwrap();
+        assert_ne!(idempotency_key("W", Some("sha256"), Some(hex), p), hashed);
+        assert_ne!(
+            idempotency_key("W/sha256:", Some(hex), Some("x"), p),
+            hashed
+        );
+        // A domain swapped or removed in a replay.
+        let genuine = idempotency_key("WALLET", Some("w"), Some("u"), p);
+        assert_ne!(
+            idempotency_key("APPROVAL", Some("w"), Some("u"), p),
+            genuine
+        );
+        assert_ne!(idempotency_key("", Some("w"), Some("u"), p), genuine);
+        assert_ne!(payload_hash_key("WALLET", p), payload_hash_key("", p));
     }
 
     #[test]
@@ -432,7 +575,10 @@ mod tests {
         )
         .unwrap();
         let json = e.to_json();
-        assert!(json.contains(r#""idempotency_key":"t1:u""#), "{json}");
+        assert!(
+            json.contains(r#""idempotency_key":"TRANSACTION/t1/u""#),
+            "{json}"
+        );
         let back = Event::from_json(&json).unwrap();
         assert_eq!(back, e);
         assert_eq!(back.transaction().unwrap().qty.as_deref(), Some("1.0"));

@@ -38,7 +38,7 @@ fn describe_oid(oid: &ObjectIdentifier) -> String {
         .iter()
         .find(|(o, _)| *o == s)
         .map(|(_, name)| (*name).to_string())
-        .unwrap_or_else(|| format!("key with algorithm OID {s}"))
+        .unwrap_or_else(|| format!("key with algorithm OID {}", crate::error::clip(&s, 40)))
 }
 
 /// Which verification implementation a [`PublicKey`] uses.
@@ -236,9 +236,11 @@ fn parse_pem(text: &str) -> Result<VerifyingKey> {
             InvalidPublicKey,
             "this is a certificate; pass the webhook's public key instead"
         )),
-        other => Err(err!(
+        // The label is not quoted: it is whatever text was pasted, of any length.
+        _ => Err(err!(
             InvalidPublicKey,
-            "unexpected PEM label {other:?}; expected \"PUBLIC KEY\""
+            "the PEM block is not a public key (its label is not \"PUBLIC KEY\"); expected \
+             -----BEGIN PUBLIC KEY-----"
         )),
     }
 }

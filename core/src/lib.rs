@@ -51,8 +51,8 @@ pub use dedup::{ClaimOutcome, Deduplicator, IdempotencyStore, MemoryStore};
 pub use dedup::{RedisOptions, RedisStore};
 #[cfg(feature = "sqlite")]
 pub use dedup::{SqliteOptions, SqliteStore};
-pub use error::{Error, ErrorCode, Result};
-pub use event::{payload_hash_key, Domain, Event, MAX_PAYLOAD_DEPTH};
+pub use error::{Error, ErrorCode, Result, MAX_MESSAGE_CHARS, TRUNCATION_MARK};
+pub use event::{idempotency_key, payload_hash_key, Domain, Event, MAX_PAYLOAD_DEPTH};
 pub use keys::{Backend, PublicKey};
 pub use receiver::{Answer, AnswerCode, Begin, Outcome, Receiver, Ticket};
 pub use resources::{

@@ -80,7 +80,7 @@ impl WebhookOptions {
 /// let webhook = Webhook::from_keys(&[signer.public_key_b64()], WebhookOptions::default())?;
 /// let delivery = signer.delivery("WALLET", r#"{"id":"w1","updatedAt":"2025-04-08T11:48:56Z"}"#)?;
 /// let event = webhook.verify(&delivery.body, &delivery.headers)?;
-/// assert_eq!(event.idempotency_key, "w1:2025-04-08T11:48:56Z");
+/// assert_eq!(event.idempotency_key, "WALLET/w1/2025-04-08T11:48:56Z");
 /// # Ok::<(), palisade_webhooks::Error>(())
 /// ```
 #[derive(Debug, Clone)]
@@ -261,12 +261,23 @@ impl Webhook {
             .iter()
             .find(|k| k.verify_prehash(&prehash, signature))
             .ok_or_else(|| {
-                let fingerprints: Vec<&str> = self.keys.iter().map(|k| k.fingerprint()).collect();
+                // Up to three fingerprints: a long rotation list must not grow the message.
+                const SHOWN: usize = 3;
+                let shown: Vec<&str> = self
+                    .keys
+                    .iter()
+                    .take(SHOWN)
+                    .map(|k| k.fingerprint())
+                    .collect();
+                let more = match self.keys.len().saturating_sub(SHOWN) {
+                    0 => String::new(),
+                    n => format!(" and {n} more"),
+                };
                 err!(
                     InvalidSignature,
-                    "the signature does not match the payload under key(s) {} with digest {} \
-                     (wrong key, a modified payload, or a re-serialised body?)",
-                    fingerprints.join(", "),
+                    "the signature does not verify under key(s) {}{more} with digest {} (wrong \
+                     key, a modified payload, or a re-serialised body?)",
+                    shown.join(", "),
                     self.options.digest
                 )
             })

@@ -32,11 +32,11 @@ function availableBody(req) {
   return null
 }
 
+// Within the 200 characters every refusal message fits in; the README explains more.
 const PARSED_MESSAGE =
-  'the request body was already parsed by a body parser (express.json() or similar) before ' +
-  'the Palisade webhook middleware ran, so the exact signed bytes are gone. Fix one of: mount ' +
-  'the webhook route before app.use(express.json()); or give it express.raw({ type: ' +
-  "'application/json' }); or keep the raw bytes with app.use(express.json({ verify: captureRawBody }))."
+  'express.json() ran first, so the signed bytes are gone: mount the route before ' +
+  "app.use(express.json()), or use express.raw({ type: 'application/json' }) or " +
+  'express.json({ verify: captureRawBody })'
 
 /**
  * Writes an answer exactly: status, headers, body bytes.

@@ -159,7 +159,9 @@ class Event:
         """The envelope's timestamp (unsigned; may be absent)."""
     @property
     def idempotency_key(self) -> str:
-        """``"{id}:{updatedAt}"`` from the signed payload, or ``"sha256:<hex>"``."""
+        """``"{domain}/{id}/{updatedAt}"`` (``id`` and ``updatedAt`` from the signed payload, each
+        part percent-encoded for ``%``, ``/`` and control characters), or
+        ``"{domain}/sha256:<hex>"`` of the payload when either is missing. Deduplicate on this."""
     @property
     def resource_id(self) -> str | None:
         """The resource's ``id``."""

@@ -169,10 +169,10 @@ impl ClaimOutcome {
 /// use palisade_webhooks::dedup::{ClaimOutcome, Deduplicator};
 ///
 /// let dedup = Deduplicator::in_memory();
-/// let ClaimOutcome::New(claim) = dedup.claim("w1:2025-04-08T11:48:56Z")? else { unreachable!() };
+/// let ClaimOutcome::New(claim) = dedup.claim("WALLET/w1/2025-04-08T11:48:56Z")? else { unreachable!() };
 /// // ... process the event ...
 /// dedup.complete(&claim)?;
-/// assert_eq!(dedup.claim("w1:2025-04-08T11:48:56Z")?, ClaimOutcome::Duplicate);
+/// assert_eq!(dedup.claim("WALLET/w1/2025-04-08T11:48:56Z")?, ClaimOutcome::Duplicate);
 /// # Ok::<(), palisade_webhooks::Error>(())
 /// ```
 #[derive(Clone)]

@@ -7,7 +7,7 @@ use std::time::Duration;
 use ::redis::{Client, Connection, RedisError, Script};
 
 use super::{IdempotencyStore, StoreClaim};
-use crate::error::{err, Error, Result};
+use crate::error::{clip, clip_start, err, Error, Result};
 
 /// Default prefix put before every idempotency key in Redis.
 const DEFAULT_PREFIX: &str = "palisade:idem:";
@@ -202,7 +202,8 @@ impl RedisStore {
         let client = Client::open(url).map_err(|e| {
             err!(
                 StoreUnavailable,
-                "Redis idempotency store: invalid URL: {e}"
+                "Redis idempotency store: invalid URL: {}",
+                clip(&e.to_string(), 80)
             )
         })?;
         let addr = client.get_connection_info().addr().to_string();
@@ -279,8 +280,9 @@ impl RedisStore {
         };
         err!(
             StoreUnavailable,
-            "Redis idempotency store at {}: {what}: {e}{hint}",
-            self.addr
+            "Redis idempotency store at {}: {what}: {}{hint}",
+            clip_start(&self.addr, 50),
+            clip(&e.to_string(), 60)
         )
     }
 

@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
 use super::{IdempotencyStore, StoreClaim};
-use crate::error::{err, Error, Result};
+use crate::error::{clip, clip_start, err, Error, Result};
 
 /// Default time to wait for another process's write lock before giving up: 5 s.
 const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -107,10 +107,10 @@ impl SqliteOptions {
 /// # let path = dir.path().join("idempotency.sqlite3");
 /// let store = SqliteStore::open(&path)?;
 /// let dedup = Deduplicator::new(Arc::new(store));
-/// let ClaimOutcome::New(claim) = dedup.claim("w1:2025-04-08T11:48:56Z")? else { unreachable!() };
+/// let ClaimOutcome::New(claim) = dedup.claim("WALLET/w1/2025-04-08T11:48:56Z")? else { unreachable!() };
 /// // ... process the event ...
 /// dedup.complete(&claim)?;
-/// assert_eq!(dedup.claim("w1:2025-04-08T11:48:56Z")?, ClaimOutcome::Duplicate);
+/// assert_eq!(dedup.claim("WALLET/w1/2025-04-08T11:48:56Z")?, ClaimOutcome::Duplicate);
 /// # Ok::<(), palisade_webhooks::Error>(())
 /// ```
 pub struct SqliteStore {
@@ -153,8 +153,9 @@ impl SqliteStore {
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(err!(
                 StoreUnavailable,
-                "SQLite idempotency store {}: cannot switch to WAL mode (got {mode:?})",
-                path.display()
+                "SQLite idempotency store {}: cannot switch to WAL mode (got {:?})",
+                clip_start(&path.display().to_string(), 60),
+                clip(&mode, 20)
             ));
         }
         let sync = if options.sync_every_commit {
@@ -309,8 +310,9 @@ fn unavailable(path: &Path, options: &SqliteOptions, what: &str, e: rusqlite::Er
     };
     err!(
         StoreUnavailable,
-        "SQLite idempotency store {}: {what}: {e}{hint}",
-        path.display()
+        "SQLite idempotency store {}: {what}: {}{hint}",
+        clip_start(&path.display().to_string(), 60),
+        clip(&e.to_string(), 60)
     )
 }
 

@@ -73,8 +73,8 @@ func TestReceiver(t *testing.T) {
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	want := []string{
-		"info processed 200 TRANSACTION tx-1:2025-05-08T14:15:36Z",
-		"info duplicate 200 TRANSACTION tx-1:2025-05-08T14:15:36Z",
+		"info processed 200 TRANSACTION TRANSACTION/tx-1/2025-05-08T14:15:36Z",
+		"info duplicate 200 TRANSACTION TRANSACTION/tx-1/2025-05-08T14:15:36Z",
 		"warning rejected 401 ERR_INVALID_SIGNATURE: ",
 		"warning rejected 401 ERR_MISSING_SIGNATURE: ",
 	}
