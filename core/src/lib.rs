@@ -39,6 +39,7 @@ mod envelope;
 mod error;
 mod event;
 mod fast;
+mod key_cache;
 mod keys;
 mod resources;
 mod signature;
@@ -51,7 +52,7 @@ pub use dedup::{RedisOptions, RedisStore};
 #[cfg(feature = "sqlite")]
 pub use dedup::{SqliteOptions, SqliteStore};
 pub use error::{Error, ErrorCode, Result};
-pub use event::{payload_hash_key, Domain, Event, MAX_PAYLOAD_DEPTH};
+pub use event::{payload_hash_key, Domain, Event, RawJson, MAX_PAYLOAD_DEPTH};
 pub use keys::{Backend, PublicKey};
 pub use resources::{
     Approval, ApprovalStatus, Asset, Blockchain, KeyAlgorithm, Keystore, Resource, Transaction,
