@@ -185,6 +185,9 @@ impl PyWebhook {
 /// Returns `False` for every failure (including a malformed key or signature, or arguments
 /// that are not `str`); never raises. Prefer `Webhook`, which parses the key once and says
 /// why a delivery failed.
+///
+/// The 8 most recently used keys are remembered: a key's second call prepares the fast
+/// verifier (about 1 ms, once) and later calls reuse it. At most ~2.1 MB (262 KB per key).
 #[pyfunction]
 pub(crate) fn verify_webhook(
     py: Python<'_>,

@@ -95,7 +95,10 @@ class Webhook:
 
 def verify_webhook(public_key_b64: str, signature_b64: str, payload_b64: str) -> bool:
     """The documentation's function: ``True`` when ``signature_b64`` signs ``payload_b64``
-    under ``public_key_b64``; ``False`` for every failure. Never raises."""
+    under ``public_key_b64``; ``False`` for every failure. Never raises.
+
+    The 8 most recently used keys are remembered: a key's second call prepares the fast
+    verifier (about 1 ms, once) and later calls reuse it. At most ~2.1 MB (262 KB per key)."""
 
 def http_status(code: str) -> int:
     """The HTTP status a receiver answers for a refusal with this error code (the same in
