@@ -39,7 +39,8 @@ def run_json(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, Any
     lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
     if not lines:
         raise SystemExit(f"{' '.join(cmd)} printed no JSON:\n{proc.stdout}\n{proc.stderr}")
-    return json.loads(lines[-1])
+    figures: dict[str, Any] = json.loads(lines[-1])
+    return figures
 
 
 def openssl_verify_us(seconds: int) -> dict[str, Any]:
@@ -176,7 +177,9 @@ def main() -> int:
     }
     for lang, versus in full_delivery.items():
         figures = results.get(lang)
-        for key, label, vs_key, vs_label, target in versus if figures else []:
+        if not figures:
+            continue
+        for key, label, vs_key, vs_label, target in versus:
             if key in figures and vs_key in figures:
                 rows.append((label, figures[key], vs_label, figures[vs_key], target))
     table("Full delivery (body + headers in, verified event out), one thread:", rows)
