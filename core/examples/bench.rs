@@ -13,9 +13,7 @@ use std::time::{Duration, Instant};
 
 use palisade_webhooks::dedup::{ClaimOutcome, Deduplicator};
 use palisade_webhooks::testing::TestSigner;
-use palisade_webhooks::{
-    verify_webhook, Backend, MemoryStore, PublicKey, Webhook, WebhookOptions,
-};
+use palisade_webhooks::{verify_webhook, Backend, MemoryStore, PublicKey, Webhook, WebhookOptions};
 
 /// A realistic ~1.5 KB TRANSACTION resource (the size PERF.md measured with).
 pub fn sample_resource() -> String {
