@@ -71,9 +71,9 @@ def bench_chart(results: dict[str, Any], title_date: str) -> str:
         f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>',
         f'<text x="{LEFT}" y="24" font-size="16" font-weight="bold">Deliveries verified per '
         'second, one thread (higher is better)</text>',
-        f'<text x="{LEFT}" y="42" fill="#4a5568">A ~2 KB TRANSACTION delivery. make bench, '
-        f'{escape(title_date)}: medians of {rounds} interleaved rounds on a shared 2-core '
-        'machine; compare bars within a group.</text>',
+        f'<text x="{LEFT}" y="42" fill="#4a5568">A ~2 KB TRANSACTION delivery; make bench, '
+        f'{escape(title_date)}, medians of {rounds} interleaved rounds on a shared 2-core '
+        'machine.</text>',
     ]
     for i, (label, colour) in enumerate(SERIES):
         ly = 60 + 17 * i
