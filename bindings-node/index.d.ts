@@ -399,6 +399,9 @@ export type WebhookArgument = string | Uint8Array | ArrayBuffer
  * never throws. Like the documentation's snippet it also takes bytes: the key and the
  * signature as raw DER, the payload as its bytes. Prefer `Webhook`, which parses the key once
  * and says why a delivery failed.
+ *
+ * The 8 most recently used keys are remembered: a key's second call prepares the fast verifier
+ * (about 1 ms, once) and later calls reuse it. At most ~2.1 MB (262 KB per key).
  */
 export declare function verifyWebhook(
   publicKeyB64: WebhookArgument,

@@ -239,6 +239,9 @@ impl PyWebhook {
 ///
 /// Raises:
 ///     TypeError: an argument is neither `str` nor bytes-like (as the snippet does).
+///
+/// The 8 most recently used keys are remembered: a key's second call prepares the fast
+/// verifier (about 1 ms, once) and later calls reuse it. At most ~2.1 MB (262 KB per key).
 #[pyfunction]
 pub(crate) fn verify_webhook(
     py: Python<'_>,

@@ -88,8 +88,8 @@ pub struct Event {
     pub status: Option<String>,
     /// The typed resource.
     pub data: Resource,
-    /// The decoded payload JSON, exactly as signed.
-    pub raw: Box<RawValue>,
+    /// The decoded payload JSON, exactly as signed (`event.raw.get()` is the text).
+    pub raw: RawJson,
     /// The signed base64 payload string.
     pub payload: String,
     /// Fingerprint of the key that verified the delivery.
@@ -127,10 +127,10 @@ impl Event {
         })?;
         let text = String::from_utf8(decoded)
             .map_err(|_| err!(MalformedPayload, "the decoded payload is not UTF-8 JSON"))?;
-        let raw = raw_object(text)?;
         let domain = Domain::from(domain.unwrap_or(""));
-        // One typed parse gives both the resource and the signed fields the key is built from.
-        let (data, common) = parse_resource(&domain, raw.get())?;
+        // One typed parse gives the resource, the signed fields the key is built from, and the
+        // proof that the text is valid JSON.
+        let (data, common, raw) = decode_payload(&domain, text)?;
         let idempotency_key = idempotency_key(
             domain.as_str(),
             common.id.as_deref(),
@@ -194,13 +194,96 @@ impl Event {
     }
 }
 
-/// Validates that `text` is a JSON object within the depth bound.
-fn raw_object(text: String) -> Result<Box<RawValue>> {
+/// The decoded payload's JSON text, exactly as signed: one JSON object, nested at most
+/// [`MAX_PAYLOAD_DEPTH`] levels, validated when the event was built.
+///
+/// This is the very text the typed resource was parsed from, kept as it is: that parse already
+/// proved it valid JSON, so it is not parsed a second time into a `serde_json` `RawValue` on
+/// every delivery. [`RawJson::get`] gives the text (as `RawValue::get` does), and
+/// [`RawJson::to_raw_value`] the `serde_json` type when one is needed. It serialises as the JSON
+/// it holds, embedded verbatim (no digit of a number is changed).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct RawJson(String);
+
+impl RawJson {
+    /// Wraps text already validated as one JSON value, without the whitespace around it (as a
+    /// `RawValue` holds it).
+    fn from_validated(text: String) -> RawJson {
+        let trimmed = text.trim_matches(is_json_whitespace);
+        if trimmed.len() == text.len() {
+            RawJson(text)
+        } else {
+            RawJson(trimmed.to_string())
+        }
+    }
+
+    /// The JSON text.
+    pub fn get(&self) -> &str {
+        &self.0
+    }
+
+    /// The same text as a `serde_json` `RawValue` (validated again, so this costs one parse).
+    pub fn to_raw_value(&self) -> Box<RawValue> {
+        // Cannot fail: the text was validated when the event was built. The fallback keeps this
+        // panic-free anyway.
+        RawValue::from_string(self.0.clone()).unwrap_or_default()
+    }
+}
+
+impl fmt::Debug for RawJson {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("RawJson")
+            .field(&format_args!("{}", self.0))
+            .finish()
+    }
+}
+
+impl fmt::Display for RawJson {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl AsRef<str> for RawJson {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Serialize for RawJson {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::Error as _;
+        // Borrowed: validates without copying, then embeds the text verbatim.
+        let raw: &RawValue = serde_json::from_str(&self.0).map_err(S::Error::custom)?;
+        raw.serialize(s)
+    }
+}
+
+/// JSON's insignificant whitespace (RFC 8259 §2).
+fn is_json_whitespace(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r')
+}
+
+/// Decodes a verified payload's JSON text for `domain`: the depth bound, then ONE typed parse
+/// that also validates the whole text (serde_json checks the syntax of every value, the ones it
+/// skips included, and that nothing follows the object).
+///
+/// Only when that parse fails is the text examined again step by step, as the checks are
+/// specified (JSON syntax, an object, then the model), so the error is exactly the one the
+/// first failing check gives; and so a resource of an unknown domain whose common fields do not
+/// parse (a duplicate `id`, a number out of range) is still accepted, with no common fields.
+fn decode_payload(domain: &Domain, text: String) -> Result<(Resource, CommonFields, RawJson)> {
     if json_depth_exceeds(text.as_bytes(), MAX_PAYLOAD_DEPTH) {
         return Err(err!(
             MalformedPayload,
             "the decoded payload nests deeper than {MAX_PAYLOAD_DEPTH} levels"
         ));
+    }
+    // A typed parse also accepts a JSON array for a struct, so the object check comes first.
+    if text.trim_start_matches(is_json_whitespace).starts_with('{') {
+        if let Ok((data, common)) = parse_resource(domain, &text, Strictness::Strict) {
+            return Ok((data, common, RawJson::from_validated(text)));
+        }
     }
     let raw = RawValue::from_string(text).map_err(|e| {
         err!(
@@ -209,34 +292,44 @@ fn raw_object(text: String) -> Result<Box<RawValue>> {
             describe_json_error(&e)
         )
     })?;
-    if !raw.get().trim_start().starts_with('{') {
+    if !raw.get().starts_with('{') {
         return Err(err!(
             MalformedPayload,
             "the decoded payload is JSON but not an object"
         ));
     }
-    Ok(raw)
+    let (data, common) = parse_resource(domain, raw.get(), Strictness::Lenient)?;
+    Ok((data, common, RawJson(String::from(raw.get()))))
 }
 
-/// True when brackets nest deeper than `max` (string contents are skipped). A linear scan, so the
+/// True when brackets nest deeper than `max` (string contents are skipped). Linear, so the
 /// bound is checked before any recursive parser sees the text.
 fn json_depth_exceeds(bytes: &[u8], max: usize) -> bool {
+    // Nesting can only pass `max` if more than `max` brackets open somewhere in the text
+    // (strings included). Counting them is a branch-free pass the compiler vectorises, many
+    // times cheaper than the exact scan, which then runs only for bracket-heavy payloads.
+    if opening_brackets(bytes) <= max {
+        return false;
+    }
     let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    for &b in bytes {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_string = false;
-            }
-            continue;
-        }
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        i += 1;
         match b {
-            b'"' => in_string = true,
+            b'"' => {
+                // Skip the string: to the closing quote, stepping over escaped characters.
+                while i < bytes.len() {
+                    let c = bytes[i];
+                    i += 1;
+                    if c == b'"' {
+                        break;
+                    }
+                    if c == b'\\' {
+                        i += 1;
+                    }
+                }
+            }
             b'{' | b'[' => {
                 depth += 1;
                 if depth > max {
@@ -248,6 +341,21 @@ fn json_depth_exceeds(bytes: &[u8], max: usize) -> bool {
         }
     }
     false
+}
+
+/// How many `{` and `[` bytes `bytes` holds.
+fn opening_brackets(bytes: &[u8]) -> usize {
+    // `{` (0x7B) and `[` (0x5B) differ only in bit 5. Byte-wide counters over chunks of at most
+    // 255 bytes cannot overflow and let the loop run 16 or 32 bytes per instruction.
+    bytes
+        .chunks(255)
+        .map(|chunk| {
+            let n = chunk
+                .iter()
+                .fold(0u8, |n, &b| n + u8::from((b | 0x20) == b'{'));
+            usize::from(n)
+        })
+        .sum()
 }
 
 /// The idempotency key of a verified delivery: `"{domain}/{id}/{updatedAt}"` when `id` and
@@ -322,7 +430,20 @@ fn push_key_component(out: &mut String, component: &str) {
     }
 }
 
-fn parse_resource(domain: &Domain, json: &str) -> Result<(Resource, CommonFields)> {
+/// How [`parse_resource`] treats the common fields of an unknown domain's resource.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Strictness {
+    /// A parse failure is an error (the caller then re-checks the text step by step).
+    Strict,
+    /// A parse failure means "no common fields": an unknown domain never fails the event.
+    Lenient,
+}
+
+fn parse_resource(
+    domain: &Domain,
+    json: &str,
+    strictness: Strictness,
+) -> Result<(Resource, CommonFields)> {
     fn typed<T: for<'de> Deserialize<'de>>(domain: &Domain, json: &str) -> Result<T> {
         serde_json::from_str(json).map_err(|e| model_error(domain, &e))
     }
@@ -355,7 +476,11 @@ fn parse_resource(domain: &Domain, json: &str) -> Result<(Resource, CommonFields
             (Resource::Approval(Box::new(a)), common)
         }
         Domain::Unknown(_) => {
-            let common: CommonFields = serde_json::from_str(json).unwrap_or_default();
+            let common = match serde_json::from_str::<CommonFields>(json) {
+                Ok(common) => common,
+                Err(e) if strictness == Strictness::Strict => return Err(model_error(domain, &e)),
+                Err(_) => CommonFields::default(),
+            };
             (Resource::Unknown, common)
         }
     })
@@ -417,7 +542,10 @@ struct EventWire<'a> {
 
 impl Serialize for Event {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::Error as _;
         use std::borrow::Cow::Borrowed;
+        // Borrowed: validates without copying; the text is embedded verbatim.
+        let raw: &RawValue = serde_json::from_str(self.raw.get()).map_err(S::Error::custom)?;
         EventWire {
             domain: Borrowed(self.domain.as_str()),
             timestamp: self.timestamp.as_deref().map(Borrowed),
@@ -427,7 +555,7 @@ impl Serialize for Event {
             status: self.status.as_deref().map(Borrowed),
             payload: Borrowed(&self.payload),
             key_fingerprint: Borrowed(&self.key_fingerprint),
-            raw: Borrowed(&self.raw),
+            raw: Borrowed(raw),
         }
         .serialize(s)
     }
@@ -437,8 +565,8 @@ impl<'de> Deserialize<'de> for Event {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let wire = EventWire::deserialize(d)?;
         let domain = Domain::from(wire.domain.as_ref());
-        let raw = raw_object(wire.raw.get().to_string()).map_err(D::Error::custom)?;
-        let (data, _) = parse_resource(&domain, raw.get()).map_err(D::Error::custom)?;
+        let (data, _, raw) =
+            decode_payload(&domain, wire.raw.get().to_string()).map_err(D::Error::custom)?;
         Ok(Event {
             domain,
             timestamp: wire.timestamp.map(|c| c.into_owned()),
@@ -563,6 +691,218 @@ mod tests {
         assert!(!json_depth_exceeds(s.as_bytes(), 2));
         assert!(json_depth_exceeds(br#"{"a":[[1]]}"#, 2));
         assert!(!json_depth_exceeds(br#"{"a":"\"[[[[","b":[1]}"#, 2));
+    }
+
+    /// The depth scan as first written: one state machine over every byte. The specification
+    /// the counting shortcut and the string-skipping loop must agree with.
+    fn depth_exceeds_byte_by_byte(bytes: &[u8], max: usize) -> bool {
+        let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+        for &b in bytes {
+            if in_string {
+                if escaped {
+                    escaped = false;
+                } else if b == b'\\' {
+                    escaped = true;
+                } else if b == b'"' {
+                    in_string = false;
+                }
+                continue;
+            }
+            match b {
+                b'"' => in_string = true,
+                b'{' | b'[' => {
+                    depth += 1;
+                    if depth > max {
+                        return true;
+                    }
+                }
+                b'}' | b']' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        false
+    }
+
+    /// A small deterministic generator (xorshift64*), so the differential tests below need no
+    /// seed handling and always cover the same cases.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    #[test]
+    fn depth_scan_matches_the_byte_by_byte_scan() {
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        let alphabet = b"{}[]\"\\a:,";
+        for case in 0..20_000 {
+            let len = rng.below(if case % 10 == 0 { 2000 } else { 120 });
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| alphabet[rng.below(alphabet.len())])
+                .collect();
+            for max in [0, 1, 2, 3, 5, 8, 64] {
+                assert_eq!(
+                    json_depth_exceeds(&bytes, max),
+                    depth_exceeds_byte_by_byte(&bytes, max),
+                    "{:?} max {max}",
+                    String::from_utf8_lossy(&bytes)
+                );
+            }
+        }
+        for n in [255, 256, 510, 511, 1000] {
+            let open = "[".repeat(n);
+            assert_eq!(opening_brackets(open.as_bytes()), n);
+            assert_eq!(opening_brackets(format!("{open}{{").as_bytes()), n + 1);
+        }
+    }
+
+    /// How a payload's JSON is checked, one check after the other, as specified: the depth
+    /// bound, JSON syntax (as a `RawValue`), an object, then the model (an unknown domain's
+    /// common fields read leniently). `decode_payload` must answer exactly this, error
+    /// messages included.
+    fn step_by_step(domain: &Domain, text: &str) -> Result<(Resource, CommonFields, String)> {
+        if depth_exceeds_byte_by_byte(text.as_bytes(), MAX_PAYLOAD_DEPTH) {
+            return Err(err!(
+                MalformedPayload,
+                "the decoded payload nests deeper than {MAX_PAYLOAD_DEPTH} levels"
+            ));
+        }
+        let raw = RawValue::from_string(text.to_string()).map_err(|e| {
+            err!(
+                MalformedPayload,
+                "the decoded payload {}",
+                describe_json_error(&e)
+            )
+        })?;
+        if !raw.get().trim_start().starts_with('{') {
+            return Err(err!(
+                MalformedPayload,
+                "the decoded payload is JSON but not an object"
+            ));
+        }
+        let (data, common) = parse_resource(domain, raw.get(), Strictness::Lenient)?;
+        Ok((data, common, raw.get().to_string()))
+    }
+
+    fn assert_same_answer(domain: &Domain, text: &str) {
+        let got = decode_payload(domain, text.to_string());
+        let want = step_by_step(domain, text);
+        match (got, want) {
+            (Ok((data, common, raw)), Ok((want_data, want_common, want_raw))) => {
+                assert_eq!(data, want_data, "{domain} {text:?}");
+                assert_eq!(
+                    (&common.id, &common.updated_at, &common.status),
+                    (
+                        &want_common.id,
+                        &want_common.updated_at,
+                        &want_common.status
+                    ),
+                    "{domain} {text:?}"
+                );
+                assert_eq!(raw.get(), want_raw, "{domain} {text:?}");
+            }
+            (Err(e), Err(want)) => {
+                assert_eq!(e.code(), want.code(), "{domain} {text:?}");
+                assert_eq!(e.message(), want.message(), "{domain} {text:?}");
+            }
+            (got, want) => panic!(
+                "{domain} {text:?}: got {:?}, want {:?}",
+                got.map(|r| r.2),
+                want.map(|r| r.2)
+            ),
+        }
+    }
+
+    #[test]
+    fn one_typed_parse_answers_like_the_step_by_step_checks() {
+        let domains = [
+            Domain::Transaction,
+            Domain::Wallet,
+            Domain::Approval,
+            Domain::from("OTHER"),
+        ];
+        let seeds = [
+            r#"{"id":"t1","updatedAt":"u","status":"SIGNED","qty":"1.0","sequence":7,"asset":{"decimals":"18"},"attributes":{"a":"b"},"config":{"x":[1,{"y":null}]},"z":[true,false,-1.5e3]}"#,
+            r#" { "id" : "w" , "settings" : { "enabled" : true } , "name" : "\u00e9\n" } "#,
+            r#"{"id":"a","status":"APPROVED","reasons":["x"],"id2":"\ud83d\ude00"}"#,
+        ];
+        let fixed = [
+            "{}",
+            "[]",
+            r#"["id"]"#,
+            r#"["w","v"]"#,
+            "\t\r\n{\"id\":\"w\"}\n ",
+            "\u{a0}{\"id\":\"w\"}",
+            r#"{"id":"w"} x"#,
+            r#"{"id":"w"}{}"#,
+            r#"{"id":"w","id":"v"}"#,
+            r#"{"id":"w","updatedAt":"u","updatedAt":"v"}"#,
+            r#"{"id":1e999999,"updatedAt":"u"}"#,
+            r#"{"id":"w","x":1e999999}"#,
+            r#"{"id":"w","config":1e999999}"#,
+            r#"{"id":"w","x":"\ud800"}"#,
+            r#"{"id":"\ud800"}"#,
+            r#"{"id":"w","x":"\q"}"#,
+            r#"{"id":"w","x":"a\u0001"}"#,
+            "{\"id\":\"w\",\"x\":\"\u{1}\"}",
+            r#"{"id":"w","qty":[1]}"#,
+            r#"{"id":"w","sequence":18446744073709551616}"#,
+            r#"{"id":"w","asset":{"decimals":-1}}"#,
+            r#"{"id":null}"#,
+            r#"{"id":7,"status":5}"#,
+            r#"{"id":"w","x":01}"#,
+            r#"{"id":"w","x":[1,]}"#,
+            r#"{"id":"w",}"#,
+            "\"id\"",
+            "null",
+            "",
+            " ",
+        ];
+        let mut texts: Vec<String> = fixed.iter().map(|s| s.to_string()).collect();
+        texts.extend(seeds.iter().map(|s| s.to_string()));
+        texts.push(format!(
+            r#"{{"id":"w","x":{}1{}}}"#,
+            "[".repeat(63),
+            "]".repeat(63)
+        ));
+        texts.push(format!(
+            r#"{{"id":"w","x":{}1{}}}"#,
+            "[".repeat(64),
+            "]".repeat(64)
+        ));
+        texts.push(format!(r#"{{"id":"w","x":"{}"}}"#, "[".repeat(100)));
+        // Every single-byte deletion and a few substitutions and insertions of each seed.
+        for seed in seeds {
+            let bytes = seed.as_bytes();
+            for i in 0..bytes.len() {
+                let mut deleted = bytes.to_vec();
+                deleted.remove(i);
+                for b in [b'"', b'{', b']', b',', b'1', b'\\', b' '] {
+                    let mut replaced = bytes.to_vec();
+                    replaced[i] = b;
+                    let mut inserted = bytes.to_vec();
+                    inserted.insert(i, b);
+                    texts.extend(
+                        [replaced, inserted]
+                            .into_iter()
+                            .filter_map(|v| String::from_utf8(v).ok()),
+                    );
+                }
+                texts.extend(String::from_utf8(deleted).ok());
+            }
+        }
+        for text in &texts {
+            for domain in &domains {
+                assert_same_answer(domain, text);
+            }
+        }
     }
 
     #[test]

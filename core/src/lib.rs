@@ -39,6 +39,7 @@ mod envelope;
 mod error;
 mod event;
 mod fast;
+mod key_cache;
 mod keys;
 pub mod receiver;
 mod resources;
@@ -52,7 +53,7 @@ pub use dedup::{RedisOptions, RedisStore};
 #[cfg(feature = "sqlite")]
 pub use dedup::{SqliteOptions, SqliteStore};
 pub use error::{Error, ErrorCode, Result, MAX_MESSAGE_CHARS, TRUNCATION_MARK};
-pub use event::{idempotency_key, payload_hash_key, Domain, Event, MAX_PAYLOAD_DEPTH};
+pub use event::{idempotency_key, payload_hash_key, Domain, Event, RawJson, MAX_PAYLOAD_DEPTH};
 pub use keys::{Backend, PublicKey};
 pub use receiver::{Answer, AnswerCode, Begin, Outcome, Receiver, Ticket};
 pub use resources::{

@@ -10,6 +10,7 @@ use crate::diagnose::Diagnosis;
 use crate::envelope::Envelope;
 use crate::error::{err, Error, ErrorCode, Result};
 use crate::event::Event;
+use crate::key_cache::{KeyCache, DROP_IN_KEYS};
 use crate::keys::{Backend, PublicKey};
 use crate::signature::{parse_signature, Digest};
 
@@ -357,12 +358,36 @@ impl<K: AsRef<str>, V: AsRef<str>> HeaderPair for &(K, V) {
 ///
 /// Returns `false` for every failure, including a malformed key or signature; never panics.
 /// Prefer [`Webhook`], which parses the key once and says *why* a delivery failed.
+///
+/// # Speed and memory
+///
+/// The keys this function is called with are remembered, by key string, in a process-wide
+/// cache of the 8 most recently used keys (thread-safe). A key's first call parses it and
+/// verifies with `p256`'s reference code, as a one-off check should; its second call prepares
+/// the fast verifier's tables (about 1 ms, once); from then on a call costs what
+/// [`Webhook::verify_signature`] costs. Each prepared key holds ~262 KB of tables, so the cache
+/// holds at most about 2.1 MB (8 × 262 KB), and a key that fails to parse is not remembered.
 pub fn verify_webhook(public_key_b64: &str, signature_b64: &str, payload_b64: &str) -> bool {
-    // The reference backend: one-shot use would spend more on building tables than it saves.
-    let options = WebhookOptions::default().backend(Backend::Reference);
-    Webhook::from_keys(&[public_key_b64], options)
-        .and_then(|w| w.verify_signature(payload_b64, signature_b64))
-        .is_ok()
+    verify_webhook_with(&DROP_IN_KEYS, public_key_b64, signature_b64, payload_b64)
+}
+
+/// [`verify_webhook`] over a given key cache (tests use small ones). The same checks as
+/// [`Webhook::verify_signature`] with the default options: the standard digest, any backend
+/// giving the same answer.
+pub(crate) fn verify_webhook_with(
+    cache: &KeyCache,
+    public_key_b64: &str,
+    signature_b64: &str,
+    payload_b64: &str,
+) -> bool {
+    // The signature first: a malformed one is refused without touching the cache.
+    let Ok(signature) = parse_signature(signature_b64) else {
+        return false;
+    };
+    let Ok(key) = cache.key_for(public_key_b64) else {
+        return false;
+    };
+    key.verify_prehash(&Digest::Sha256.prehash(payload_b64.as_bytes()), &signature)
 }
 
 #[cfg(test)]

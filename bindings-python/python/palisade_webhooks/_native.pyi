@@ -108,7 +108,10 @@ _Base64 = str | bytes | bytearray | memoryview
 def verify_webhook(public_key_b64: _Base64, signature_b64: _Base64, payload_b64: _Base64) -> bool:
     """The documentation's function: ``True`` when ``signature_b64`` signs ``payload_b64``
     under ``public_key_b64``; ``False`` for every verification failure. Raises ``TypeError``
-    for an argument that is neither ``str`` nor bytes."""
+    for an argument that is neither ``str`` nor bytes.
+
+    The 8 most recently used keys are remembered: a key's second call prepares the fast
+    verifier (about 1 ms, once) and later calls reuse it. At most ~2.1 MB (262 KB per key)."""
 
 @final
 class Diagnosis:
