@@ -15,7 +15,7 @@ use palisade_webhooks::dedup::{ClaimOutcome, Deduplicator};
 use palisade_webhooks::testing::TestSigner;
 use palisade_webhooks::{verify_webhook, Backend, MemoryStore, PublicKey, Webhook, WebhookOptions};
 
-/// A realistic ~1.5 KB TRANSACTION resource (the size PERF.md measured with).
+/// A realistic ~1.5 KB TRANSACTION resource (the size of the project's first measurements).
 pub fn sample_resource() -> String {
     let mut attributes = String::new();
     for i in 0..12 {

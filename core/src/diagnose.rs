@@ -1,5 +1,5 @@
 //! Diagnosis of a delivery that does not verify: from one captured delivery and the key, say in
-//! plain words what is wrong (SPEC §2 asks for this to settle the digest construction).
+//! plain words what is wrong (it settles which digest construction a webhook uses: docs/protocol.md).
 //!
 //! Verification itself never guesses; this module does, on purpose, and only to explain.
 

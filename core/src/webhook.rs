@@ -26,7 +26,7 @@ pub const SIGNATURE_HEADER: &str = "Signature";
 pub struct WebhookOptions {
     /// Bodies longer than this are refused with `ERR_BODY_TOO_LARGE` before any parsing.
     pub max_body_bytes: usize,
-    /// The digest construction (SPEC §2); `sha256` unless a diagnosis says otherwise.
+    /// The digest construction (docs/protocol.md); `sha256` unless a diagnosis says otherwise.
     pub digest: Digest,
     /// When set, events whose signed `updatedAt` is older than this are refused with
     /// `ERR_STALE_EVENT`. Off by default: Palisade's retries can arrive hours late.

@@ -361,7 +361,7 @@ fn scalar_from_u128(v: u128) -> Scalar {
     Scalar::from(v as u64) + Scalar::from((v >> 64) as u64) * Scalar::from(1u64 << 32).square()
 }
 
-/// Fixed keys, tables built once: the conformance primary key, the SPEC's documentation key,
+/// Fixed keys, tables built once: the conformance primary key, the documentation's example key,
 /// and keys whose tables are degenerate on purpose (Q = G, Q = −G, Q = 2G, Q = 2^128·G), where
 /// table entries of Q coincide with those of G.
 fn fixed_keys() -> &'static [KeyPair] {
