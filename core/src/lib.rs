@@ -32,6 +32,11 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+/// The repository README's Rust blocks, compiled and run as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
 pub mod dedup;
 pub mod diagnose;
 mod encoding;
