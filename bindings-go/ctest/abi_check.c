@@ -105,7 +105,7 @@ static void durable_stores(void) {
     PwSqliteOptions sq = {.has_busy_timeout = true, .busy_timeout_ns = 2000000000ULL,
                           .has_sync_every_commit = true, .sync_every_commit = false};
     CHECK(pw_sqlite_store_new(S(path), &sq, &store, &err) == PW_OK && store != NULL);
-    CHECK(pw_dedup_new(store, 0, 0, &dedup, &err) == PW_OK);
+    CHECK(pw_dedup_new(store, NULL, &dedup, &err) == PW_OK);
     pw_store_free(store);
     store = NULL;
     claim_complete_duplicate(dedup, "sqlite-key");
@@ -113,7 +113,7 @@ static void durable_stores(void) {
     dedup = NULL;
     /* Reopened with the defaults (NULL options): the record survived. */
     CHECK(pw_sqlite_store_new(S(path), NULL, &store, &err) == PW_OK && store != NULL);
-    CHECK(pw_dedup_new(store, 0, 0, &dedup, &err) == PW_OK);
+    CHECK(pw_dedup_new(store, NULL, &dedup, &err) == PW_OK);
     int32_t outcome = 0;
     PwClaim *claim = NULL;
     CHECK(pw_dedup_claim(dedup, S("sqlite-key"), &outcome, &claim, &err) == PW_OK && outcome == PW_CLAIM_DUPLICATE);
@@ -128,6 +128,12 @@ static void durable_stores(void) {
     expect_error(pw_sqlite_store_new((const uint8_t *)"\xff\xfe", 2, NULL, &store, &err), &err, PW_ERR_INVALID_ARGUMENT);
     CHECK(pw_sqlite_store_new(S(path), NULL, NULL, &err) == PW_ERR_INVALID_ARGUMENT);
     pw_error_free(&err);
+    /* A busy timeout of zero (or above one hour) is refused before the file is touched. */
+    PwSqliteOptions zero_busy = {.has_busy_timeout = true, .busy_timeout_ns = 0};
+    expect_error(pw_sqlite_store_new(S(path), &zero_busy, &store, &err), &err, PW_ERR_INVALID_ARGUMENT);
+    zero_busy.busy_timeout_ns = 3601000000000ULL;
+    expect_error(pw_sqlite_store_new(S(path), &zero_busy, &store, &err), &err, PW_ERR_INVALID_ARGUMENT);
+    CHECK(store == NULL);
     unlink(wal);
     unlink(shm);
     CHECK(unlink(path) == 0);
@@ -136,13 +142,17 @@ static void durable_stores(void) {
     char url[64];
     snprintf(url, sizeof url, "redis://127.0.0.1:%d/0", closed_port());
     PwRedisOptions ro = {.has_prefix = true, .has_timeout = true, .timeout_ns = 500000000ULL,
-                         .has_connect_timeout = true, .connect_timeout_ns = 500000000ULL,
-                         .has_max_idle = true, .max_idle = 2};
+                         .has_connect_timeout = true, .connect_timeout_ns = 500000000ULL};
     expect_error(pw_redis_store_new(S(url), S("abi:"), &ro, &store, &err), &err, PW_ERR_STORE_UNAVAILABLE);
     CHECK(store == NULL);
     expect_error(pw_redis_store_new(S("not a url"), NULL, 0, NULL, &store, &err), &err, PW_ERR_STORE_UNAVAILABLE);
     expect_error(pw_redis_store_new(NULL, 3, NULL, 0, NULL, &store, &err), &err, PW_ERR_INVALID_ARGUMENT);
     expect_error(pw_redis_store_new(S(url), NULL, 5, &ro, &store, &err), &err, PW_ERR_INVALID_ARGUMENT);
+    PwRedisOptions zero_timeout = {.has_timeout = true, .timeout_ns = 0};
+    expect_error(pw_redis_store_new(S(url), NULL, 0, &zero_timeout, &store, &err), &err, PW_ERR_INVALID_ARGUMENT);
+    PwRedisOptions huge_connect = {.has_connect_timeout = true, .connect_timeout_ns = UINT64_MAX};
+    expect_error(pw_redis_store_new(S(url), NULL, 0, &huge_connect, &store, &err), &err, PW_ERR_INVALID_ARGUMENT);
+    CHECK(store == NULL);
 
     const char *live = getenv("PALISADE_TEST_REDIS_URL");
     CHECK(live != NULL && live[0] != '\0'); /* run under scripts/with-redis.sh */
@@ -150,7 +160,8 @@ static void durable_stores(void) {
         char prefix[64];
         snprintf(prefix, sizeof prefix, "abi-check:%d:", (int)getpid());
         CHECK(pw_redis_store_new(S(live), S(prefix), &ro, &store, &err) == PW_OK && store != NULL);
-        CHECK(pw_dedup_new(store, 0, 1000000000ULL, &dedup, &err) == PW_OK);
+        PwDedupOptions one_second = {.has_retention = true, .retention_ns = 1000000000ULL};
+        CHECK(pw_dedup_new(store, &one_second, &dedup, &err) == PW_OK);
         pw_store_free(store);
         store = NULL;
         claim_complete_duplicate(dedup, "redis-key");
@@ -368,17 +379,42 @@ int main(void) {
 
     /* Deduplication. */
     PwStore *store = NULL, *custom = NULL;
-    CHECK(pw_memory_store_new(0, 0, &store, &err) == PW_OK && store != NULL);
-    CHECK(pw_memory_store_new(10, 0, &custom, &err) == PW_OK);
+    CHECK(pw_memory_store_new(NULL, &store, &err) == PW_OK && store != NULL);
+    PwMemoryOptions ten = {.has_max_entries = true, .max_entries = 10};
+    CHECK(pw_memory_store_new(&ten, &custom, &err) == PW_OK);
     pw_store_free(custom);
     custom = NULL;
-    CHECK(pw_memory_store_new(0, 1000000000ULL, &custom, &err) == PW_OK);
+    PwMemoryOptions one_second_ttl = {.has_ttl = true, .ttl_ns = 1000000000ULL};
+    CHECK(pw_memory_store_new(&one_second_ttl, &custom, &err) == PW_OK);
     pw_store_free(custom);
-    CHECK(pw_memory_store_new(0, 0, NULL, &err) == PW_ERR_INVALID_ARGUMENT);
+    custom = NULL;
+    CHECK(pw_memory_store_new(NULL, NULL, &err) == PW_ERR_INVALID_ARGUMENT);
     pw_error_free(&err);
+    /* Zero and absurd values are refused, with a message naming the option. */
+    PwMemoryOptions bad_memory[] = {
+        {.has_max_entries = true, .max_entries = 0},
+        {.has_ttl = true, .ttl_ns = 0},
+        {.has_ttl = true, .ttl_ns = 999999ULL},
+        {.has_ttl = true, .ttl_ns = UINT64_MAX},
+    };
+    for (size_t i = 0; i < sizeof bad_memory / sizeof bad_memory[0]; i++) {
+        CHECK(pw_memory_store_new(&bad_memory[i], &custom, &err) == PW_ERR_INVALID_ARGUMENT && custom == NULL);
+        CHECK(err.message.ptr != NULL && strstr((const char *)err.message.ptr, "must be at least") != NULL);
+        pw_error_free(&err);
+    }
     PwDedup *dedup = NULL;
-    expect_error(pw_dedup_new(NULL, 0, 0, &dedup, &err), &err, PW_ERR_INVALID_ARGUMENT);
-    CHECK(pw_dedup_new(store, 60000000000ULL, 0, &dedup, &err) == PW_OK && dedup != NULL);
+    expect_error(pw_dedup_new(NULL, NULL, &dedup, &err), &err, PW_ERR_INVALID_ARGUMENT);
+    PwDedupOptions bad_dedup[] = {
+        {.has_lease = true, .lease_ns = 0},
+        {.has_retention = true, .retention_ns = 0},
+        {.has_lease = true, .lease_ns = UINT64_MAX},
+    };
+    for (size_t i = 0; i < sizeof bad_dedup / sizeof bad_dedup[0]; i++) {
+        expect_error(pw_dedup_new(store, &bad_dedup[i], &dedup, &err), &err, PW_ERR_INVALID_ARGUMENT);
+        CHECK(dedup == NULL);
+    }
+    PwDedupOptions one_minute = {.has_lease = true, .lease_ns = 60000000000ULL};
+    CHECK(pw_dedup_new(store, &one_minute, &dedup, &err) == PW_OK && dedup != NULL);
     pw_store_free(store); /* the deduplicator keeps the store alive */
 
     int32_t outcome = 0;

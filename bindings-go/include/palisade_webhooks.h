@@ -204,6 +204,28 @@ typedef struct PwDelivery {
 } PwDelivery;
 
 /**
+ * Options for `pw_memory_store_new`. Pass NULL for the defaults.
+ */
+typedef struct PwMemoryOptions {
+  /**
+   * Whether `max_entries` is set (default 100,000).
+   */
+  bool has_max_entries;
+  /**
+   * The bound on remembered keys: at least 1.
+   */
+  uint64_t max_entries;
+  /**
+   * Whether `ttl_ns` is set (default 24 h).
+   */
+  bool has_ttl;
+  /**
+   * The cap on how long any key is kept, in nanoseconds: 1 ms to 3650 days.
+   */
+  uint64_t ttl_ns;
+} PwMemoryOptions;
+
+/**
  * Options for `pw_sqlite_store_new`. Pass NULL for the defaults.
  */
 typedef struct PwSqliteOptions {
@@ -213,7 +235,7 @@ typedef struct PwSqliteOptions {
   bool has_busy_timeout;
   /**
    * How long an operation waits for a write lock held by another connection before failing
-   * with `PW_ERR_STORE_UNAVAILABLE`, in nanoseconds.
+   * with `PW_ERR_STORE_UNAVAILABLE`, in nanoseconds: 1 ms to 1 h.
    */
   uint64_t busy_timeout_ns;
   /**
@@ -241,7 +263,8 @@ typedef struct PwRedisOptions {
    */
   bool has_timeout;
   /**
-   * How long one command may take before the call fails with `PW_ERR_STORE_UNAVAILABLE`.
+   * How long one command may take before the call fails with `PW_ERR_STORE_UNAVAILABLE`:
+   * 1 ms to 1 h.
    */
   uint64_t timeout_ns;
   /**
@@ -249,18 +272,33 @@ typedef struct PwRedisOptions {
    */
   bool has_connect_timeout;
   /**
-   * How long opening a connection may take.
+   * How long opening a connection may take: 1 ms to 1 h.
    */
   uint64_t connect_timeout_ns;
-  /**
-   * Whether `max_idle` is set (default 16).
-   */
-  bool has_max_idle;
-  /**
-   * How many idle connections are kept for reuse.
-   */
-  uint64_t max_idle;
 } PwRedisOptions;
+
+/**
+ * Options for `pw_dedup_new`. Pass NULL for the defaults.
+ */
+typedef struct PwDedupOptions {
+  /**
+   * Whether `lease_ns` is set (default 60 s).
+   */
+  bool has_lease;
+  /**
+   * How long a claim is held before another worker may take it over, in nanoseconds: 1 ms
+   * to 3650 days.
+   */
+  uint64_t lease_ns;
+  /**
+   * Whether `retention_ns` is set (default 7 days).
+   */
+  bool has_retention;
+  /**
+   * How long completed keys are remembered, in nanoseconds: 1 ms to 3650 days.
+   */
+  uint64_t retention_ns;
+} PwDedupOptions;
 
 /**
  * Success.
@@ -612,15 +650,14 @@ PwStatus pw_signer_delivery(const struct PwSigner *signer,
 void pw_delivery_free(struct PwDelivery *delivery);
 
 /**
- * An in-process idempotency store keeping at most `max_entries` keys (0 = the default,
- * 100,000), none longer than `ttl_ns` nanoseconds (0 = the default, 24 h). Free with
- * `pw_store_free` (deduplicators built on it keep it alive on their own).
+ * An in-process idempotency store; `options` may be NULL (the defaults). An option out of its
+ * range (zero, or absurdly large) fails with `PW_INVALID_ARGUMENT`. Free with `pw_store_free`
+ * (deduplicators built on it keep it alive on their own).
  *
  * # Safety
- * `out` valid for writes.
+ * `options` NULL or valid; `out` valid for writes.
  */
-PwStatus pw_memory_store_new(uint64_t max_entries,
-                             uint64_t ttl_ns,
+PwStatus pw_memory_store_new(const struct PwMemoryOptions *options,
                              struct PwStore **out,
                              struct PwError *err);
 
@@ -665,16 +702,15 @@ PwStatus pw_redis_store_new(const uint8_t *url,
 void pw_store_free(struct PwStore *store);
 
 /**
- * A deduplicator over `store` (which it keeps alive) with a claim lease of `lease_ns` and a
- * retention of completed keys of `retention_ns` (0 = the defaults: 60 s and 7 days). Free with
- * `pw_dedup_free`.
+ * A deduplicator over `store` (which it keeps alive); `options` may be NULL (the defaults). A
+ * lease or retention out of its range (zero would turn deduplication off) fails with
+ * `PW_INVALID_ARGUMENT`. Free with `pw_dedup_free`.
  *
  * # Safety
- * `store` NULL or live; `out` valid for writes.
+ * `store` NULL or live; `options` NULL or valid; `out` valid for writes.
  */
 PwStatus pw_dedup_new(const struct PwStore *store,
-                      uint64_t lease_ns,
-                      uint64_t retention_ns,
+                      const struct PwDedupOptions *options,
                       struct PwDedup **out,
                       struct PwError *err);
 

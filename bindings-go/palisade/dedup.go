@@ -19,26 +19,18 @@ type Store interface {
 }
 
 // MemoryStoreOption configures a MemoryStore.
-type MemoryStoreOption func(*memoryStoreConfig)
+type MemoryStoreOption func(*ffi.MemoryOptions)
 
-type memoryStoreConfig struct {
-	maxEntries uint64
-	ttl        time.Duration
-}
-
-// WithMaxEntries bounds the number of remembered keys (default 100,000); beyond it the
-// entries closest to expiry are evicted first.
+// WithMaxEntries bounds the number of remembered keys (default 100,000; at least 1); beyond it
+// the entries closest to expiry are evicted first.
 func WithMaxEntries(n int) MemoryStoreOption {
-	return func(c *memoryStoreConfig) {
-		if n > 0 {
-			c.maxEntries = uint64(n)
-		}
-	}
+	return func(o *ffi.MemoryOptions) { o.MaxEntries, o.HasMaxEntries = n, true }
 }
 
-// WithTTL caps how long any key is kept (default 24 h), whatever the retention.
+// WithTTL caps how long any key is kept (default 24 h; 1 ms to 3650 days), whatever the
+// retention.
 func WithTTL(d time.Duration) MemoryStoreOption {
-	return func(c *memoryStoreConfig) { c.ttl = d }
+	return func(o *ffi.MemoryOptions) { o.TTL, o.HasTTL = d, true }
 }
 
 // MemoryStore deduplicates within one process and forgets on restart. Safe for concurrent use.
@@ -46,13 +38,14 @@ type MemoryStore struct {
 	s *ffi.Store
 }
 
-// NewMemoryStore makes an in-process store.
+// NewMemoryStore makes an in-process store. An option out of its range (a zero bound or TTL,
+// an absurdly long TTL) gives an error matching ErrInvalidArgument.
 func NewMemoryStore(opts ...MemoryStoreOption) (*MemoryStore, error) {
-	var c memoryStoreConfig
+	var o ffi.MemoryOptions
 	for _, opt := range opts {
-		opt(&c)
+		opt(&o)
 	}
-	s, err := ffi.NewMemoryStore(c.maxEntries, c.ttl)
+	s, err := ffi.NewMemoryStore(o)
 	if err != nil {
 		return nil, errorFrom(err)
 	}
@@ -95,16 +88,19 @@ func (s Status) String() string {
 }
 
 // DedupOption configures a Deduplicator.
-type DedupOption func(*dedupConfig)
-
-type dedupConfig struct{ lease, retention time.Duration }
+type DedupOption func(*ffi.DedupOptions)
 
 // WithLease sets how long a claim is held before another worker may take it over (default
-// 60 s): a crashed worker blocks a key only this long.
-func WithLease(d time.Duration) DedupOption { return func(c *dedupConfig) { c.lease = d } }
+// 60 s; 1 ms to 3650 days): a crashed worker blocks a key only this long.
+func WithLease(d time.Duration) DedupOption {
+	return func(o *ffi.DedupOptions) { o.Lease, o.HasLease = d, true }
+}
 
-// WithRetention sets how long completed keys are remembered (default 7 days).
-func WithRetention(d time.Duration) DedupOption { return func(c *dedupConfig) { c.retention = d } }
+// WithRetention sets how long completed keys are remembered (default 7 days; 1 ms to 3650
+// days).
+func WithRetention(d time.Duration) DedupOption {
+	return func(o *ffi.DedupOptions) { o.Retention, o.HasRetention = d, true }
+}
 
 // Deduplicator turns Palisade's at-least-once delivery into "process each change once", keyed
 // by Event.IdempotencyKey. Safe for concurrent use.
@@ -112,9 +108,11 @@ type Deduplicator struct {
 	d *ffi.Dedup
 }
 
-// NewDeduplicator builds a deduplicator over store (nil: a new default MemoryStore).
+// NewDeduplicator builds a deduplicator over store (nil: a new default MemoryStore). A lease
+// or retention out of its range (zero would turn deduplication off) gives an error matching
+// ErrInvalidArgument.
 func NewDeduplicator(store Store, opts ...DedupOption) (*Deduplicator, error) {
-	var c dedupConfig
+	var c ffi.DedupOptions
 	for _, opt := range opts {
 		opt(&c)
 	}
@@ -126,7 +124,7 @@ func NewDeduplicator(store Store, opts ...DedupOption) (*Deduplicator, error) {
 		defer m.Close() // the deduplicator keeps the store alive
 		store = m
 	}
-	d, err := ffi.NewDedup(store.handle(), c.lease, c.retention)
+	d, err := ffi.NewDedup(store.handle(), c)
 	if err != nil {
 		return nil, errorFrom(err)
 	}

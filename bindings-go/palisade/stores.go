@@ -21,7 +21,7 @@ import (
 type SqliteOption func(*ffi.SqliteOptions)
 
 // WithBusyTimeout sets how long an operation waits for a write lock held by another connection
-// (usually another process) before failing with ErrStoreUnavailable. Default 5 s.
+// (usually another process) before failing with ErrStoreUnavailable. Default 5 s; 1 ms to 1 h.
 func WithBusyTimeout(d time.Duration) SqliteOption {
 	return func(o *ffi.SqliteOptions) { o.BusyTimeout, o.HasBusyTimeout = d, true }
 }
@@ -83,20 +83,14 @@ func WithPrefix(prefix string) RedisOption {
 }
 
 // WithTimeout bounds one command (sending it and reading the answer); past it the call fails
-// with ErrStoreUnavailable. Default 2 s; at least 1 ms.
+// with ErrStoreUnavailable. Default 2 s; 1 ms to 1 h.
 func WithTimeout(d time.Duration) RedisOption {
 	return func(o *ffi.RedisOptions) { o.Timeout, o.HasTimeout = d, true }
 }
 
-// WithConnectTimeout bounds opening a connection. Default 2 s; at least 1 ms.
+// WithConnectTimeout bounds opening a connection. Default 2 s; 1 ms to 1 h.
 func WithConnectTimeout(d time.Duration) RedisOption {
 	return func(o *ffi.RedisOptions) { o.ConnectTimeout, o.HasConnectTimeout = d, true }
-}
-
-// WithMaxIdle sets how many idle connections are kept for reuse (default 16). Concurrent calls
-// beyond it open extra connections, closed after use.
-func WithMaxIdle(n int) RedisOption {
-	return func(o *ffi.RedisOptions) { o.MaxIdle, o.HasMaxIdle = n, true }
 }
 
 // RedisStore is an idempotency store on one Redis server, shared by every receiver instance
@@ -105,7 +99,8 @@ func WithMaxIdle(n int) RedisOption {
 // Every command has a timeout: an unreachable or slow server gives ErrStoreUnavailable, never
 // a hang. Completed keys live in Redis memory: use persistence (AOF or RDB) and a noeviction or
 // volatile-* policy if deduplication must survive a Redis restart. Works with redis:// and
-// redis+unix:// URLs (no TLS), one server (not Redis Cluster). Safe for concurrent use.
+// redis+unix:// URLs (no TLS), one server (not Redis Cluster). Safe for concurrent use:
+// concurrent calls share one connection, pipelined.
 type RedisStore struct {
 	s *ffi.Store
 }

@@ -18,6 +18,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -76,7 +77,7 @@ func storeKinds(t *testing.T) []storeKind {
 		}},
 		{"redis", func(t *testing.T, shared string) palisade.Store {
 			s, err := palisade.NewRedisStore(url, palisade.WithPrefix(prefix+shared+":"),
-				palisade.WithTimeout(5*time.Second), palisade.WithMaxIdle(4))
+				palisade.WithTimeout(5*time.Second))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -336,9 +337,6 @@ func TestRedisStoreUnreachable(t *testing.T) {
 	if _, err := palisade.NewRedisStore(redisURL(t), palisade.WithTimeout(-1)); !errors.Is(err, palisade.ErrInvalidArgument) {
 		t.Fatalf("negative timeout: %v", err)
 	}
-	if _, err := palisade.NewRedisStore(redisURL(t), palisade.WithMaxIdle(-1)); !errors.Is(err, palisade.ErrInvalidArgument) {
-		t.Fatalf("negative max idle: %v", err)
-	}
 	// An empty prefix is allowed (keys are then the bare idempotency keys).
 	s, err := palisade.NewRedisStore(redisURL(t), palisade.WithPrefix(""))
 	if err != nil {
@@ -468,4 +466,60 @@ func TestStatusForFollowsTheCore(t *testing.T) {
 			t.Errorf("StatusFor(%v) = %d, want %d", err, got, status)
 		}
 	}
+}
+
+// Every duration and count is checked when a store or deduplicator is built: zero would turn
+// deduplication off (or fail every call), and absurd values overflow the core's clocks.
+func TestOutOfRangeOptionsAreInvalidArguments(t *testing.T) {
+	dir := t.TempDir()
+	tenYears := 3650 * 24 * time.Hour
+	memory := map[string][]palisade.MemoryStoreOption{
+		"zero max entries":     {palisade.WithMaxEntries(0)},
+		"negative max entries": {palisade.WithMaxEntries(-3)},
+		"zero ttl":             {palisade.WithTTL(0)},
+		"sub-millisecond ttl":  {palisade.WithTTL(999 * time.Microsecond)},
+		"ttl over ten years":   {palisade.WithTTL(tenYears + time.Nanosecond)},
+		"largest ttl":          {palisade.WithTTL(time.Duration(1<<63 - 1))},
+	}
+	for name, opts := range memory {
+		if _, err := palisade.NewMemoryStore(opts...); !errors.Is(err, palisade.ErrInvalidArgument) {
+			t.Errorf("memory store, %s: %v", name, err)
+		}
+	}
+	dedup := map[string]palisade.DedupOption{
+		"zero lease":           palisade.WithLease(0),
+		"zero retention":       palisade.WithRetention(0),
+		"lease over ten years": palisade.WithLease(tenYears + time.Second),
+		"largest retention":    palisade.WithRetention(time.Duration(1<<63 - 1)),
+	}
+	for name, opt := range dedup {
+		_, err := palisade.NewDeduplicator(nil, opt)
+		if !errors.Is(err, palisade.ErrInvalidArgument) {
+			t.Errorf("deduplicator, %s: %v", name, err)
+		} else if !strings.Contains(err.Error(), "must be at least 1 ms and at most 3650 days") {
+			t.Errorf("deduplicator, %s: message %q", name, err)
+		}
+	}
+	for _, d := range []time.Duration{0, time.Microsecond, time.Hour + time.Millisecond} {
+		if _, err := palisade.NewSqliteStore(filepath.Join(dir, "x.sqlite3"), palisade.WithBusyTimeout(d)); !errors.Is(err, palisade.ErrInvalidArgument) {
+			t.Errorf("sqlite busy timeout %v: %v", d, err)
+		}
+		if _, err := palisade.NewRedisStore(redisURL(t), palisade.WithTimeout(d)); !errors.Is(err, palisade.ErrInvalidArgument) {
+			t.Errorf("redis timeout %v: %v", d, err)
+		}
+		if _, err := palisade.NewRedisStore(redisURL(t), palisade.WithConnectTimeout(d)); !errors.Is(err, palisade.ErrInvalidArgument) {
+			t.Errorf("redis connect timeout %v: %v", d, err)
+		}
+	}
+	// The bounds themselves are accepted.
+	m, err := palisade.NewMemoryStore(palisade.WithMaxEntries(1), palisade.WithTTL(time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	d, err := palisade.NewDeduplicator(m, palisade.WithLease(tenYears), palisade.WithRetention(time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
 }

@@ -30,7 +30,7 @@ use std::ptr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use palisade_webhooks::dedup::{Claim, DEFAULT_MAX_ENTRIES, DEFAULT_TTL};
+use palisade_webhooks::dedup::Claim;
 use palisade_webhooks::testing::{DeliveryOptions, TestSigner};
 use palisade_webhooks::{
     verify_webhook, ClaimOutcome, Deduplicator, Digest, ErrorCode, Event, IdempotencyStore,
@@ -276,6 +276,13 @@ impl Fail {
             code: PW_ERR_INVALID_ARGUMENT,
             message: message.into(),
         }
+    }
+}
+
+/// An option the core refuses (zero, or absurdly large): `PW_ERR_INVALID_ARGUMENT`.
+impl From<palisade_webhooks::dedup::InvalidOption> for Fail {
+    fn from(e: palisade_webhooks::dedup::InvalidOption) -> Fail {
+        Fail::arg(e.to_string())
     }
 }
 
@@ -1071,16 +1078,29 @@ pub unsafe extern "C" fn pw_delivery_free(delivery: *mut PwDelivery) {
     }));
 }
 
-/// An in-process idempotency store keeping at most `max_entries` keys (0 = the default,
-/// 100,000), none longer than `ttl_ns` nanoseconds (0 = the default, 24 h). Free with
-/// `pw_store_free` (deduplicators built on it keep it alive on their own).
+/// Options for `pw_memory_store_new`. Pass NULL for the defaults.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PwMemoryOptions {
+    /// Whether `max_entries` is set (default 100,000).
+    pub has_max_entries: bool,
+    /// The bound on remembered keys: at least 1.
+    pub max_entries: u64,
+    /// Whether `ttl_ns` is set (default 24 h).
+    pub has_ttl: bool,
+    /// The cap on how long any key is kept, in nanoseconds: 1 ms to 3650 days.
+    pub ttl_ns: u64,
+}
+
+/// An in-process idempotency store; `options` may be NULL (the defaults). An option out of its
+/// range (zero, or absurdly large) fails with `PW_INVALID_ARGUMENT`. Free with `pw_store_free`
+/// (deduplicators built on it keep it alive on their own).
 ///
 /// # Safety
-/// `out` valid for writes.
+/// `options` NULL or valid; `out` valid for writes.
 #[no_mangle]
 pub unsafe extern "C" fn pw_memory_store_new(
-    max_entries: u64,
-    ttl_ns: u64,
+    options: *const PwMemoryOptions,
     out: *mut *mut PwStore,
     err: *mut PwError,
 ) -> PwStatus {
@@ -1088,21 +1108,21 @@ pub unsafe extern "C" fn pw_memory_store_new(
     unsafe {
         guard(err, || {
             put(out, ptr::null_mut(), "out")?;
-            let store = if max_entries == 0 && ttl_ns == 0 {
-                MemoryStore::default()
+            let given = options.as_ref().copied().unwrap_or_default();
+            let defaults = MemoryStore::default();
+            let max = if given.has_max_entries {
+                // Beyond the address space is no bound at all: the largest one.
+                usize::try_from(given.max_entries).unwrap_or(usize::MAX)
             } else {
-                let max = match max_entries {
-                    0 => DEFAULT_MAX_ENTRIES,
-                    n => usize::try_from(n).unwrap_or(usize::MAX),
-                };
-                let ttl = match ttl_ns {
-                    0 => DEFAULT_TTL,
-                    n => duration_ns(n),
-                };
-                MemoryStore::new(max, ttl)
+                defaults.max_entries()
+            };
+            let ttl = if given.has_ttl {
+                duration_ns(given.ttl_ns)
+            } else {
+                defaults.ttl()
             };
             let handle = PwStore {
-                inner: Arc::new(store),
+                inner: Arc::new(MemoryStore::new(max, ttl)?),
             };
             put_handle(out, handle)
         })
@@ -1116,7 +1136,7 @@ pub struct PwSqliteOptions {
     /// Whether `busy_timeout_ns` is set (default 5 s).
     pub has_busy_timeout: bool,
     /// How long an operation waits for a write lock held by another connection before failing
-    /// with `PW_ERR_STORE_UNAVAILABLE`, in nanoseconds.
+    /// with `PW_ERR_STORE_UNAVAILABLE`, in nanoseconds: 1 ms to 1 h.
     pub busy_timeout_ns: u64,
     /// Whether `sync_every_commit` is set (default true).
     pub has_sync_every_commit: bool,
@@ -1134,16 +1154,13 @@ pub struct PwRedisOptions {
     pub has_prefix: bool,
     /// Whether `timeout_ns` is set (default 2 s).
     pub has_timeout: bool,
-    /// How long one command may take before the call fails with `PW_ERR_STORE_UNAVAILABLE`.
+    /// How long one command may take before the call fails with `PW_ERR_STORE_UNAVAILABLE`:
+    /// 1 ms to 1 h.
     pub timeout_ns: u64,
     /// Whether `connect_timeout_ns` is set (default 2 s).
     pub has_connect_timeout: bool,
-    /// How long opening a connection may take.
+    /// How long opening a connection may take: 1 ms to 1 h.
     pub connect_timeout_ns: u64,
-    /// Whether `max_idle` is set (default 16).
-    pub has_max_idle: bool,
-    /// How many idle connections are kept for reuse.
-    pub max_idle: u64,
 }
 
 /// A durable idempotency store in one SQLite file (created if needed; WAL mode), shared by every
@@ -1226,7 +1243,7 @@ mod stores {
         use palisade_webhooks::{SqliteOptions, SqliteStore};
         let mut options = SqliteOptions::default();
         if given.has_busy_timeout {
-            options = options.busy_timeout(super::duration_ns(given.busy_timeout_ns));
+            options = options.busy_timeout(super::duration_ns(given.busy_timeout_ns))?;
         }
         if given.has_sync_every_commit {
             options = options.sync_every_commit(given.sync_every_commit);
@@ -1257,15 +1274,10 @@ mod stores {
             options = options.prefix(prefix);
         }
         if given.has_timeout {
-            options = options.timeout(super::duration_ns(given.timeout_ns));
+            options = options.timeout(super::duration_ns(given.timeout_ns))?;
         }
         if given.has_connect_timeout {
-            options = options.connect_timeout(super::duration_ns(given.connect_timeout_ns));
-        }
-        if given.has_max_idle {
-            let max = usize::try_from(given.max_idle)
-                .map_err(|_| Fail::arg("max_idle does not fit this platform"))?;
-            options = options.max_idle(max);
+            options = options.connect_timeout(super::duration_ns(given.connect_timeout_ns))?;
         }
         Ok(Arc::new(RedisStore::connect_with(url, options)?))
     }
@@ -1295,17 +1307,31 @@ pub unsafe extern "C" fn pw_store_free(store: *mut PwStore) {
     }
 }
 
-/// A deduplicator over `store` (which it keeps alive) with a claim lease of `lease_ns` and a
-/// retention of completed keys of `retention_ns` (0 = the defaults: 60 s and 7 days). Free with
-/// `pw_dedup_free`.
+/// Options for `pw_dedup_new`. Pass NULL for the defaults.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PwDedupOptions {
+    /// Whether `lease_ns` is set (default 60 s).
+    pub has_lease: bool,
+    /// How long a claim is held before another worker may take it over, in nanoseconds: 1 ms
+    /// to 3650 days.
+    pub lease_ns: u64,
+    /// Whether `retention_ns` is set (default 7 days).
+    pub has_retention: bool,
+    /// How long completed keys are remembered, in nanoseconds: 1 ms to 3650 days.
+    pub retention_ns: u64,
+}
+
+/// A deduplicator over `store` (which it keeps alive); `options` may be NULL (the defaults). A
+/// lease or retention out of its range (zero would turn deduplication off) fails with
+/// `PW_INVALID_ARGUMENT`. Free with `pw_dedup_free`.
 ///
 /// # Safety
-/// `store` NULL or live; `out` valid for writes.
+/// `store` NULL or live; `options` NULL or valid; `out` valid for writes.
 #[no_mangle]
 pub unsafe extern "C" fn pw_dedup_new(
     store: *const PwStore,
-    lease_ns: u64,
-    retention_ns: u64,
+    options: *const PwDedupOptions,
     out: *mut *mut PwDedup,
     err: *mut PwError,
 ) -> PwStatus {
@@ -1314,12 +1340,13 @@ pub unsafe extern "C" fn pw_dedup_new(
         guard(err, || {
             put(out, ptr::null_mut(), "out")?;
             let store = handle(store, "store")?;
+            let given = options.as_ref().copied().unwrap_or_default();
             let mut dedup = Deduplicator::new(Arc::clone(&store.inner));
-            if lease_ns != 0 {
-                dedup = dedup.with_lease(duration_ns(lease_ns));
+            if given.has_lease {
+                dedup = dedup.with_lease(duration_ns(given.lease_ns))?;
             }
-            if retention_ns != 0 {
-                dedup = dedup.with_retention(duration_ns(retention_ns));
+            if given.has_retention {
+                dedup = dedup.with_retention(duration_ns(given.retention_ns))?;
             }
             put_handle(out, PwDedup { inner: dedup })
         })

@@ -474,15 +474,41 @@ fuzz_target!(|data: &[u8]| unsafe {
 
     // Deduplication: NEW once, then DUPLICATE; every store call fails cleanly or succeeds.
     let mut store = ptr::null_mut();
-    let status = pw_memory_store_new(u64::from(c.byte()), 0, &mut store, &mut err);
-    check("memory_store_new", status, &mut err, &[]);
+    // A zero bound is refused (PW_ERR_INVALID_ARGUMENT); any other fuzzed bound gives a store.
+    let max_entries = u64::from(c.byte());
+    let memory = PwMemoryOptions {
+        has_max_entries: true,
+        max_entries,
+        has_ttl: false,
+        ttl_ns: 0,
+    };
+    let status = pw_memory_store_new(&memory, &mut store, &mut err);
+    if max_entries == 0 {
+        check("memory_store_new", status, &mut err, &[PW_ERR_INVALID_ARGUMENT]);
+        assert_ne!(status, PW_OK, "a zero bound was accepted");
+        let status = pw_memory_store_new(ptr::null(), &mut store, &mut err);
+        check("memory_store_new", status, &mut err, &[]);
+    } else {
+        check("memory_store_new", status, &mut err, &[]);
+    }
+    // A lease below 1 ms is refused; the fuzzed lease is kept within 1 ms .. 1 s otherwise.
+    let lease_ns = c.u64() % 1_000_000_000;
+    let options = PwDedupOptions {
+        has_lease: true,
+        lease_ns,
+        has_retention: false,
+        retention_ns: 0,
+    };
     let mut dedup = ptr::null_mut();
-    check(
-        "dedup_new",
-        pw_dedup_new(store, c.u64() % 1_000_000_000, 0, &mut dedup, &mut err),
-        &mut err,
-        &[],
-    );
+    let status = pw_dedup_new(store, &options, &mut dedup, &mut err);
+    if lease_ns < 1_000_000 {
+        check("dedup_new", status, &mut err, &[PW_ERR_INVALID_ARGUMENT]);
+        assert_ne!(status, PW_OK, "a lease below 1 ms was accepted");
+        let status = pw_dedup_new(store, ptr::null(), &mut dedup, &mut err);
+        check("dedup_new", status, &mut err, &[]);
+    } else {
+        check("dedup_new", status, &mut err, &[]);
+    }
     pw_store_free(store);
     let key = c.slice(1);
     let mut outcome = 0;
@@ -550,8 +576,6 @@ fuzz_target!(|data: &[u8]| unsafe {
         timeout_ns: 1,
         has_connect_timeout: true,
         connect_timeout_ns: 1,
-        has_max_idle: false,
-        max_idle: 0,
     };
     let status = pw_redis_store_new(
         key.as_ptr(),
@@ -566,7 +590,7 @@ fuzz_target!(|data: &[u8]| unsafe {
         "redis_store_new",
         status,
         &mut err,
-        &[PW_ERR_STORE_UNAVAILABLE],
+        &[PW_ERR_STORE_UNAVAILABLE, PW_ERR_INVALID_ARGUMENT],
     );
     assert_ne!(status, PW_OK, "the fuzz build has no Redis store");
 

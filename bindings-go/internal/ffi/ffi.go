@@ -449,17 +449,34 @@ type Store struct {
 }
 
 // NewMemoryStore makes an in-process store (0 = default for either bound).
-func NewMemoryStore(maxEntries uint64, ttl time.Duration) (*Store, *Error) {
-	if ttl < 0 {
+func NewMemoryStore(o MemoryOptions) (*Store, *Error) {
+	if o.HasTTL && o.TTL < 0 {
 		return nil, &Error{Code: ErrInvalidArgument, Message: "ttl must not be negative"}
+	}
+	if o.HasMaxEntries && o.MaxEntries < 0 {
+		return nil, &Error{Code: ErrInvalidArgument, Message: "max entries must not be negative"}
+	}
+	opts := C.PwMemoryOptions{
+		has_max_entries: C.bool(o.HasMaxEntries),
+		max_entries:     C.uint64_t(max(o.MaxEntries, 0)),
+		has_ttl:         C.bool(o.HasTTL),
+		ttl_ns:          C.uint64_t(max(o.TTL, 0)),
 	}
 	var p *C.PwStore
 	var e C.PwError
-	status := C.pw_memory_store_new(C.uint64_t(maxEntries), C.uint64_t(ttl), &p, &e)
+	status := C.pw_memory_store_new(&opts, &p, &e)
 	if status != C.PW_OK {
 		return nil, takeError(status, &e)
 	}
 	return newStore(p), nil
+}
+
+// MemoryOptions mirrors PwMemoryOptions.
+type MemoryOptions struct {
+	MaxEntries    int
+	HasMaxEntries bool
+	TTL           time.Duration
+	HasTTL        bool
 }
 
 // SqliteOptions mirrors PwSqliteOptions.
@@ -500,8 +517,6 @@ type RedisOptions struct {
 	HasTimeout        bool
 	ConnectTimeout    time.Duration
 	HasConnectTimeout bool
-	MaxIdle           int
-	HasMaxIdle        bool
 }
 
 // NewRedisStore connects a shared store to the Redis server at url (checked with a PING).
@@ -509,17 +524,12 @@ func NewRedisStore(url string, o RedisOptions) (*Store, *Error) {
 	if (o.HasTimeout && o.Timeout < 0) || (o.HasConnectTimeout && o.ConnectTimeout < 0) {
 		return nil, &Error{Code: ErrInvalidArgument, Message: "timeouts must not be negative"}
 	}
-	if o.HasMaxIdle && o.MaxIdle < 0 {
-		return nil, &Error{Code: ErrInvalidArgument, Message: "max idle connections must not be negative"}
-	}
 	opts := C.PwRedisOptions{
 		has_prefix:          C.bool(o.HasPrefix),
 		has_timeout:         C.bool(o.HasTimeout),
 		timeout_ns:          C.uint64_t(max(o.Timeout, 0)),
 		has_connect_timeout: C.bool(o.HasConnectTimeout),
 		connect_timeout_ns:  C.uint64_t(max(o.ConnectTimeout, 0)),
-		has_max_idle:        C.bool(o.HasMaxIdle),
-		max_idle:            C.uint64_t(max(o.MaxIdle, 0)),
 	}
 	u, ulen := strArg(url)
 	pre, prelen := strArg(o.Prefix)
@@ -559,10 +569,24 @@ type Dedup struct {
 	p *C.PwDedup
 }
 
-// NewDedup builds a deduplicator over store (0 = default lease / retention).
-func NewDedup(store *Store, lease, retention time.Duration) (*Dedup, *Error) {
-	if lease < 0 || retention < 0 {
+// DedupOptions mirrors PwDedupOptions.
+type DedupOptions struct {
+	Lease        time.Duration
+	HasLease     bool
+	Retention    time.Duration
+	HasRetention bool
+}
+
+// NewDedup builds a deduplicator over store (unset options: the core's defaults).
+func NewDedup(store *Store, o DedupOptions) (*Dedup, *Error) {
+	if (o.HasLease && o.Lease < 0) || (o.HasRetention && o.Retention < 0) {
 		return nil, &Error{Code: ErrInvalidArgument, Message: "lease and retention must not be negative"}
+	}
+	opts := C.PwDedupOptions{
+		has_lease:     C.bool(o.HasLease),
+		lease_ns:      C.uint64_t(max(o.Lease, 0)),
+		has_retention: C.bool(o.HasRetention),
+		retention_ns:  C.uint64_t(max(o.Retention, 0)),
 	}
 	if !store.g.acquire() {
 		return nil, closed("store")
@@ -570,7 +594,7 @@ func NewDedup(store *Store, lease, retention time.Duration) (*Dedup, *Error) {
 	defer store.done()
 	var p *C.PwDedup
 	var e C.PwError
-	status := C.pw_dedup_new(store.p, C.uint64_t(lease), C.uint64_t(retention), &p, &e)
+	status := C.pw_dedup_new(store.p, &opts, &p, &e)
 	if status != C.PW_OK {
 		return nil, takeError(status, &e)
 	}

@@ -87,11 +87,11 @@ func TestEmptyInputsAreNull(t *testing.T) {
 	if VerifyWebhook("", "", "") {
 		t.Fatal("empty VerifyWebhook")
 	}
-	store, err := NewMemoryStore(0, 0)
+	store, err := NewMemoryStore(MemoryOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := NewDedup(store, 0, 0)
+	d, err := NewDedup(store, DedupOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
