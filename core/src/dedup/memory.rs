@@ -23,8 +23,38 @@ enum State {
 struct Entry {
     state: State,
     /// The token that claimed (and, once completed, completed) the key.
-    token: Box<str>,
+    token: Token,
     expires: Instant,
+}
+
+/// A token kept inline when it fits (the deduplicator's are 32 hex characters), so recording a
+/// claim allocates nothing but the key.
+#[derive(Debug)]
+enum Token {
+    Inline { len: u8, bytes: [u8; INLINE_TOKEN] },
+    Boxed(Box<str>),
+}
+
+const INLINE_TOKEN: usize = 32;
+
+impl Token {
+    fn new(token: &str) -> Self {
+        match u8::try_from(token.len()) {
+            Ok(len) if token.len() <= INLINE_TOKEN => {
+                let mut bytes = [0; INLINE_TOKEN];
+                bytes[..token.len()].copy_from_slice(token.as_bytes());
+                Token::Inline { len, bytes }
+            }
+            _ => Token::Boxed(token.into()),
+        }
+    }
+
+    fn is(&self, token: &str) -> bool {
+        match self {
+            Token::Inline { len, bytes } => &bytes[..usize::from(*len)] == token.as_bytes(),
+            Token::Boxed(b) => **b == *token,
+        }
+    }
 }
 
 impl Entry {
@@ -33,6 +63,8 @@ impl Entry {
     }
 }
 
+type Entries = HashMap<String, Entry, foldhash::fast::RandomState>;
+
 /// An in-process [`IdempotencyStore`]: deduplicates within one process, forgets on restart.
 ///
 /// Memory is bounded two ways: no entry outlives `ttl` (even if the deduplicator's retention is
@@ -40,7 +72,7 @@ impl Entry {
 /// `SqliteStore` for durability on one host and `RedisStore` across instances. A forked child
 /// starts with a copy of its parent's entries and keeps its own from then on.
 pub struct MemoryStore {
-    entries: Mutex<HashMap<String, Entry>>,
+    entries: Mutex<Entries>,
     max_entries: usize,
     ttl: Duration,
     clock: Arc<dyn Clock>,
@@ -59,7 +91,7 @@ impl std::fmt::Debug for MemoryStore {
 impl Default for MemoryStore {
     fn default() -> Self {
         MemoryStore {
-            entries: Mutex::new(HashMap::new()),
+            entries: Mutex::new(Entries::default()),
             max_entries: DEFAULT_MAX_ENTRIES,
             ttl: DEFAULT_TTL,
             clock: Arc::new(SystemClock),
@@ -81,7 +113,7 @@ impl MemoryStore {
         clock: Arc<dyn Clock>,
     ) -> Result<Self, InvalidOption> {
         Ok(MemoryStore {
-            entries: Mutex::new(HashMap::new()),
+            entries: Mutex::new(Entries::default()),
             max_entries: options::positive("max_entries", max_entries)?,
             ttl: options::expiry("ttl", ttl)?,
             clock,
@@ -108,7 +140,7 @@ impl MemoryStore {
         self.len() == 0
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Entry>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
         // A panic in another thread cannot leave an entry half-written (each update is a single
         // insert or field assignment), so a poisoned lock is safe to keep using.
         self.entries.lock().unwrap_or_else(|p| p.into_inner())
@@ -123,7 +155,7 @@ impl MemoryStore {
 
     /// Makes room for one more entry: drop expired entries, then (if still full) the tenth of
     /// the entries closest to expiry, so the sort is paid once per many inserts.
-    fn make_room(&self, entries: &mut HashMap<String, Entry>, now: Instant) {
+    fn make_room(&self, entries: &mut Entries, now: Instant) {
         if entries.len() < self.max_entries {
             return;
         }
@@ -149,7 +181,7 @@ impl IdempotencyStore for MemoryStore {
         let expires = self.expiry(now, lease);
         let held = || Entry {
             state: State::Held,
-            token: token.into(),
+            token: Token::new(token),
             expires,
         };
         let mut entries = self.lock();
@@ -164,7 +196,7 @@ impl IdempotencyStore for MemoryStore {
                     return Ok(match entry.state {
                         State::Completed => StoreClaim::Completed,
                         // The holder asking again (a re-sent command): still its claim.
-                        State::Held if *entry.token == *token => {
+                        State::Held if entry.token.is(token) => {
                             entry.expires = expires;
                             StoreClaim::Claimed
                         }
@@ -185,7 +217,7 @@ impl IdempotencyStore for MemoryStore {
         let expires = self.expiry(now, retain);
         let mut entries = self.lock();
         if let Some(entry) = entries.get_mut(key) {
-            let ours = *entry.token == *token;
+            let ours = entry.token.is(token);
             match entry.state {
                 // Completed by this token already: nothing changes.
                 State::Completed if ours && entry.live(now) => return Ok(true),
@@ -197,7 +229,7 @@ impl IdempotencyStore for MemoryStore {
             }
             *entry = Entry {
                 state: State::Completed,
-                token: token.into(),
+                token: Token::new(token),
                 expires,
             };
             return Ok(true);
@@ -208,7 +240,7 @@ impl IdempotencyStore for MemoryStore {
             key.to_string(),
             Entry {
                 state: State::Completed,
-                token: token.into(),
+                token: Token::new(token),
                 expires,
             },
         );
@@ -221,7 +253,7 @@ impl IdempotencyStore for MemoryStore {
         match entries.get(key) {
             Some(entry)
                 if matches!(entry.state, State::Held)
-                    && *entry.token == *token
+                    && entry.token.is(token)
                     && entry.live(now) =>
             {
                 entries.remove(key);

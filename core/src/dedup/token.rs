@@ -37,17 +37,34 @@ pub(crate) fn new_token() -> String {
         }
         let start = block.used;
         block.used += TOKEN_BYTES;
-        let token = hex::encode(&block.bytes[start..start + TOKEN_BYTES]);
+        let token = to_hex(&block.bytes[start..start + TOKEN_BYTES]);
         // Spent randomness is not kept around once handed out.
         block.bytes[start..start + TOKEN_BYTES].fill(0);
         token
     })
 }
 
+/// Lowercase hex, written straight into a string of the right size.
+fn to_hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::collections::HashSet;
+
+    #[test]
+    fn hex_is_lowercase_and_complete() {
+        assert_eq!(to_hex(&[0x00, 0x9f, 0xa0, 0xff]), "009fa0ff");
+        assert_eq!(to_hex(&[0xab; 16]), hex::encode([0xab; 16]));
+    }
 
     #[test]
     fn tokens_are_distinct_across_blocks_and_threads() {
