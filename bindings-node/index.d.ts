@@ -417,12 +417,15 @@ export declare function verifyWebhook(
  * to survive a restart.
  */
 export declare class MemoryStore {
-  /** `maxEntries` default 100 000; `ttlSeconds` (cap on any key's life) default 24 h. */
+  /**
+   * `maxEntries` default 100 000; `ttlSeconds` (cap on any key's life) default 24 h.
+   * @throws {RangeError} `maxEntries` below 1, or `ttlSeconds` below 0.001 or above 3650 days
+   */
   constructor(options?: { maxEntries?: number; ttlSeconds?: number })
 }
 
 export interface SqliteStoreOptions {
-  /** How long a call waits for another process's write lock before `ERR_STORE_UNAVAILABLE`. Default 5000. */
+  /** How long a call waits for another process's write lock before `ERR_STORE_UNAVAILABLE`. Default 5000; 1 to 3 600 000. */
   busyTimeoutMs?: number
   /** Flush every claim/completion to disk (survives power loss). Default true. */
   syncEveryCommit?: boolean
@@ -432,6 +435,7 @@ export interface SqliteStoreOptions {
  * A durable idempotency store in one SQLite file, shared by every process on the host that
  * opens it. Opened now; calls run on the libuv thread pool.
  * @throws {WebhookError} `ERR_STORE_UNAVAILABLE` when the file cannot be opened or created
+ * @throws {RangeError} `busyTimeoutMs` out of its range
  */
 export declare class SqliteStore {
   constructor(path: string, options?: SqliteStoreOptions)
@@ -442,16 +446,18 @@ export declare class SqliteStore {
 export interface RedisStoreOptions {
   /** Prefix of every key written. Default `'palisade:idem:'`; the same for every instance of one app. */
   prefix?: string
-  /** Bound on one command's round trip, in ms. Default 2000. */
+  /** Bound on one command's round trip, in ms. Default 2000; 1 to 3 600 000. */
   timeoutMs?: number
-  /** Bound on opening a connection, in ms. Default 2000. */
+  /** Bound on opening a connection, in ms. Default 2000; 1 to 3 600 000. */
   connectTimeoutMs?: number
 }
 
 /**
  * An idempotency store on one Redis server, shared by every receiver instance. The URL is
- * checked now; the connection opens on first use, on the libuv thread pool.
+ * checked now; the connection opens on first use, on the libuv thread pool. Concurrent calls
+ * share one connection, pipelined.
  * @throws {WebhookError} `ERR_STORE_UNAVAILABLE` when the URL is invalid
+ * @throws {RangeError} a timeout out of its range
  */
 export declare class RedisStore {
   constructor(url: string, options?: RedisStoreOptions)
@@ -470,9 +476,9 @@ export type IdempotencyStore = MemoryStore | SqliteStore | RedisStore | FaultySt
 export interface DeduplicatorOptions {
   /** Default: a new `MemoryStore`. */
   store?: IdempotencyStore
-  /** How long a claim blocks other workers. Default 60. */
+  /** How long a claim blocks other workers. Default 60; 0.001 to 3650 days (a `RangeError` otherwise). */
   leaseSeconds?: number
-  /** How long completed keys are remembered. Default 7 days. */
+  /** How long completed keys are remembered. Default 7 days; 0.001 to 3650 days (a `RangeError` otherwise). */
   retainSeconds?: number
   /** Run store calls on the libuv thread pool. Default: only for disk/network stores. */
   offload?: boolean

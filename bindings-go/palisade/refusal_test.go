@@ -135,7 +135,12 @@ func TestRefusalMessages(t *testing.T) {
 		_, err := small.Verify([]byte(huge(100_000)), http.Header{"Signature": {huge(1000)}})
 		checkRefusal(t, palisade.CodeBodyTooLarge, err)
 		// Through the Handler: the 413 answer's message, from the size-limited read.
-		h := palisade.Handler(small, func(http.ResponseWriter, *http.Request, *palisade.Event) error { return nil })
+		rcv, err := palisade.NewReceiver(small, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rcv.Close()
+		h := palisade.Handler(rcv, func(*http.Request, *palisade.Event) error { return nil })
 		req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader([]byte(huge(100_000))))
 		rec := serve(h, req)
 		var answer struct{ Error, Message string }

@@ -93,8 +93,10 @@ func WithConnectTimeout(d time.Duration) RedisOption {
 	return func(o *ffi.RedisOptions) { o.ConnectTimeout, o.HasConnectTimeout = d, true }
 }
 
-// WithMaxIdle sets how many idle connections are kept for reuse (default 16). Concurrent calls
-// beyond it open extra connections, closed after use.
+// WithMaxIdle is accepted for compatibility and has no effect: the store pipelines every
+// goroutine's commands over one connection per process (docs/stores.md). n must be at least 1.
+//
+// Deprecated: no longer needed.
 func WithMaxIdle(n int) RedisOption {
 	return func(o *ffi.RedisOptions) { o.MaxIdle, o.HasMaxIdle = n, true }
 }

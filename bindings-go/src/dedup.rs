@@ -51,10 +51,14 @@ pub unsafe extern "C" fn pw_dedup_new(
             let store = handle(store, "store")?;
             let mut dedup = Deduplicator::new(Arc::clone(&store.inner));
             if lease_ns != 0 {
-                dedup = dedup.with_lease(Duration::from_nanos(lease_ns));
+                dedup = dedup
+                    .with_lease(Duration::from_nanos(lease_ns))
+                    .map_err(|e| Fail::arg(e.to_string()))?;
             }
             if retention_ns != 0 {
-                dedup = dedup.with_retention(Duration::from_nanos(retention_ns));
+                dedup = dedup
+                    .with_retention(Duration::from_nanos(retention_ns))
+                    .map_err(|e| Fail::arg(e.to_string()))?;
             }
             put_handle(out, PwDedup { inner: dedup })
         })

@@ -57,7 +57,7 @@ pub unsafe extern "C" fn pw_memory_store_new(
                     0 => DEFAULT_TTL,
                     n => Duration::from_nanos(n),
                 };
-                MemoryStore::new(max, ttl)
+                MemoryStore::new(max, ttl).map_err(|e| Fail::arg(e.to_string()))?
             };
             put_handle(out, PwStore::new(Arc::new(store)))
         })
@@ -183,7 +183,9 @@ mod durable {
         use palisade_webhooks::{SqliteOptions, SqliteStore};
         let mut options = SqliteOptions::default();
         if given.has_busy_timeout {
-            options = options.busy_timeout(Duration::from_nanos(given.busy_timeout_ns));
+            options = options
+                .busy_timeout(Duration::from_nanos(given.busy_timeout_ns))
+                .map_err(|e| Fail::arg(e.to_string()))?;
         }
         if given.has_sync_every_commit {
             options = options.sync_every_commit(given.sync_every_commit);
@@ -214,15 +216,21 @@ mod durable {
             options = options.prefix(prefix);
         }
         if given.has_timeout {
-            options = options.timeout(Duration::from_nanos(given.timeout_ns));
+            options = options
+                .timeout(Duration::from_nanos(given.timeout_ns))
+                .map_err(|e| Fail::arg(e.to_string()))?;
         }
         if given.has_connect_timeout {
-            options = options.connect_timeout(Duration::from_nanos(given.connect_timeout_ns));
+            options = options
+                .connect_timeout(Duration::from_nanos(given.connect_timeout_ns))
+                .map_err(|e| Fail::arg(e.to_string()))?;
         }
         if given.has_max_idle {
-            let max = usize::try_from(given.max_idle)
-                .map_err(|_| Fail::arg("max_idle does not fit this platform"))?;
-            options = options.max_idle(max);
+            // Kept for compatibility: the store now pipelines every caller's commands over one
+            // connection per process, so there is no idle pool to size (docs/stores.md).
+            if given.max_idle == 0 {
+                return Err(Fail::arg("max_idle must be at least 1"));
+            }
         }
         Ok(Arc::new(RedisStore::connect_with(url, options)?))
     }

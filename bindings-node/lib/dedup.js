@@ -13,6 +13,8 @@ const kNative = Symbol('palisade-webhooks.nativeStore')
  * Bounded: at most `maxEntries` keys (default 100 000), none kept longer than `ttlSeconds`
  * (default 24 h). Use `SqliteStore` to survive restarts on one host, `RedisStore` when several
  * instances receive deliveries.
+ * @throws {RangeError} `maxEntries` below 1, or `ttlSeconds` below 0.001 or above 3650 days
+ * @throws {TypeError} an option that is not a number (or a `maxEntries` that is not an integer)
  */
 class MemoryStore {
   /** @param {{ maxEntries?: number, ttlSeconds?: number }} [options] */
@@ -35,6 +37,7 @@ class MemoryStore {
  * claim and completion to disk (survives a power loss); false is several times faster and
  * still survives a process crash, but the last few records may be lost if the machine goes down.
  * @throws {WebhookError} `ERR_STORE_UNAVAILABLE` when the file cannot be opened or created
+ * @throws {RangeError} `busyTimeoutMs` below 1 or above 3 600 000 (one hour)
  */
 class SqliteStore {
   /**
@@ -62,8 +65,9 @@ class SqliteStore {
  * `await store.ping()` checks the server, e.g. at startup or in a readiness probe.
  *
  * `timeoutMs` (default 2000) bounds each command, `connectTimeoutMs` (default 2000) opening a
- * connection: a call never hangs.
+ * connection: a call never hangs. Concurrent calls share one connection, pipelined.
  * @throws {WebhookError} `ERR_STORE_UNAVAILABLE` when the URL is invalid
+ * @throws {RangeError} a timeout below 1 ms or above one hour
  */
 class RedisStore {
   /**
@@ -82,7 +86,7 @@ class RedisStore {
     /** @internal */
     this[kNative] = call(() => NativeStore.redis(url, prefix ?? undefined, timeoutMs, connectTimeoutMs))
     /** The prefix of every key this store writes. */
-    this.prefix = prefix ?? 'palisade:idem:'
+    this.prefix = /** @type {string} */ (this[kNative].prefix)
   }
 
   /**
@@ -151,6 +155,8 @@ class Deduplicator {
    *   blocks other workers; `retainSeconds` (default 7 days) how long completed keys are
    *   remembered; `offload` runs store calls on the libuv thread pool (default: only for stores
    *   that do disk or network I/O).
+   * @throws {RangeError} a lease or retention below 0.001 s or above 3650 days (zero would turn
+   *   deduplication off)
    */
   constructor(options = {}) {
     if (options === null || typeof options !== 'object') throw new TypeError('options must be an object')

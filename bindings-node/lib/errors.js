@@ -51,8 +51,9 @@ const ARGUMENT_STATUSES = new Set([
 
 /**
  * Maps an error thrown by the native addon: a core code becomes a `WebhookError`, an argument
- * error a `TypeError`, a caught Rust panic a plain `Error`. Anything else (an exception thrown
- * by the caller's own getter, say) passes through untouched.
+ * of the wrong type a `TypeError`, an option out of its range (a zero or absurd duration) a
+ * `RangeError`, a caught Rust panic a plain `Error`. Anything else (an exception thrown by the
+ * caller's own getter, say) passes through untouched.
  * @param {unknown} e
  * @returns {unknown}
  */
@@ -60,6 +61,7 @@ function fromNative(e) {
   if (!(e instanceof Error) || e instanceof WebhookError || typeof e.code !== 'string') return e
   if (CODE_SET.has(e.code)) return new WebhookError(e.code, e.message)
   if (ARGUMENT_STATUSES.has(e.code)) return new TypeError(e.message)
+  if (e.code === 'RangeError') return new RangeError(e.message)
   if (e.code === 'GenericFailure' || e.code === 'InternalError') {
     return new Error(`palisade-webhooks internal error (please report it): ${e.message}`)
   }

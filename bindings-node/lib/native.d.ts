@@ -96,7 +96,7 @@ export declare class NativeStore {
   static sqlite(path: string, busyTimeoutMs?: number | undefined | null, syncEveryCommit?: boolean | undefined | null): NativeStore
   /**
    * A store on the Redis server at `url`. The URL is checked now; the connection is opened
-   * by the first call (on the thread pool), see `LazyRedis`.
+   * by the first call (on the thread pool): see `RedisStore::connect_lazy`.
    */
   static redis(url: string, prefix?: string | undefined | null, timeoutMs?: number | undefined | null, connectTimeoutMs?: number | undefined | null): NativeStore
   /**
@@ -108,6 +108,8 @@ export declare class NativeStore {
   get failAt(): string | null
   /** Changes where a faulty store fails. */
   setFailAt(failAtStep: string): void
+  /** The key prefix of a Redis store (`null` for other stores). */
+  get prefix(): string | null
   /** True when store calls may block (disk or network): they then run on the thread pool. */
   get blocking(): boolean
   /**

@@ -190,7 +190,7 @@ test('programming errors are TypeErrors', () => {
   assert.throws(() => webhook.verifySignature(1, 2), TypeError)
   assert.throws(() => TestSigner.fromSeed(-1), TypeError)
   assert.throws(() => new Deduplicator({ store: {} }), TypeError)
-  assert.throws(() => new Deduplicator({ leaseSeconds: -5 }), TypeError)
+  assert.throws(() => new Deduplicator({ leaseSeconds: -5 }), RangeError)
   assert.throws(() => new MemoryStore({ maxEntries: 1.5 }), TypeError)
   assert.throws(() => new Deduplicator({ store: Object.create(MemoryStore.prototype) }), TypeError)
   assert.throws(() => new Event(), Error)
@@ -443,6 +443,30 @@ for (const offload of [false, true]) {
     await assert.rejects(dedup.process(event, 'not a function'), TypeError)
   })
 }
+
+test('zero and absurd durations and counts are RangeErrors', () => {
+  // Zero would turn deduplication off; huge values used to overflow the core's clock.
+  for (const s of [0, 0.0009, -1, Infinity, -Infinity, 1e19, 3650 * 86400 + 1]) {
+    const range = /must be at least 1 ms and at most 3650 days, not /
+    for (const [build, name] of [
+      [() => new Deduplicator({ leaseSeconds: s }), 'leaseSeconds'],
+      [() => new Deduplicator({ retainSeconds: s }), 'retainSeconds'],
+      [() => new MemoryStore({ ttlSeconds: s }), 'ttlSeconds'],
+    ]) {
+      assert.throws(build, (e) => e instanceof RangeError && e.message.startsWith(`${name} `) && range.test(e.message), `${name}: ${s}`)
+    }
+  }
+  for (const n of [0, -1, -1e12]) {
+    assert.throws(() => new MemoryStore({ maxEntries: n }), (e) => e instanceof RangeError && e.message === `maxEntries must be at least 1, not ${n}`)
+  }
+  assert.throws(() => new Deduplicator({ leaseSeconds: NaN }), TypeError)
+  assert.throws(() => new MemoryStore({ ttlSeconds: '60' }), TypeError)
+  // The bounds themselves are accepted.
+  const tenYears = 3650 * 86400
+  const dedup = new Deduplicator({ store: new MemoryStore({ maxEntries: 1, ttlSeconds: 0.001 }), leaseSeconds: tenYears, retainSeconds: 0.001 })
+  assert.equal(dedup.leaseSeconds, tenYears)
+  assert.equal(dedup.retainSeconds, 0.001)
+})
 
 test('an expired lease lets another worker take over', async () => {
   const dedup = new Deduplicator({ leaseSeconds: 0.05 })

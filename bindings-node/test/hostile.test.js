@@ -1,6 +1,7 @@
 'use strict'
 // Hostile input: whatever arrives, the process never crashes and only WebhookError (bad
-// delivery) or TypeError (wrong argument types) comes out.
+// delivery), TypeError (wrong argument types) or RangeError (an option out of its range)
+// comes out.
 
 const test = require('node:test')
 const assert = require('node:assert/strict')
@@ -25,7 +26,10 @@ function expectSdkError(fn, label) {
   try {
     fn()
   } catch (e) {
-    assert.ok(e instanceof WebhookError || e instanceof TypeError, `${label}: unexpected ${e && e.stack}`)
+    assert.ok(
+      e instanceof WebhookError || e instanceof TypeError || e instanceof RangeError,
+      `${label}: unexpected ${e && e.stack}`,
+    )
     if (e instanceof WebhookError) assert.ok(WebhookError.codes.includes(e.code), `${label}: code ${e.code}`)
     return e
   }

@@ -73,14 +73,23 @@ test('a SQLite file that cannot be opened fails with ERR_STORE_UNAVAILABLE', () 
 test('store options are checked', () => {
   assert.throws(() => new SqliteStore(), TypeError)
   assert.throws(() => new SqliteStore(''), TypeError)
-  assert.throws(() => new SqliteStore(sqlitePath(), { busyTimeoutMs: -1 }), TypeError)
+  assert.throws(() => new SqliteStore(sqlitePath(), { busyTimeoutMs: -1 }), RangeError)
   assert.throws(() => new SqliteStore(sqlitePath(), { busyTimeoutMs: 'x' }), TypeError)
   assert.throws(() => new SqliteStore(sqlitePath(), { syncEveryCommit: 'yes' }), TypeError)
   assert.throws(() => new SqliteStore(sqlitePath(), null), TypeError)
   assert.throws(() => new RedisStore(5), TypeError)
   assert.throws(() => new RedisStore(redisUrl(), { prefix: 5 }), TypeError)
-  assert.throws(() => new RedisStore(redisUrl(), { timeoutMs: Infinity }), TypeError)
-  assert.throws(() => new RedisStore(redisUrl(), { connectTimeoutMs: -3 }), TypeError)
+  assert.throws(() => new RedisStore(redisUrl(), { timeoutMs: Infinity }), RangeError)
+  assert.throws(() => new RedisStore(redisUrl(), { connectTimeoutMs: -3 }), RangeError)
+  // Zero and absurd timeouts: the core's range (1 ms to 1 h), as RangeErrors naming the option.
+  for (const ms of [0, 0.5, 3_600_001, 1e19]) {
+    const range = /must be at least 1 ms and at most 1 h/
+    assert.throws(() => new SqliteStore(sqlitePath(), { busyTimeoutMs: ms }), (e) => e instanceof RangeError && /^busyTimeoutMs /.test(e.message) && range.test(e.message))
+    assert.throws(() => new RedisStore(redisUrl(), { timeoutMs: ms }), (e) => e instanceof RangeError && /^timeoutMs /.test(e.message) && range.test(e.message))
+    assert.throws(() => new RedisStore(redisUrl(), { connectTimeoutMs: ms }), (e) => e instanceof RangeError && /^connectTimeoutMs /.test(e.message))
+  }
+  assert.equal(new RedisStore(redisUrl(), { timeoutMs: 3_600_000 }).prefix, 'palisade:idem:')
+  assert.equal(new RedisStore(redisUrl(), { prefix: 'app:' }).prefix, 'app:')
   // A URL Redis cannot use is refused at once, without echoing it (it may hold a password).
   for (const url of ['', 'http://127.0.0.1:6379', 'not a url', 'redis://user:s3cret@[::1']) {
     assert.throws(() => new RedisStore(url), (e) => isUnavailable(e) && !e.message.includes('s3cret'), url)

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use palisade_webhooks::dedup::{
-    Claim, ClaimOutcome, Deduplicator, IdempotencyStore, StoreClaim, DEFAULT_LEASE,
+    Claim, ClaimOutcome, Deduplicator, IdempotencyStore, InvalidOption, StoreClaim, DEFAULT_LEASE,
     DEFAULT_MAX_ENTRIES, DEFAULT_RETENTION, DEFAULT_TTL,
 };
 use palisade_webhooks::{
@@ -26,10 +26,23 @@ use crate::convert::{seconds_to_duration, type_name};
 use crate::errors::{ticket_settled, OrRaise};
 use crate::event::{repr, PyEvent};
 
-// `SqliteStore`'s and `RedisStore`'s defaults are written as literals in their signatures (so
-// Python shows them) and passed to the core explicitly: the core keeps its own
-// (`SqliteOptions::default()`, `RedisOptions::default()`) private. `MemoryStore`'s and
-// `Deduplicator`'s defaults are the core's public constants.
+// Every default is the core's public constant, and every range check is the core's: a value
+// out of range (zero, or absurdly large) raises `ValueError` naming the Python parameter.
+
+/// The core's refusal of an option, as a `ValueError` naming the Python parameter and value.
+fn invalid(param: &str, given: impl std::fmt::Display, e: &InvalidOption) -> PyErr {
+    PyValueError::new_err(format!("{param} {}, not {given}", e.requirement()))
+}
+
+/// `seconds` as a `Duration` the core accepts for `apply` (a builder method of the core).
+fn seconds_option<T>(
+    param: &str,
+    seconds: f64,
+    apply: impl FnOnce(Duration) -> Result<T, InvalidOption>,
+) -> PyResult<T> {
+    let d = seconds_to_duration(seconds, param)?;
+    apply(d).map_err(|e| invalid(param, format!("{seconds:?}"), &e))
+}
 
 /// Base class of the idempotency stores implemented in the native core (`MemoryStore`,
 /// `SqliteStore`, `RedisStore`). Not instantiable itself.
@@ -50,6 +63,9 @@ impl PyStore {
 /// Memory is bounded: at most `max_entries` keys (default 100 000; those closest to expiry are
 /// evicted first), none kept longer than `ttl_seconds` (default 86 400: one day), even if the
 /// deduplicator's retention is longer.
+///
+/// Raises:
+///     ValueError: `max_entries` below 1, or `ttl_seconds` below 0.001 or above 3650 days.
 #[pyclass(extends = PyStore, frozen, module = "palisade_webhooks", name = "MemoryStore")]
 pub(crate) struct PyMemoryStore {
     store: Arc<MemoryStore>,
@@ -58,8 +74,9 @@ pub(crate) struct PyMemoryStore {
 }
 
 impl PyMemoryStore {
-    fn initializer(max_entries: usize, ttl: Duration) -> PyClassInitializer<Self> {
-        let store = Arc::new(MemoryStore::new(max_entries, ttl));
+    fn initializer(store: MemoryStore) -> PyClassInitializer<Self> {
+        let (max_entries, ttl) = (store.max_entries(), store.ttl());
+        let store = Arc::new(store);
         PyClassInitializer::from(PyStore::new(store.clone())).add_subclass(PyMemoryStore {
             store,
             max_entries,
@@ -72,12 +89,18 @@ impl PyMemoryStore {
 impl PyMemoryStore {
     #[new]
     #[pyo3(signature = (
-        max_entries = DEFAULT_MAX_ENTRIES,
+        max_entries = DEFAULT_MAX_ENTRIES as i64,
         ttl_seconds = DEFAULT_TTL.as_secs_f64()
     ))]
-    fn new(max_entries: usize, ttl_seconds: f64) -> PyResult<PyClassInitializer<Self>> {
+    fn new(max_entries: i64, ttl_seconds: f64) -> PyResult<PyClassInitializer<Self>> {
         let ttl = seconds_to_duration(ttl_seconds, "ttl_seconds")?;
-        Ok(Self::initializer(max_entries, ttl))
+        // A negative count is as out of range as zero: the core says what the range is.
+        let max = usize::try_from(max_entries).unwrap_or(0);
+        let store = MemoryStore::new(max, ttl).map_err(|e| match e.option() {
+            "max_entries" => invalid("max_entries", max_entries, &e),
+            _ => invalid("ttl_seconds", format!("{ttl_seconds:?}"), &e),
+        })?;
+        Ok(Self::initializer(store))
     }
 
     /// The bound on remembered keys.
@@ -126,6 +149,10 @@ impl PyMemoryStore {
 /// Raises:
 ///     StoreUnavailableError: the file cannot be opened or created, is not a database, or
 ///         stays locked beyond the busy timeout.
+///     ValueError: `busy_timeout_seconds` below 0.001 or above 3600.
+///
+/// A store opened before a fork (gunicorn `--preload`, `multiprocessing` with "fork") opens its
+/// own connection in each child before its first statement there.
 ///
 /// Each claim is one transaction that takes the write lock up front, so a key is claimed by
 /// exactly one caller across all threads and processes. Lease and retention are wall-clock
@@ -143,8 +170,8 @@ impl PySqliteStore {
     #[pyo3(signature = (
         path,
         *,
-        busy_timeout_seconds = 5.0,
-        sync_every_commit = true
+        busy_timeout_seconds = SqliteOptions::DEFAULT_BUSY_TIMEOUT.as_secs_f64(),
+        sync_every_commit = SqliteOptions::DEFAULT_SYNC_EVERY_COMMIT
     ))]
     fn new(
         py: Python<'_>,
@@ -152,10 +179,11 @@ impl PySqliteStore {
         busy_timeout_seconds: f64,
         sync_every_commit: bool,
     ) -> PyResult<PyClassInitializer<Self>> {
-        let busy_timeout = seconds_to_duration(busy_timeout_seconds, "busy_timeout_seconds")?;
-        let options = SqliteOptions::default()
-            .busy_timeout(busy_timeout)
-            .sync_every_commit(sync_every_commit);
+        let options = seconds_option("busy_timeout_seconds", busy_timeout_seconds, |d| {
+            SqliteOptions::default().busy_timeout(d)
+        })?
+        .sync_every_commit(sync_every_commit);
+        let busy_timeout = options.get_busy_timeout();
         let store = py
             .detach(|| SqliteStore::open_with(&path, options))
             .or_raise(py)?;
@@ -225,6 +253,11 @@ impl PySqliteStore {
 /// Raises:
 ///     StoreUnavailableError: the URL is invalid or the server does not answer a `PING`
 ///         within the timeouts.
+///     ValueError: a timeout below 0.001 or above 3600 seconds.
+///
+/// A store built before a fork (gunicorn `--preload`, `multiprocessing` with "fork") opens its
+/// own connection in each child before its first command there; concurrent calls of one
+/// process are pipelined over its connection.
 ///
 /// Each claim is one atomic server-side step (`SET NX PX` in a Lua script); complete and
 /// release apply only for the holder of the claim. Lease and retention are Redis key expiries.
@@ -246,9 +279,9 @@ impl PyRedisStore {
     #[pyo3(signature = (
         url,
         *,
-        prefix = "palisade:idem:",
-        timeout_seconds = 2.0,
-        connect_timeout_seconds = 2.0
+        prefix = RedisOptions::DEFAULT_PREFIX,
+        timeout_seconds = RedisOptions::DEFAULT_TIMEOUT.as_secs_f64(),
+        connect_timeout_seconds = RedisOptions::DEFAULT_CONNECT_TIMEOUT.as_secs_f64()
     ))]
     fn new(
         py: Python<'_>,
@@ -257,13 +290,12 @@ impl PyRedisStore {
         timeout_seconds: f64,
         connect_timeout_seconds: f64,
     ) -> PyResult<PyClassInitializer<Self>> {
-        let timeout = seconds_to_duration(timeout_seconds, "timeout_seconds")?;
-        let connect_timeout =
-            seconds_to_duration(connect_timeout_seconds, "connect_timeout_seconds")?;
-        let options = RedisOptions::default()
-            .prefix(prefix)
-            .timeout(timeout)
-            .connect_timeout(connect_timeout);
+        let options = RedisOptions::default().prefix(prefix);
+        let options = seconds_option("timeout_seconds", timeout_seconds, |d| options.timeout(d))?;
+        let options = seconds_option("connect_timeout_seconds", connect_timeout_seconds, |d| {
+            options.connect_timeout(d)
+        })?;
+        let (timeout, connect_timeout) = (options.get_timeout(), options.get_connect_timeout());
         let store = py
             .detach(|| RedisStore::connect_with(url, options))
             .or_raise(py)?;
@@ -422,6 +454,11 @@ pub(crate) fn core_store(store: &Bound<'_, PyAny>) -> PyResult<Arc<dyn Idempoten
 ///         crashed worker does not block an event forever; default 60 s).
 ///     retain_seconds: how long completed keys are remembered (default 7 days).
 ///
+/// Raises:
+///     ValueError: a lease or retention below 0.001 s or above 3650 days (zero would turn
+///         deduplication off).
+///     TypeError: `store` is not a store.
+///
 /// Use `with dedup.claim(event) as claim:`, then check `claim.status`.
 #[pyclass(frozen, module = "palisade_webhooks", name = "Deduplicator")]
 pub(crate) struct PyDeduplicator {
@@ -451,21 +488,23 @@ impl PyDeduplicator {
         lease_seconds: f64,
         retain_seconds: f64,
     ) -> PyResult<Self> {
-        let lease = seconds_to_duration(lease_seconds, "lease_seconds")?;
-        let retention = seconds_to_duration(retain_seconds, "retain_seconds")?;
+        // Checked before the store is looked at, so a bad value fails the same way whatever
+        // the store.
+        let base = Deduplicator::in_memory();
+        let base = seconds_option("lease_seconds", lease_seconds, |d| base.with_lease(d))?;
+        let base = seconds_option("retain_seconds", retain_seconds, |d| base.with_retention(d))?;
+        let (lease, retention) = (base.lease(), base.retention());
         let store = match store {
             Some(s) if !s.is_none() => s,
-            _ => Bound::new(
-                py,
-                PyMemoryStore::initializer(DEFAULT_MAX_ENTRIES, DEFAULT_TTL),
-            )?
-            .into_any(),
+            _ => Bound::new(py, PyMemoryStore::initializer(MemoryStore::default()))?.into_any(),
         };
         let inner = core_store(&store)?;
+        let inner = Deduplicator::new(inner)
+            .with_lease(lease)
+            .and_then(|d| d.with_retention(retention))
+            .map_err(|e| PyValueError::new_err(e.to_string()))?;
         Ok(PyDeduplicator {
-            inner: Deduplicator::new(inner)
-                .with_lease(lease)
-                .with_retention(retention),
+            inner,
             store: store.unbind(),
         })
     }

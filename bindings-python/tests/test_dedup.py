@@ -124,6 +124,45 @@ def test_bad_arguments() -> None:
         pw.Store()  # type: ignore[call-arg]
 
 
+# Every duration and count is checked when the object is built (the core's ranges): zero would
+# turn deduplication off or fail every call, and huge values used to overflow the core's clock.
+OUT_OF_RANGE_SECONDS = [0, 0.0, 0.0009, -1, float("nan"), float("inf"), 1e19, 1e300]
+
+
+@pytest.mark.parametrize("seconds", OUT_OF_RANGE_SECONDS)
+def test_out_of_range_durations_are_value_errors(seconds: float) -> None:
+    for build, param in [
+        (lambda: pw.MemoryStore(ttl_seconds=seconds), "ttl_seconds"),
+        (lambda: pw.Deduplicator(lease_seconds=seconds), "lease_seconds"),
+        (lambda: pw.Deduplicator(retain_seconds=seconds), "retain_seconds"),
+        (lambda: pw.Deduplicator(pw.MemoryStore(), lease_seconds=seconds), "lease_seconds"),
+    ]:
+        with pytest.raises(ValueError, match=param):
+            build()
+
+
+def test_duration_bounds() -> None:
+    ten_years = 3650 * 86400.0
+    assert pw.MemoryStore(ttl_seconds=ten_years).ttl_seconds == ten_years
+    assert pw.MemoryStore(ttl_seconds=0.001).ttl_seconds == 0.001
+    dedup = pw.Deduplicator(lease_seconds=ten_years, retain_seconds=ten_years)
+    assert (dedup.lease_seconds, dedup.retain_seconds) == (ten_years, ten_years)
+    with pytest.raises(ValueError) as info:
+        pw.Deduplicator(lease_seconds=ten_years + 1)
+    assert str(info.value) == (
+        f"lease_seconds must be at least 1 ms and at most 3650 days, not {ten_years + 1}"
+    )
+    with pytest.raises(ValueError, match="ttl_seconds must be at least 1 ms"):
+        pw.MemoryStore(ttl_seconds=1e19)  # once a PanicException from an overflowing clock
+
+
+@pytest.mark.parametrize("count", [0, -1, -(2**40)])
+def test_out_of_range_max_entries_is_a_value_error(count: int) -> None:
+    with pytest.raises(ValueError, match=f"max_entries must be at least 1, not {count}"):
+        pw.MemoryStore(max_entries=count)
+    assert pw.MemoryStore(max_entries=1).max_entries == 1
+
+
 class DictStore:
     """A store written in Python (the IdempotencyStore protocol), single-process."""
 

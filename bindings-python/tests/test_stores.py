@@ -158,7 +158,8 @@ def test_sqlite_store_options_and_durability(tmp_path: Path) -> None:
     assert (fast.busy_timeout_seconds, fast.sync_every_commit) == (0.5, False)
     assert pw.Deduplicator(fast).claim("done").status == "duplicate"
     # Expired rows are purged on demand.
-    pw.Deduplicator(fast, retain_seconds=0).claim("gone").complete()
+    pw.Deduplicator(fast, retain_seconds=0.001).claim("gone").complete()
+    time.sleep(0.01)
     assert fast.purge_expired() >= 1
     assert fast.purge_expired() == 0
 
@@ -171,8 +172,9 @@ def test_sqlite_store_cannot_open(tmp_path: Path) -> None:
     not_a_db.write_bytes(b"this is not a SQLite database, just some bytes " * 100)
     with pytest.raises(pw.StoreUnavailableError):
         pw.SqliteStore(not_a_db)
-    with pytest.raises(ValueError):
-        pw.SqliteStore(tmp_path / "x.sqlite3", busy_timeout_seconds=-1)
+    for bad in (-1, 0, 3601, 1e19):
+        with pytest.raises(ValueError, match="busy_timeout_seconds"):
+            pw.SqliteStore(tmp_path / "x.sqlite3", busy_timeout_seconds=bad)
     with pytest.raises(TypeError):
         pw.SqliteStore(42)  # type: ignore[arg-type]
 
@@ -289,6 +291,11 @@ def test_redis_store_options() -> None:
     )
     with pytest.raises(ValueError):
         pw.RedisStore(url, timeout_seconds=float("nan"))
+    for bad in (0, 0.0005, 3601, 1e19):
+        with pytest.raises(ValueError, match="^timeout_seconds must be at least 1 ms and at most 1 h"):
+            pw.RedisStore(url, timeout_seconds=bad)
+        with pytest.raises(ValueError, match="^connect_timeout_seconds"):
+            pw.RedisStore(url, connect_timeout_seconds=bad)
 
 
 def test_redis_prefixes_keep_applications_apart() -> None:

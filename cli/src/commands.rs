@@ -333,7 +333,10 @@ pub(crate) fn listen(
     let lease = Duration::from_millis(processing.lease_ms);
     let receiver = Receiver::new(
         webhook,
-        store.map(|store| Deduplicator::new(store).with_lease(lease)),
+        store
+            .map(|store| Deduplicator::new(store).with_lease(lease))
+            .transpose()
+            .map_err(|e| format!("--lease-ms: {e}"))?,
     );
     let mut handler = Handler {
         fail_rate: processing.fail_rate,

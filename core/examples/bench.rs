@@ -145,10 +145,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let table_bytes = fast.keys()[0].table_bytes();
 
     // Memory store: claim + complete of distinct keys.
-    let dedup = Deduplicator::new(Arc::new(MemoryStore::new(
-        1_000_000,
-        Duration::from_secs(3600),
-    )));
+    let dedup = Deduplicator::new(Arc::new(
+        MemoryStore::new(1_000_000, Duration::from_secs(3600)).expect("valid options"),
+    ));
     let mut i = 0u64;
     let store_memory = time_per_op(budget, || {
         i += 1;

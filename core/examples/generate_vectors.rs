@@ -113,6 +113,17 @@ fn sig_headers(sig: &str) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// A DER SubjectPublicKeyInfo (ecPublicKey, prime256v1) around any `point` bytes.
+fn spki_with_point(point: &[u8]) -> Vec<u8> {
+    let algorithm = hex::decode("301306072a8648ce3d020106082a8648ce3d030107").unwrap();
+    let mut bits = vec![0x03, u8::try_from(point.len() + 1).unwrap(), 0x00];
+    bits.extend_from_slice(point);
+    let mut der = vec![0x30, u8::try_from(algorithm.len() + bits.len()).unwrap()];
+    der.extend(algorithm);
+    der.extend(bits);
+    der
+}
+
 fn b64(s: &str) -> String {
     STANDARD.encode(s.as_bytes())
 }
@@ -1201,6 +1212,63 @@ fn main() {
             sig_headers(&d.signature),
             Expect::Err("construct", "ERR_INVALID_PUBLIC_KEY"),
         );
+    }
+
+    // ---- keys whose point uses an encoding Palisade never uses, or with bytes after the key -----------
+    // (refused when the verifier is built: a lenient decoder would pick a point that verifies
+    // nothing). This block only appends cases; it changes none of the cases above.
+    {
+        let point = vk.to_encoded_point(false);
+        let (x, y) = (point.x().unwrap().to_vec(), point.y().unwrap().to_vec());
+        let compact = [&[0x05][..], &x].concat();
+        let hybrid = [&[0x06 | (y[31] & 1)][..], &x, &y].concat();
+        let p_field =
+            hex::decode("ffffffff00000001000000000000000000000000ffffffffffffffffffffffff")
+                .unwrap();
+        let x_not_below_p = [&[0x02][..], &p_field].concat();
+        let trailing = [pk.spki_der(), &[0x00][..]].concat();
+        for (name, description, key) in [
+            (
+                "key_spki_compact_point",
+                "An SPKI whose point uses the compact SEC1 encoding (05 || x).",
+                STANDARD.encode(spki_with_point(&compact)),
+            ),
+            (
+                "key_spki_hybrid_point",
+                "An SPKI whose point uses the hybrid SEC1 encoding (06/07 || x || y).",
+                STANDARD.encode(spki_with_point(&hybrid)),
+            ),
+            (
+                "key_sec1_compact_point",
+                "A bare compact SEC1 point (05 || x), as hex.",
+                hex::encode(&compact),
+            ),
+            (
+                "key_spki_trailing_bytes",
+                "A valid SPKI followed by one extra byte.",
+                STANDARD.encode(&trailing),
+            ),
+            (
+                "key_sec1_compressed_x_not_below_p",
+                "A compressed SEC1 point whose x is the field prime p (not a valid encoding).",
+                hex::encode(&x_not_below_p),
+            ),
+            (
+                "key_spki_compressed_x_not_below_p",
+                "An SPKI whose compressed point has x = p.",
+                STANDARD.encode(spki_with_point(&x_not_below_p)),
+            ),
+        ] {
+            g.case(
+                name,
+                description,
+                vec![key],
+                none.clone(),
+                &d.body,
+                sig_headers(&d.signature),
+                Expect::Err("construct", "ERR_INVALID_PUBLIC_KEY"),
+            );
+        }
     }
 
     // ---- the documentation's function ----------------------------------------------------------------

@@ -300,7 +300,8 @@ fn store_unavailable() {
         .port();
     let options = RedisOptions::default()
         .timeout(Duration::from_millis(300))
-        .connect_timeout(Duration::from_millis(300));
+        .and_then(|o| o.connect_timeout(Duration::from_millis(300)))
+        .unwrap();
     let url = format!("redis://user:{}@127.0.0.1:{port}/0", huge(300));
     let message = check(
         RedisStore::connect_with(&url, options.clone()),

@@ -420,7 +420,10 @@ class MemoryStore(Store):
     """An in-process store: bounded entries and TTL; forgets on restart."""
 
     def __new__(cls, max_entries: int = ..., ttl_seconds: float = ...) -> MemoryStore:
-        """Defaults (the core's): ``max_entries=100_000``, ``ttl_seconds=86_400.0``."""
+        """Defaults (the core's): ``max_entries=100_000``, ``ttl_seconds=86_400.0``.
+
+        Raises ``ValueError`` for ``max_entries`` below 1, or ``ttl_seconds`` below 0.001 or
+        above 3650 days."""
     @property
     def max_entries(self) -> int: ...
     @property
@@ -433,16 +436,19 @@ class SqliteStore(Store):
 
     Survives restarts and crashes. ``busy_timeout_seconds`` bounds the wait for another
     process's write lock; ``sync_every_commit=False`` trades durability across a machine crash
-    for speed. Raises ``StoreUnavailableError`` when the file cannot be opened or created.
+    for speed. Raises ``StoreUnavailableError`` when the file cannot be opened or created, and
+    ``ValueError`` for a busy timeout below 0.001 s or above one hour. A store opened before a
+    fork opens its own connection in each child.
     """
 
     def __new__(
         cls,
         path: str | PathLike[str],
         *,
-        busy_timeout_seconds: float = 5.0,
-        sync_every_commit: bool = True,
-    ) -> SqliteStore: ...
+        busy_timeout_seconds: float = ...,
+        sync_every_commit: bool = ...,
+    ) -> SqliteStore:
+        """Defaults (the core's): ``busy_timeout_seconds=5.0``, ``sync_every_commit=True``."""
     @property
     def path(self) -> str:
         """The database file, as given."""
@@ -460,17 +466,21 @@ class RedisStore(Store):
     ``prefix`` goes before every key (one per application). Every command is bounded by
     ``timeout_seconds`` (and connecting by ``connect_timeout_seconds``): an unreachable or slow
     server raises ``StoreUnavailableError``, never hangs. Raises ``StoreUnavailableError`` when
-    the URL is invalid or the server does not answer.
+    the URL is invalid or the server does not answer, and ``ValueError`` for a timeout below
+    0.001 s or above one hour. A store built before a fork opens its own connection in each
+    child.
     """
 
     def __new__(
         cls,
         url: str,
         *,
-        prefix: str = "palisade:idem:",
-        timeout_seconds: float = 2.0,
-        connect_timeout_seconds: float = 2.0,
-    ) -> RedisStore: ...
+        prefix: str = ...,
+        timeout_seconds: float = ...,
+        connect_timeout_seconds: float = ...,
+    ) -> RedisStore:
+        """Defaults (the core's): ``prefix="palisade:idem:"``, ``timeout_seconds=2.0``,
+        ``connect_timeout_seconds=2.0``."""
     @property
     def prefix(self) -> str: ...
     @property
@@ -497,7 +507,8 @@ class Deduplicator:
         retain_seconds: float = ...,
     ) -> Deduplicator:
         """Defaults (the core's): a ``MemoryStore()``, ``lease_seconds=60.0``,
-        ``retain_seconds=604_800.0`` (7 days)."""
+        ``retain_seconds=604_800.0`` (7 days). Raises ``ValueError`` for a lease or retention
+        below 0.001 s or above 3650 days."""
     def claim(self, event: Event | str) -> Claim:
         """Claim an event (or a key); use the result as a context manager."""
     @property
