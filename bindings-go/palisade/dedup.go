@@ -24,21 +24,38 @@ type MemoryStoreOption func(*memoryStoreConfig)
 type memoryStoreConfig struct {
 	maxEntries uint64
 	ttl        time.Duration
+	// invalid is the first option given an unusable value (zero would silently mean "the
+	// default" across the C ABI, so it is refused here, as every language refuses it).
+	invalid error
 }
 
 // WithMaxEntries bounds the number of remembered keys (default 100,000); beyond it the
 // entries closest to expiry are evicted first.
 func WithMaxEntries(n int) MemoryStoreOption {
 	return func(c *memoryStoreConfig) {
-		if n > 0 {
-			c.maxEntries = uint64(n)
+		if n < 1 {
+			c.refuse(fmt.Errorf("%w: WithMaxEntries(%d): at least 1 entry", ErrInvalidArgument, n))
+			return
 		}
+		c.maxEntries = uint64(n)
+	}
+}
+
+func (c *memoryStoreConfig) refuse(err error) {
+	if c.invalid == nil {
+		c.invalid = err
 	}
 }
 
 // WithTTL caps how long any key is kept (default 24 h), whatever the retention.
 func WithTTL(d time.Duration) MemoryStoreOption {
-	return func(c *memoryStoreConfig) { c.ttl = d }
+	return func(c *memoryStoreConfig) {
+		if d <= 0 {
+			c.refuse(fmt.Errorf("%w: WithTTL(%v): the TTL must be positive", ErrInvalidArgument, d))
+			return
+		}
+		c.ttl = d
+	}
 }
 
 // MemoryStore deduplicates within one process and forgets on restart. Safe for concurrent use.
@@ -51,6 +68,9 @@ func NewMemoryStore(opts ...MemoryStoreOption) (*MemoryStore, error) {
 	var c memoryStoreConfig
 	for _, opt := range opts {
 		opt(&c)
+	}
+	if c.invalid != nil {
+		return nil, c.invalid
 	}
 	s, err := ffi.NewMemoryStore(c.maxEntries, c.ttl)
 	if err != nil {
@@ -97,14 +117,41 @@ func (s Status) String() string {
 // DedupOption configures a Deduplicator.
 type DedupOption func(*dedupConfig)
 
-type dedupConfig struct{ lease, retention time.Duration }
+type dedupConfig struct {
+	lease, retention time.Duration
+	// invalid: the first duration given as zero or negative (which would silently mean "the
+	// default" across the C ABI, and would turn deduplication off if taken at its word).
+	invalid error
+}
+
+func positive(c *dedupConfig, option string, d time.Duration) bool {
+	if d > 0 {
+		return true
+	}
+	if c.invalid == nil {
+		c.invalid = fmt.Errorf("%w: %s(%v): the duration must be positive", ErrInvalidArgument, option, d)
+	}
+	return false
+}
 
 // WithLease sets how long a claim is held before another worker may take it over (default
 // 60 s): a crashed worker blocks a key only this long.
-func WithLease(d time.Duration) DedupOption { return func(c *dedupConfig) { c.lease = d } }
+func WithLease(d time.Duration) DedupOption {
+	return func(c *dedupConfig) {
+		if positive(c, "WithLease", d) {
+			c.lease = d
+		}
+	}
+}
 
 // WithRetention sets how long completed keys are remembered (default 7 days).
-func WithRetention(d time.Duration) DedupOption { return func(c *dedupConfig) { c.retention = d } }
+func WithRetention(d time.Duration) DedupOption {
+	return func(c *dedupConfig) {
+		if positive(c, "WithRetention", d) {
+			c.retention = d
+		}
+	}
+}
 
 // Deduplicator turns Palisade's at-least-once delivery into "process each change once", keyed
 // by Event.IdempotencyKey. Safe for concurrent use.
@@ -117,6 +164,9 @@ func NewDeduplicator(store Store, opts ...DedupOption) (*Deduplicator, error) {
 	var c dedupConfig
 	for _, opt := range opts {
 		opt(&c)
+	}
+	if c.invalid != nil {
+		return nil, c.invalid
 	}
 	if store == nil {
 		m, err := NewMemoryStore()

@@ -598,10 +598,25 @@ fuzz_target!(|data: &[u8]| unsafe {
     let mut store = ptr::null_mut();
     let status = pw_memory_store_new(u64::from(c.byte()), 0, &mut store, &mut err);
     check("memory_store_new", status, &mut err, &[]);
+    // A lease under 1 ms is refused (it would turn deduplication off), never a panic.
+    let mut refused = ptr::null_mut();
+    check(
+        "dedup_new (lease under 1 ms)",
+        pw_dedup_new(store, 1 + c.u64() % 999_999, 0, &mut refused, &mut err),
+        &mut err,
+        &[PW_ERR_INVALID_ARGUMENT],
+    );
+    assert!(refused.is_null(), "a refused deduplicator was handed out");
     let mut dedup = ptr::null_mut();
     check(
         "dedup_new",
-        pw_dedup_new(store, c.u64() % 1_000_000_000, 0, &mut dedup, &mut err),
+        pw_dedup_new(
+            store,
+            1_000_000 + c.u64() % 1_000_000_000,
+            0,
+            &mut dedup,
+            &mut err,
+        ),
         &mut err,
         &[],
     );
@@ -688,7 +703,7 @@ fuzz_target!(|data: &[u8]| unsafe {
         "redis_store_new",
         status,
         &mut err,
-        &[PW_ERR_STORE_UNAVAILABLE],
+        &[PW_ERR_STORE_UNAVAILABLE, PW_ERR_INVALID_ARGUMENT],
     );
     assert_ne!(status, PW_OK, "the fuzz build has no Redis store");
 
