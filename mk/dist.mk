@@ -61,5 +61,6 @@ dist-goproxy: dist-tools
 		$(DIST_NATIVE)/libpalisade_webhooks_ffi.a
 	python3 scripts/dist/package.py goproxy --lib $(DIST_STAGE)/libpalisade_webhooks_ffi_linux_amd64.a
 
-test-dist: dist go-toolchain node-toolchain
+test-dist: dist go-toolchain node-toolchain python-env
+	$(PY_MYPY) --strict scripts/dist/package.py tests/dist/run.py
 	python3 tests/dist/run.py

@@ -33,7 +33,7 @@ import tomllib
 import traceback
 import zipfile
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -74,7 +74,7 @@ def rustless_env(tmp: Path) -> dict[str, str]:
         shadow = tmp / f"path-{i}"
         shadow.mkdir()
         for item in directory.iterdir():
-            if not item.name.startswith(RUST_TOOLS) and not item.name.startswith("rust-"):
+            if not item.name.startswith(("cargo", "rust", "clippy", "rls")):
                 (shadow / item.name).symlink_to(item)
         entries.append(str(shadow))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CARGO", "RUSTUP", "RUSTC"))}
@@ -92,8 +92,9 @@ def run(cmd: list[str], cwd: Path, env: dict[str, str], ok: bool = True) -> subp
     return result
 
 
-def last_json(output: str) -> dict:
-    return json.loads(output.strip().splitlines()[-1])
+def last_json(output: str) -> dict[str, Any]:
+    facts: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
+    return facts
 
 
 def inside(path: str | Path, directory: Path) -> bool:
