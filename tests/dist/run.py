@@ -10,8 +10,8 @@ temporary directory outside the checkout, with no cargo, rustc or rustup on PATH
 A smoke program per language (smoke.py, smoke.js, smoke.go here) then verifies a TestSigner
 delivery, sees a tampered one refused with ERR_INVALID_SIGNATURE, and gets both answers from an
 adapter over real HTTP on 127.0.0.1. Also checked: the platform errors (npm without its platform
-package; Go without cgo and for a platform without a prebuilt library) and that one version is
-used everywhere. Prints one line per check and "N passed, N failed"; exits 1 on any failure.
+package; Go without cgo and for a platform without a prebuilt library), that the binaries ask
+for no glibc newer than 2.17, and that one version is used everywhere. Prints one line per check and "N passed, N failed"; exits 1 on any failure.
 
     python3 tests/dist/run.py [--keep]   (--keep leaves the temporary directory for inspection)
 """
@@ -231,6 +231,24 @@ def check_go_other_platform(tmp: Path, env: dict[str, str]) -> str:
     return errors[0].split(": ", 1)[1][:90] + "..."
 
 
+def check_glibc(tmp: Path, env: dict[str, str]) -> str:
+    """The wheel's extension and the npm addon ask for no glibc symbol newer than 2.17."""
+    work = tmp / "glibc"
+    work.mkdir()
+    with zipfile.ZipFile(one("python/*.whl")) as zf:
+        (work / "wheel.so").write_bytes(zf.read("palisade_webhooks/_native.abi3.so"))
+    with tarfile.open(one("npm/palisade-webhooks-linux-x64-gnu-*.tgz")) as tf:
+        (work / "addon.node").write_bytes(tf.extractfile("package/palisade-webhooks.linux-x64-gnu.node").read())  # type: ignore[union-attr]
+    newest = {}
+    for binary in ("wheel.so", "addon.node"):
+        symbols = run(["objdump", "-T", binary], work, env).stdout
+        versions = {tuple(int(n) for n in v.split(".")) for v in re.findall(r"GLIBC_([0-9.]+)", symbols)}
+        expect(bool(versions), f"{binary}: no glibc symbol versions found")
+        newest[binary] = max(versions)
+        expect(newest[binary] <= (2, 17), f"{binary} needs glibc {newest[binary]}")
+    return ", ".join(f"{b} needs glibc {'.'.join(map(str, v))}" for b, v in newest.items())
+
+
 def check_versions(tmp: Path, env: dict[str, str]) -> str:
     """One version everywhere: the workspace's, in every crate, the lock file, the wheel and
     sdist metadata, every package.json (repository and packed), and the Go proxy tree (the Go
@@ -280,6 +298,7 @@ def check_versions(tmp: Path, env: dict[str, str]) -> str:
 
 CHECKS: list[tuple[str, Callable[[Path, dict[str, str]], str]]] = [
     ("one version everywhere", check_versions),
+    ("native code loads on glibc >= 2.17", check_glibc),
     ("python: wheel installs and works", check_python),
     ("node: tarballs install offline and work", check_node),
     ("node: clear error without the platform package", check_node_without_platform_package),
