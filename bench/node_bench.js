@@ -15,6 +15,12 @@
 //   crypto_create_per_call_us      the same with crypto.createPublicKey on every call
 //   verify_batch_2threads_scaling  throughput of verifyBatch split in two concurrent halves (libuv
 //                                  pool, default size) / throughput of sequential verify()
+//   sdk_drop_in_us                 verifyWebhook(key, signature, payload), the SDK's drop-in, warm
+//                                  (its key cache holds the prepared key from the second call on)
+//   docs_function_us               the documentation's verifyWebhook written with node:crypto
+//                                  (createPublicKey on every call, then crypto.verify)
+//   sdk_drop_in_first_call_us      the drop-in's first call with a key it has not seen, and its
+//   sdk_drop_in_second_call_us     second (table preparation): medians over six fresh keys
 // The machine may be shared and noisy: compare ratios within one run, not absolute figures.
 
 'use strict'
@@ -22,7 +28,7 @@
 const crypto = require('node:crypto')
 const path = require('node:path')
 
-const { Webhook, TestSigner } = require(path.join(__dirname, '..', 'bindings-node'))
+const { Webhook, TestSigner, verifyWebhook } = require(path.join(__dirname, '..', 'bindings-node'))
 
 // The resource of core/examples/bench.rs `sample_resource()`, byte for byte.
 const RESOURCE =
@@ -150,6 +156,41 @@ function cryptoCreatePerCall() {
   cryptoVerify(crypto.createPublicKey({ key: der, format: 'der', type: 'spki' }))
 }
 
+/** The documentation's function, written with node:crypto as a user would copy it. */
+function docsVerifyWebhook(publicKeyB64, signatureB64, payloadB64) {
+  const key = crypto.createPublicKey({ key: Buffer.from(publicKeyB64, 'base64'), format: 'der', type: 'spki' })
+  return crypto.verify('sha256', Buffer.from(payloadB64), key, Buffer.from(signatureB64, 'base64'))
+}
+
+function sdkDropIn() {
+  if (!verifyWebhook(publicKeyB64, signature, payload)) throw new Error('the drop-in refused the delivery')
+}
+
+function docsFunction() {
+  if (!docsVerifyWebhook(publicKeyB64, signature, payload)) throw new Error('the documentation function refused the delivery')
+}
+
+/**
+ * The drop-in's first and second call with keys it has not seen (six fresh keys: its cache keeps
+ * eight, so the benchmark's own key stays in). Median µs of each.
+ */
+function dropInFirstCalls() {
+  const first = []
+  const second = []
+  for (let seed = 1000; seed < 1006; seed++) {
+    const s = TestSigner.fromSeed(seed)
+    const key = s.publicKeyB64
+    const sig = s.sign(payload)
+    for (const calls of [first, second]) {
+      const start = performance.now()
+      const ok = verifyWebhook(key, sig, payload)
+      calls.push((performance.now() - start) * 1000)
+      if (!ok) throw new Error("a fresh key's delivery must verify")
+    }
+  }
+  return [median(first), median(second)]
+}
+
 // ---- Both sides agree the delivery is valid (and on what it says) before anything is timed ----
 
 const event = webhook.verify(body, headers)
@@ -159,7 +200,7 @@ if (event.domain !== 'TRANSACTION' || event.status !== 'CONFIRMED' || event.reso
   throw new Error(`the SDK and crypto disagree on the delivery: ${event.resourceId}/${event.status} vs ${viaCrypto.id}/${viaCrypto.status}`)
 }
 if (event.status !== viaCrypto.status || viaCryptoPerCall.id !== viaCrypto.id) throw new Error('crypto variants disagree')
-if (event.idempotencyKey !== `${viaCrypto.id}:${viaCrypto.updatedAt}`) throw new Error(`unexpected key ${event.idempotencyKey}`)
+if (event.idempotencyKey !== `TRANSACTION/${viaCrypto.id}/${viaCrypto.updatedAt}`) throw new Error(`unexpected key ${event.idempotencyKey}`)
 if (webhook.verifySignature(payload, signature) !== event.keyFingerprint) throw new Error('verifySignature disagrees')
 // And both refuse a forgery (another key's signature over the same payload).
 const forged = TestSigner.fromSeed(43).sign(payload)
@@ -171,6 +212,9 @@ try {
   sdkRefused = /** @type {any} */ (e).code === 'ERR_INVALID_SIGNATURE'
 }
 if (!sdkRefused) throw new Error('the SDK accepted a forgery')
+if (verifyWebhook(publicKeyB64, forged, payload) || docsVerifyWebhook(publicKeyB64, forged, payload)) {
+  throw new Error('a verifyWebhook accepted a forgery')
+}
 
 // ---- verifyBatch on the libuv pool, two halves at once, vs sequential verify() ----------------
 
@@ -192,6 +236,8 @@ async function main() {
     sdk_signature_only_us: sync(sdkSignatureOnly),
     crypto_keyobject_us: sync(cryptoKeyObject),
     crypto_create_per_call_us: sync(cryptoCreatePerCall),
+    sdk_drop_in_us: sync(sdkDropIn),
+    docs_function_us: sync(docsFunction),
     verify_batch_us: {
       unit: BATCH,
       async run(n) {
@@ -199,6 +245,7 @@ async function main() {
       },
     },
   })
+  const [firstCall, secondCall] = dropInFirstCalls()
   const figures = {
     sdk_verify_us: us.sdk_verify_us,
     sdk_signature_only_us: us.sdk_signature_only_us,
@@ -206,6 +253,10 @@ async function main() {
     crypto_create_per_call_us: us.crypto_create_per_call_us,
     // Throughput ratio: deliveries/s of the split batch over deliveries/s of sequential verify().
     verify_batch_2threads_scaling: us.sdk_verify_us / us.verify_batch_us,
+    sdk_drop_in_us: us.sdk_drop_in_us,
+    docs_function_us: us.docs_function_us,
+    sdk_drop_in_first_call_us: firstCall,
+    sdk_drop_in_second_call_us: secondCall,
   }
   if (sink === 0) throw new Error('nothing was computed')
   console.log(JSON.stringify(figures))

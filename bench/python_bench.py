@@ -14,6 +14,12 @@ that long per figure). Prints ONE JSON line:
 - ``docs_snippet_us``: the documentation's ``verify_webhook(public_key_b64, signature_b64,
   payload_b64)`` as written with ``cryptography`` (the key is decoded and loaded on every
   call), plus the same JSON and base64 work;
+- ``docs_function_us``: that documentation function alone, one call;
+- ``sdk_drop_in_us``: the SDK's drop-in ``palisade_webhooks.verify_webhook(...)``, same
+  arguments, warm (its key cache holds the prepared key from the second call on);
+- ``sdk_drop_in_first_call_us`` / ``sdk_drop_in_second_call_us``: the drop-in's first call with
+  a key it has not seen (parse + reference verify) and its second (table preparation), median
+  over six fresh keys;
 - ``sdk_2threads_scaling``: throughput of two threads sharing one ``Webhook`` over one thread
   (verification releases the GIL).
 
@@ -39,6 +45,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import load_der_public_key
 
+import palisade_webhooks
 from palisade_webhooks import Webhook, WebhookError
 from palisade_webhooks.testing import TestSigner
 
@@ -145,21 +152,26 @@ def main() -> int:
         return webhook.verify_signature(payload_b64, signature_b64)
 
     def with_cryptography() -> tuple[str, Any]:
-        payload: str = json.loads(body)["payload"]
+        envelope = json.loads(body)
+        payload: str = envelope["payload"]
         signature = base64.b64decode(headers["Signature"])
         key.verify(signature, payload.encode(), ec.ECDSA(hashes.SHA256()))
         data = json.loads(base64.b64decode(payload))
-        return f"{data['id']}:{data['updatedAt']}", data.get("status")
+        return f"{envelope['domain']}/{data['id']}/{data['updatedAt']}", data.get("status")
 
     def docs_snippet() -> tuple[str, Any]:
-        payload: str = json.loads(body)["payload"]
+        envelope = json.loads(body)
+        payload: str = envelope["payload"]
         if not verify_webhook(public_key_b64, headers["Signature"], payload):
             raise ValueError("invalid signature")
         data = json.loads(base64.b64decode(payload))
-        return f"{data['id']}:{data['updatedAt']}", data.get("status")
+        return f"{envelope['domain']}/{data['id']}/{data['updatedAt']}", data.get("status")
 
     # Everyone agrees on the delivery before anything is timed.
-    expected = ("0196153b-aaaa-7cd3-b511-354373d28130:2025-05-08T14:15:36.900490Z", "CONFIRMED")
+    expected = (
+        "TRANSACTION/0196153b-aaaa-7cd3-b511-354373d28130/2025-05-08T14:15:36.900490Z",
+        "CONFIRMED",
+    )
     assert sdk() == with_cryptography() == docs_snippet() == expected
     assert sdk_signature_only() == webhook.key_fingerprints[0]
     assert 1800 <= len(body) <= 2600, len(body)
@@ -167,11 +179,22 @@ def main() -> int:
     assert not verify_webhook(public_key_b64, signature_b64, tampered)
     assert not webhook_accepts(webhook, tampered, signature_b64)
 
+    def sdk_drop_in() -> bool:
+        return palisade_webhooks.verify_webhook(public_key_b64, signature_b64, payload_b64)
+
+    def docs_function() -> bool:
+        return verify_webhook(public_key_b64, signature_b64, payload_b64)
+
+    assert sdk_drop_in() and docs_function()
+    assert not palisade_webhooks.verify_webhook(public_key_b64, signature_b64, tampered)
+
     figures: dict[str, Callable[[], object]] = {
         "sdk_verify_us": sdk,
         "sdk_signature_only_us": sdk_signature_only,
         "cryptography_us": with_cryptography,
         "docs_snippet_us": docs_snippet,
+        "sdk_drop_in_us": sdk_drop_in,
+        "docs_function_us": docs_function,
     }
     counts = {name: calibrate(op, batch_seconds) for name, op in figures.items()}
     samples: dict[str, list[float]] = {name: [] for name in figures}
@@ -185,8 +208,29 @@ def main() -> int:
         name: round(statistics.median(values), 3) for name, values in samples.items()
     }
     result["sdk_2threads_scaling"] = round(statistics.median(scaling), 3)
+    first, second = drop_in_first_calls(payload_b64)
+    result["sdk_drop_in_first_call_us"] = round(first, 3)
+    result["sdk_drop_in_second_call_us"] = round(second, 3)
     print(json.dumps(result))
     return 0
+
+
+def drop_in_first_calls(payload_b64: str) -> tuple[float, float]:
+    """Median µs of the drop-in's first and second call with a key it has not seen, over six
+    fresh keys (its cache keeps eight, so the benchmark's own key stays in)."""
+    fresh = []
+    for seed in range(1000, 1006):
+        signer = TestSigner.from_seed(seed)
+        fresh.append((signer.public_key_b64, signer.sign(payload_b64)))
+    first: list[float] = []
+    second: list[float] = []
+    for key, signature in fresh:
+        for calls in (first, second):
+            start = time.perf_counter()
+            ok = palisade_webhooks.verify_webhook(key, signature, payload_b64)
+            calls.append((time.perf_counter() - start) * 1e6)
+            assert ok, "a fresh key's delivery must verify"
+    return statistics.median(first), statistics.median(second)
 
 
 def webhook_accepts(webhook: Webhook, payload_b64: str, signature_b64: str) -> bool:

@@ -6,11 +6,21 @@
 //
 //	sdk_verify_us            wh.Verify(body, header) on a ~2 KB TRANSACTION delivery, then
 //	                         reading the event's IdempotencyKey and Status
+//	sdk_verify_typed_us      the same, then the typed resource: e.Transaction()
 //	sdk_signature_only_us    wh.VerifySignature(payload, signature): the signature check alone
 //	crypto_ecdsa_us          the hand-written alternative: key parsed once with
 //	                         x509.ParsePKIXPublicKey; per delivery json.Unmarshal of the body,
 //	                         base64 of the signature, ecdsa.VerifyASN1 over SHA-256(payload),
 //	                         base64 of the payload and json.Unmarshal into a map
+//	docs_snippet_us          the documentation's snippet in a full delivery: as crypto_ecdsa_us,
+//	                         but the key is parsed (x509.ParsePKIXPublicKey) on every call
+//	sdk_drop_in_us           palisade.VerifyWebhook(key, signature, payload), the SDK's drop-in,
+//	                         warm (its key cache holds the prepared key from the second call on)
+//	docs_function_us         the documentation's VerifyWebhook written with crypto/ecdsa (key
+//	                         parsed on every call)
+//	sdk_drop_in_first_call_us, sdk_drop_in_second_call_us
+//	                         the drop-in's first call with a key it has not seen, and its second
+//	                         (table preparation): medians over six fresh keys
 //	sdk_2goroutines_scaling  throughput of 2 goroutines sharing one Webhook over 1 goroutine
 //	body_bytes               the delivery's size
 //
@@ -85,6 +95,73 @@ func verifyWithCrypto(pub *ecdsa.PublicKey, body []byte, h http.Header) (map[str
 		return nil, err
 	}
 	return resource, nil
+}
+
+// docsVerifyWebhook is the documentation's function written with crypto/ecdsa, as a user would
+// copy it: the key is decoded and parsed on every call.
+func docsVerifyWebhook(publicKeyB64, signatureB64, payloadB64 string) bool {
+	der, err := base64.StdEncoding.DecodeString(publicKeyB64)
+	if err != nil {
+		return false
+	}
+	parsed, err := x509.ParsePKIXPublicKey(der)
+	if err != nil {
+		return false
+	}
+	pub, ok := parsed.(*ecdsa.PublicKey)
+	if !ok {
+		return false
+	}
+	sig, err := base64.StdEncoding.DecodeString(signatureB64)
+	if err != nil {
+		return false
+	}
+	digest := sha256.Sum256([]byte(payloadB64))
+	return ecdsa.VerifyASN1(pub, digest[:], sig)
+}
+
+// verifyWithSnippet is a full delivery around the documentation's function: the envelope, the
+// snippet (key parsed per call), then the payload decoded as verifyWithCrypto does.
+func verifyWithSnippet(publicKeyB64 string, body []byte, h http.Header) (map[string]any, error) {
+	var env envelope
+	if err := json.Unmarshal(body, &env); err != nil {
+		return nil, err
+	}
+	if !docsVerifyWebhook(publicKeyB64, h.Get("Signature"), env.Payload) {
+		return nil, errors.New("invalid signature")
+	}
+	raw, err := base64.StdEncoding.DecodeString(env.Payload)
+	if err != nil {
+		return nil, err
+	}
+	var resource map[string]any
+	if err := json.Unmarshal(raw, &resource); err != nil {
+		return nil, err
+	}
+	return resource, nil
+}
+
+// dropInFirstCalls times the drop-in's first and second call with keys it has not seen (six
+// fresh keys: its cache keeps eight, so the benchmark's own key stays in); medians in µs.
+func dropInFirstCalls(payload string) (first, second float64, err error) {
+	var firsts, seconds []float64
+	for seed := uint64(1000); seed < 1006; seed++ {
+		s, err := palisadetest.FromSeed(seed)
+		if err != nil {
+			return 0, 0, err
+		}
+		key, sig := s.PublicKey(), s.Sign(payload)
+		s.Close()
+		for _, calls := range []*[]float64{&firsts, &seconds} {
+			start := time.Now()
+			ok := palisade.VerifyWebhook(key, sig, payload)
+			*calls = append(*calls, float64(time.Since(start).Nanoseconds())/1e3)
+			if !ok {
+				return 0, 0, errors.New("a fresh key's delivery must verify")
+			}
+		}
+	}
+	return median(firsts), median(seconds), nil
 }
 
 var sink atomic.Int64 // keeps results observable so no work is optimised away
@@ -187,12 +264,26 @@ func run() error {
 	if err != nil {
 		return fmt.Errorf("crypto/ecdsa refused the delivery: %w", err)
 	}
-	if key := fmt.Sprintf("%v:%v", resource["id"], resource["updatedAt"]); key != event.IdempotencyKey ||
+	if key := fmt.Sprintf("TRANSACTION/%v/%v", resource["id"], resource["updatedAt"]); key != event.IdempotencyKey ||
 		resource["status"] != event.Status || event.Status != "CONFIRMED" {
 		return fmt.Errorf("the SDK and crypto/ecdsa disagree: %q/%q vs %q/%v", event.IdempotencyKey, event.Status, key, resource["status"])
 	}
 	if _, err := wh.VerifySignature(d.Payload, d.Signature); err != nil {
 		return fmt.Errorf("VerifySignature refused the delivery: %w", err)
+	}
+	if snip, err := verifyWithSnippet(signer.PublicKey(), body, header); err != nil || snip["id"] != resource["id"] {
+		return fmt.Errorf("the documentation snippet disagrees: %v", err)
+	}
+	if !palisade.VerifyWebhook(signer.PublicKey(), d.Signature, d.Payload) ||
+		!docsVerifyWebhook(signer.PublicKey(), d.Signature, d.Payload) {
+		return errors.New("a VerifyWebhook refused the delivery")
+	}
+	if palisade.VerifyWebhook(signer.PublicKey(), d.Signature, d.Payload+"x") ||
+		docsVerifyWebhook(signer.PublicKey(), d.Signature, d.Payload+"x") {
+		return errors.New("a VerifyWebhook accepted a tampered payload")
+	}
+	if tx, ok := event.Transaction(); !ok || tx.ID != resource["id"] {
+		return errors.New("the typed resource disagrees with crypto/ecdsa")
 	}
 	tampered := append([]byte(nil), body...)
 	tampered[len(tampered)/2] ^= 1
@@ -208,6 +299,17 @@ func run() error {
 		sink.Add(int64(len(e.IdempotencyKey) + len(e.Status)))
 	}
 	sdkUs := perOp(budget, sdk) * 1e6
+	typedUs := perOp(budget, func() {
+		e, err := wh.Verify(body, header)
+		if err != nil {
+			panic(err)
+		}
+		tx, ok := e.Transaction()
+		if !ok {
+			panic("no typed transaction")
+		}
+		sink.Add(int64(len(e.IdempotencyKey) + len(tx.ID)))
+	}) * 1e6
 	sigUs := perOp(budget, func() {
 		fp, err := wh.VerifySignature(d.Payload, d.Signature)
 		if err != nil {
@@ -223,6 +325,29 @@ func run() error {
 		sink.Add(int64(len(r)))
 	}) * 1e6
 
+	snippetUs := perOp(budget, func() {
+		r, err := verifyWithSnippet(signer.PublicKey(), body, header)
+		if err != nil {
+			panic(err)
+		}
+		sink.Add(int64(len(r)))
+	}) * 1e6
+	key := signer.PublicKey()
+	dropInUs := perOp(budget, func() {
+		if !palisade.VerifyWebhook(key, d.Signature, d.Payload) {
+			panic("the drop-in refused the delivery")
+		}
+	}) * 1e6
+	docsUs := perOp(budget, func() {
+		if !docsVerifyWebhook(key, d.Signature, d.Payload) {
+			panic("the documentation function refused the delivery")
+		}
+	}) * 1e6
+	firstCall, secondCall, err := dropInFirstCalls(d.Payload)
+	if err != nil {
+		return err
+	}
+
 	// 2 goroutines over 1, measured alternately in short rounds; median of the ratios.
 	round := budget / batches
 	ratios := make([]float64, 0, batches)
@@ -233,12 +358,18 @@ func run() error {
 	}
 
 	out, err := json.Marshal(map[string]float64{
-		"sdk_verify_us":           sdkUs,
-		"sdk_signature_only_us":   sigUs,
-		"crypto_ecdsa_us":         cryptoUs,
-		"sdk_2goroutines_scaling": median(ratios),
-		"body_bytes":              float64(len(body)),
-		"gomaxprocs":              float64(runtime.GOMAXPROCS(0)),
+		"sdk_verify_us":              sdkUs,
+		"sdk_verify_typed_us":        typedUs,
+		"sdk_signature_only_us":      sigUs,
+		"crypto_ecdsa_us":            cryptoUs,
+		"docs_snippet_us":            snippetUs,
+		"sdk_drop_in_us":             dropInUs,
+		"docs_function_us":           docsUs,
+		"sdk_drop_in_first_call_us":  firstCall,
+		"sdk_drop_in_second_call_us": secondCall,
+		"sdk_2goroutines_scaling":    median(ratios),
+		"body_bytes":                 float64(len(body)),
+		"gomaxprocs":                 float64(runtime.GOMAXPROCS(0)),
 	})
 	if err != nil {
 		return err

@@ -5,7 +5,7 @@
  * check fails without it); its error path uses a closed port, and the SQLite store a file in a
  * temporary directory.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* memmem */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -51,6 +51,242 @@ static PwStatus verify(PwWebhook *wh, const PwBuf *body, const char *name, const
     memcpy(flat + lens[0], value, lens[1]);
     return pw_webhook_verify(wh, body->ptr, body->len, (const uint8_t *)flat, lens[0] + lens[1],
                              lens, 1, ev, err);
+}
+
+static int buf_has(PwBuf b, const char *needle) {
+    return b.ptr != NULL && strstr((const char *)b.ptr, needle) != NULL;
+}
+
+static int span_eq(const PwEventData *data, PwSpan span, const char *want) {
+    return span.present && span.len == strlen(want) && span.offset + span.len <= data->bytes.len &&
+           memcmp(data->bytes.ptr + span.offset, want, span.len) == 0;
+}
+
+static int answer_is_empty(const PwAnswer *a) {
+    return a->status == 0 && a->code.ptr == NULL && a->body.ptr == NULL && a->headers_json.ptr == NULL &&
+           a->log_level.ptr == NULL && a->log_message.ptr == NULL;
+}
+
+/* Begins a request with at most one (name, value) header (name NULL: none). */
+static PwStatus begin(PwReceiver *rcv, const char *method, bool has_len, uint64_t len, const PwBuf *body,
+                      const char *name, const char *value, PwAnswer *answer, PwEvent **ev, PwTicket **ticket,
+                      PwError *err) {
+    char flat[1024];
+    size_t lens[2] = {0, 0};
+    size_t count = 0;
+    if (name != NULL) {
+        lens[0] = strlen(name);
+        lens[1] = strlen(value);
+        memcpy(flat, name, lens[0]);
+        memcpy(flat + lens[0], value, lens[1]);
+        count = 1;
+    }
+    return pw_receiver_begin(rcv, (const uint8_t *)method, strlen(method), has_len, len, body->ptr, body->len,
+                             count ? (const uint8_t *)flat : NULL, lens[0] + lens[1], count ? lens : NULL, count,
+                             answer, ev, ticket, err);
+}
+
+/* Expects an answer of `status` and `code` (and a body holding `body_part`), then frees it. */
+static void expect_answer(PwAnswer *a, uint16_t status, const char *code, const char *body_part,
+                          const char *level) {
+    CHECK(a->status == status);
+    CHECK(str_eq(a->code, code));
+    CHECK(buf_has(a->body, body_part));
+    CHECK(a->body.ptr == NULL || a->body.ptr[a->body.len] == '\0');
+    CHECK(buf_has(a->headers_json, "[\"Content-Type\",\"application/json\"]"));
+    CHECK(str_eq(a->log_level, level));
+    CHECK(a->log_message.len > 0);
+    pw_answer_free(a);
+    CHECK(answer_is_empty(a));
+    pw_answer_free(a); /* twice is fine */
+}
+
+/* The receiver: every kind of answer, tickets finished once, freed unfinished (released), the
+ * faulty store, the event's serialised data, and the diagnosis. `d` is signed by one of `wh`'s
+ * keys, `d2` by the other. */
+static void receiver_checks(PwWebhook *wh, const PwDelivery *d, const PwDelivery *d2) {
+    PwError err = {0};
+    PwStore *memory = NULL, *faulty = NULL;
+    PwDedup *dedup = NULL;
+    PwReceiver *rcv = NULL, *plain = NULL;
+    PwAnswer answer = {0};
+    PwEvent *ev = NULL;
+    PwTicket *ticket = NULL, *other = NULL;
+    const char *sig = (const char *)d->signature.ptr;
+
+    CHECK(pw_memory_store_new(0, 0, &memory, &err) == PW_OK);
+    CHECK(pw_dedup_new(memory, 0, 0, &dedup, &err) == PW_OK);
+    CHECK(pw_receiver_new(wh, dedup, &rcv, &err) == PW_OK && rcv != NULL);
+    pw_dedup_free(dedup); /* the receiver keeps its own reference */
+    dedup = NULL;
+    CHECK(pw_receiver_max_body_bytes(rcv) == 4096);
+    CHECK(pw_receiver_max_body_bytes(NULL) == 0);
+    expect_error(pw_receiver_new(NULL, NULL, &plain, &err), &err, PW_ERR_INVALID_ARGUMENT);
+    CHECK(plain == NULL);
+    CHECK(pw_receiver_new(wh, NULL, NULL, &err) == PW_ERR_INVALID_ARGUMENT);
+    pw_error_free(&err);
+
+    /* Processed: the event and a ticket, no answer. */
+    CHECK(begin(rcv, "POST", true, d->body.len, &d->body, "Signature", sig, &answer, &ev, &ticket, &err) == PW_OK);
+    CHECK(ticket != NULL && ev != NULL && answer_is_empty(&answer));
+    PwEventData data = {0};
+    CHECK(pw_event_data(ev, &data, &err) == PW_OK);
+    CHECK(span_eq(&data, data.domain, "TRANSACTION"));
+    CHECK(span_eq(&data, data.timestamp, "2025-05-08T14:15:37Z"));
+    CHECK(span_eq(&data, data.idempotency_key, "TRANSACTION/tx-1/2025-05-08T14:15:36Z"));
+    CHECK(span_eq(&data, data.resource_id, "tx-1") && span_eq(&data, data.status, "CONFIRMED"));
+    CHECK(data.payload.len == d->payload.len && span_eq(&data, data.payload, (const char *)d->payload.ptr));
+    CHECK(data.key_fingerprint.present && data.key_fingerprint.len == 16);
+    CHECK(data.resource.present && data.raw.present);
+    CHECK(memmem(data.bytes.ptr + data.resource.offset, data.resource.len, "\"qty\":\"1.50\"", 12) != NULL);
+    CHECK(data.bytes.ptr[data.bytes.len] == '\0');
+    pw_event_data_free(&data);
+    CHECK(data.bytes.ptr == NULL && !data.domain.present);
+    pw_event_data_free(&data);
+    pw_event_data_free(NULL);
+    expect_error(pw_event_data(NULL, &data, &err), &err, PW_ERR_INVALID_ARGUMENT);
+    CHECK(pw_event_data(ev, NULL, NULL) == PW_ERR_INVALID_ARGUMENT);
+    pw_event_free(ev);
+    ev = NULL;
+
+    /* The same event again while the ticket is open: 409 in progress. */
+    CHECK(begin(rcv, "POST", false, 0, &d->body, "signature", sig, &answer, &ev, &other, &err) == PW_OK);
+    CHECK(other == NULL && ev == NULL);
+    expect_answer(&answer, 409, "in_progress", "{\"status\":\"in_progress\"}", "info");
+
+    /* Finished once: processed; a second finish is ERR_TICKET_SETTLED and changes nothing. */
+    CHECK(pw_ticket_finish_ok(ticket, &answer, &err) == PW_OK);
+    expect_answer(&answer, 200, "processed", "{\"status\":\"processed\"}", "info");
+    expect_error(pw_ticket_finish_failed(ticket, S("late"), &answer, &err), &err, PW_ERR_TICKET_SETTLED);
+    CHECK(answer_is_empty(&answer));
+    expect_error(pw_ticket_finish_ok(ticket, &answer, &err), &err, PW_ERR_TICKET_SETTLED);
+    CHECK(pw_ticket_finish_ok(ticket, &answer, NULL) == PW_ERR_TICKET_SETTLED);
+    pw_ticket_free(ticket);
+    ticket = NULL;
+    CHECK(begin(rcv, "POST", true, d->body.len, &d->body, "Signature", sig, &answer, &ev, &ticket, &err) == PW_OK);
+    CHECK(ticket == NULL);
+    expect_answer(&answer, 200, "duplicate", "{\"status\":\"duplicate\"}", "info");
+
+    /* Refusals, in the core's order: method, size, signature. */
+    CHECK(begin(rcv, "PUT", true, d->body.len, &d->body, "Signature", sig, &answer, &ev, &ticket, &err) == PW_OK);
+    CHECK(buf_has(answer.headers_json, "[\"Allow\",\"POST\"]"));
+    expect_answer(&answer, 405, "ERR_METHOD_NOT_ALLOWED", "\"error\":\"ERR_METHOD_NOT_ALLOWED\"", "warning");
+    CHECK(begin(rcv, "POST", true, 5000, &d->body, "Signature", sig, &answer, &ev, &ticket, &err) == PW_OK);
+    expect_answer(&answer, 413, "ERR_BODY_TOO_LARGE", "(Content-Length)", "warning");
+    CHECK(begin(rcv, "POST", true, d->body.len, &d->body, NULL, NULL, &answer, &ev, &ticket, &err) == PW_OK);
+    expect_answer(&answer, 401, "ERR_MISSING_SIGNATURE", "\"error\":\"ERR_MISSING_SIGNATURE\"", "warning");
+    PwBuf no_body = {0};
+    CHECK(begin(rcv, "", false, 0, &no_body, NULL, NULL, &answer, &ev, &ticket, &err) == PW_OK);
+    expect_answer(&answer, 405, "ERR_METHOD_NOT_ALLOWED", "POST", "warning");
+
+    /* A ticket freed unfinished releases its claim: the retry gets a ticket, not a 409. */
+    const char *sig2 = (const char *)d2->signature.ptr;
+    CHECK(begin(rcv, "POST", true, d2->body.len, &d2->body, "Signature", sig2, &answer, &ev, &ticket, &err) == PW_OK);
+    CHECK(ticket != NULL);
+    pw_event_free(ev);
+    ev = NULL;
+    pw_ticket_free(ticket);
+    ticket = NULL;
+    CHECK(begin(rcv, "POST", true, d2->body.len, &d2->body, "Signature", sig2, &answer, &ev, &ticket, &err) == PW_OK);
+    CHECK(ticket != NULL);
+    pw_event_free(ev);
+    ev = NULL;
+    /* The receiver can go first: a ticket outlives it. */
+    pw_receiver_free(rcv);
+    rcv = NULL;
+    CHECK(pw_ticket_finish_failed(ticket, S("downstream timeout"), &answer, &err) == PW_OK);
+    CHECK(buf_has(answer.log_message, "downstream timeout") && !buf_has(answer.body, "downstream"));
+    expect_answer(&answer, 500, "ERR_HANDLER_FAILED", "\"error\":\"ERR_HANDLER_FAILED\"", "error");
+    pw_ticket_free(ticket);
+    ticket = NULL;
+
+    /* Bad arguments: every output stays empty. */
+    expect_error(begin(NULL, "POST", false, 0, &d->body, NULL, NULL, &answer, &ev, &ticket, &err), &err,
+                 PW_ERR_INVALID_ARGUMENT);
+    CHECK(answer_is_empty(&answer) && ev == NULL && ticket == NULL);
+    CHECK(pw_receiver_new(wh, NULL, &plain, &err) == PW_OK);
+    expect_error(pw_receiver_begin(plain, NULL, 4, false, 0, NULL, 0, NULL, 0, NULL, 0, &answer, &ev, &ticket, &err),
+                 &err, PW_ERR_INVALID_ARGUMENT);
+    expect_error(pw_receiver_begin(plain, S("POST"), false, 0, NULL, 9, NULL, 0, NULL, 0, &answer, &ev, &ticket, &err),
+                 &err, PW_ERR_INVALID_ARGUMENT);
+    size_t huge_lens[2] = {SIZE_MAX, 1};
+    expect_error(pw_receiver_begin(plain, S("POST"), false, 0, NULL, 0, (const uint8_t *)"x", 1, huge_lens, 1, &answer,
+                                   &ev, &ticket, &err), &err, PW_ERR_INVALID_ARGUMENT);
+    expect_error(pw_receiver_begin(plain, S("POST"), false, 0, NULL, 0, NULL, 0, NULL, 0, NULL, &ev, &ticket, &err),
+                 &err, PW_ERR_INVALID_ARGUMENT);
+    expect_error(pw_receiver_begin(plain, S("POST"), false, 0, NULL, 0, NULL, 0, NULL, 0, &answer, NULL, &ticket, &err),
+                 &err, PW_ERR_INVALID_ARGUMENT);
+    expect_error(pw_receiver_begin(plain, S("POST"), false, 0, NULL, 0, NULL, 0, NULL, 0, &answer, &ev, NULL, &err),
+                 &err, PW_ERR_INVALID_ARGUMENT);
+    expect_error(pw_ticket_finish_ok(NULL, &answer, &err), &err, PW_ERR_INVALID_ARGUMENT);
+    expect_error(pw_ticket_finish_failed(NULL, NULL, 0, &answer, &err), &err, PW_ERR_INVALID_ARGUMENT);
+
+    /* Without a deduplicator every verified delivery is processed. */
+    for (int i = 0; i < 2; i++) {
+        CHECK(begin(plain, "POST", true, d->body.len, &d->body, "Signature", sig, &answer, &ev, &ticket, &err) == PW_OK);
+        CHECK(ticket != NULL);
+        expect_error(pw_ticket_finish_ok(ticket, NULL, &err), &err, PW_ERR_INVALID_ARGUMENT);
+        CHECK(pw_ticket_finish_ok(ticket, &answer, &err) == PW_OK); /* the refused call settled nothing */
+        expect_answer(&answer, 200, "processed", "processed", "info");
+        pw_ticket_free(ticket);
+        ticket = NULL;
+        pw_event_free(ev);
+        ev = NULL;
+    }
+    pw_receiver_free(plain);
+    plain = NULL;
+
+    /* The faulty store: a completion that fails after the handler succeeded still answers
+     * processed (at warning level), and the claim stays held until its lease ends. */
+    CHECK(pw_faulty_store_new(memory, S("complete"), &faulty, &err) == PW_OK && faulty != NULL);
+    CHECK(pw_dedup_new(faulty, 0, 0, &dedup, &err) == PW_OK);
+    CHECK(pw_receiver_new(wh, dedup, &rcv, &err) == PW_OK);
+    CHECK(begin(rcv, "POST", true, d2->body.len, &d2->body, "Signature", sig2, &answer, &ev, &ticket, &err) == PW_OK);
+    CHECK(ticket != NULL);
+    CHECK(pw_ticket_finish_ok(ticket, &answer, &err) == PW_OK);
+    CHECK(buf_has(answer.log_message, "ERR_STORE_UNAVAILABLE"));
+    expect_answer(&answer, 200, "processed", "processed", "warning");
+    pw_ticket_free(ticket);
+    ticket = NULL;
+    pw_event_free(ev);
+    ev = NULL;
+    CHECK(begin(rcv, "POST", true, d2->body.len, &d2->body, "Signature", sig2, &answer, &ev, &ticket, &err) == PW_OK);
+    expect_answer(&answer, 409, "in_progress", "in_progress", "info");
+    CHECK(pw_faulty_store_set_fail_at(faulty, S("claim"), &err) == PW_OK);
+    CHECK(begin(rcv, "POST", true, d->body.len, &d->body, "Signature", sig, &answer, &ev, &ticket, &err) == PW_OK);
+    expect_answer(&answer, 503, "ERR_STORE_UNAVAILABLE", "injected test fault", "warning");
+    CHECK(pw_faulty_store_set_fail_at(faulty, S("nothing"), &err) == PW_OK);
+    expect_error(pw_faulty_store_set_fail_at(faulty, S("sometimes"), &err), &err, PW_ERR_INVALID_ARGUMENT);
+    expect_error(pw_faulty_store_set_fail_at(memory, S("claim"), &err), &err, PW_ERR_INVALID_ARGUMENT);
+    expect_error(pw_faulty_store_set_fail_at(NULL, S("claim"), &err), &err, PW_ERR_INVALID_ARGUMENT);
+    PwStore *bad = NULL;
+    expect_error(pw_faulty_store_new(memory, S("later"), &bad, &err), &err, PW_ERR_INVALID_ARGUMENT);
+    expect_error(pw_faulty_store_new(NULL, S("claim"), &bad, &err), &err, PW_ERR_INVALID_ARGUMENT);
+    CHECK(bad == NULL);
+    pw_receiver_free(rcv);
+    pw_dedup_free(dedup);
+    pw_store_free(faulty);
+    pw_store_free(memory);
+
+    /* The diagnosis, one report per key. */
+    PwBuf report = {0};
+    size_t lens[2] = {9, d->signature.len};
+    char flat[512];
+    memcpy(flat, "Signature", 9);
+    memcpy(flat + 9, d->signature.ptr, d->signature.len);
+    CHECK(pw_webhook_diagnose(wh, d->body.ptr, d->body.len, (const uint8_t *)flat, 9 + d->signature.len, lens, 1,
+                              &report, &err) == PW_OK);
+    CHECK(buf_has(report, "\"verifies\":true") && buf_has(report, "\"verifies\":false"));
+    CHECK(buf_has(report, "\"key_fingerprint\":") && buf_has(report, "nothing is wrong"));
+    pw_buf_free(&report);
+    CHECK(pw_webhook_diagnose(wh, d->body.ptr, d->body.len, NULL, 0, NULL, 0, &report, &err) == PW_OK);
+    CHECK(buf_has(report, "ERR_MISSING_SIGNATURE"));
+    pw_buf_free(&report);
+    expect_error(pw_webhook_diagnose(NULL, NULL, 0, NULL, 0, NULL, 0, &report, &err), &err, PW_ERR_INVALID_ARGUMENT);
+    expect_error(pw_webhook_diagnose(wh, NULL, 3, NULL, 0, NULL, 0, &report, &err), &err, PW_ERR_INVALID_ARGUMENT);
+    CHECK(report.ptr == NULL);
+    CHECK(pw_webhook_diagnose(wh, NULL, 0, NULL, 0, NULL, 0, NULL, NULL) == PW_ERR_INVALID_ARGUMENT);
+    pw_error_free(&err);
 }
 
 /* A 127.0.0.1 port nothing listens on: bound, read back and released. */
@@ -178,6 +414,8 @@ int main(void) {
     CHECK(pw_http_status(PW_ERR_INTERNAL) == 500);
     CHECK(pw_http_status(PW_OK) == 0);
     CHECK(pw_http_status(9999) == 0);
+    CHECK(strcmp(pw_code_name(PW_ERR_TICKET_SETTLED), "ERR_TICKET_SETTLED") == 0);
+    CHECK(pw_http_status(PW_ERR_TICKET_SETTLED) == 500);
 
     /* Freeing NULL and empty things is a no-op. */
     pw_buf_free(NULL);
@@ -189,6 +427,10 @@ int main(void) {
     pw_store_free(NULL);
     pw_dedup_free(NULL);
     pw_claim_free(NULL);
+    pw_receiver_free(NULL);
+    pw_ticket_free(NULL);
+    pw_answer_free(NULL);
+    pw_event_data_free(NULL);
     PwBuf empty = {0};
     pw_buf_free(&empty);
     pw_error_free(&err);
@@ -278,7 +520,7 @@ int main(void) {
     CHECK(pw_event_view(ev, &view));
     CHECK(str_eq(view.domain, "TRANSACTION"));
     CHECK(str_eq(view.timestamp, "2025-05-08T14:15:37Z"));
-    CHECK(str_eq(view.idempotency_key, "tx-1:2025-05-08T14:15:36Z"));
+    CHECK(str_eq(view.idempotency_key, "TRANSACTION/tx-1/2025-05-08T14:15:36Z"));
     CHECK(str_eq(view.resource_id, "tx-1"));
     CHECK(str_eq(view.status, "CONFIRMED"));
     CHECK(str_eq(view.raw, tx));
@@ -408,6 +650,7 @@ int main(void) {
     pw_dedup_free(dedup);
 
     durable_stores();
+    receiver_checks(wh, &d, &d2);
 
     pw_webhook_free(wh);
     pw_delivery_free(&d);

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"math/rand"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -187,7 +188,7 @@ func TestTypedAccessors(t *testing.T) {
 		w.Settings == nil || !w.Settings.Enabled || w.Keystore != "HSM" {
 		t.Fatalf("wallet: %+v", w)
 	}
-	if e.IdempotencyKey[:7] != "sha256:" {
+	if !regexp.MustCompile(`^WALLET/sha256:[0-9a-f]{64}$`).MatchString(e.IdempotencyKey) {
 		t.Fatalf("no updatedAt: key %q", e.IdempotencyKey)
 	}
 
@@ -232,11 +233,11 @@ func TestParseEvent(t *testing.T) {
 		t.Fatal(err)
 	}
 	data, _ := json.Marshal(e)
-	if !strings.Contains(string(data), `"idempotency_key":"t:u"`) || !strings.Contains(string(data), `"timestamp":"2025-05-08T14:15:37Z"`) {
+	if !strings.Contains(string(data), `"idempotency_key":"TRANSACTION/t/u"`) || !strings.Contains(string(data), `"timestamp":"2025-05-08T14:15:37Z"`) {
 		t.Fatalf("wire form: %s", data)
 	}
 	back, err := palisade.ParseEvent(data)
-	if err != nil || back.IdempotencyKey != "t:u" || back.KeyFingerprint != e.KeyFingerprint {
+	if err != nil || back.IdempotencyKey != "TRANSACTION/t/u" || back.KeyFingerprint != e.KeyFingerprint {
 		t.Fatalf("ParseEvent: %+v %v", back, err)
 	}
 	for _, bad := range []string{"", "{}", "[1]", `{"domain":"WALLET","raw":{"name":"x"},"payload":"","idempotency_key":"k","key_fingerprint":"f"}`} {
@@ -364,7 +365,7 @@ func TestConcurrentVerifyAndClose(t *testing.T) {
 				e, err := wh.Verify(d.Body, h)
 				switch {
 				case err == nil:
-					if e.IdempotencyKey != fmt.Sprintf("t%d:u", (g+i)%len(deliveries)) {
+					if e.IdempotencyKey != fmt.Sprintf("TRANSACTION/t%d/u", (g+i)%len(deliveries)) {
 						t.Errorf("goroutine %d got the wrong event %q", g, e.IdempotencyKey)
 					}
 					verified.Add(1)

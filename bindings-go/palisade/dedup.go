@@ -143,7 +143,12 @@ func (d *Deduplicator) Close() error {
 // Process claims the event's idempotency key and runs fn when the claim is new: on success the
 // key is completed (later deliveries are StatusDuplicate); when fn returns an error or panics
 // the claim is released (a retry processes it again) and the error is returned with
-// StatusProcessed. Store failures return an error matching ErrStoreUnavailable.
+// StatusProcessed. Store failures return an error matching ErrStoreUnavailable: without
+// running fn when the claim failed (answer 503 so Palisade retries); after fn succeeded when
+// the completion could not be recorded, with StatusProcessed (the work is done: answer 2xx, as
+// a Receiver does, and log the error; answering otherwise would make Palisade retry and, once
+// the lease ends, run fn again). The claim is settled exactly once, as a Receiver's Ticket is.
+// Use a Receiver (and Handler) to get the answers themselves from the core.
 func (d *Deduplicator) Process(ctx context.Context, event *Event, fn func(context.Context) error) (Status, error) {
 	if event == nil {
 		return 0, fmt.Errorf("%w: nil event", ErrInvalidArgument)

@@ -3,29 +3,18 @@ package palisade
 import (
 	"errors"
 	"fmt"
+	"net/http"
 
 	"github.com/palisade-webhooks/palisade-webhooks/bindings-go/internal/ffi"
 )
 
-// ErrorCode is a stable error code, the same string in every language's SDK.
+// ErrorCode is a stable error code, the same string in every language's SDK. The codes and
+// their sentinels (ErrMissingSignature, ...) are generated from the Rust core (codes_gen.go).
 type ErrorCode string
 
-// The error codes (DESIGN.md).
-const (
-	CodeMissingSignature   ErrorCode = "ERR_MISSING_SIGNATURE"
-	CodeMalformedSignature ErrorCode = "ERR_MALFORMED_SIGNATURE"
-	CodeInvalidSignature   ErrorCode = "ERR_INVALID_SIGNATURE"
-	CodeInvalidPublicKey   ErrorCode = "ERR_INVALID_PUBLIC_KEY"
-	CodeBodyNotRaw         ErrorCode = "ERR_BODY_NOT_RAW"
-	CodeBodyTooLarge       ErrorCode = "ERR_BODY_TOO_LARGE"
-	CodeMalformedEnvelope  ErrorCode = "ERR_MALFORMED_ENVELOPE"
-	CodeMalformedPayload   ErrorCode = "ERR_MALFORMED_PAYLOAD"
-	CodeStaleEvent         ErrorCode = "ERR_STALE_EVENT"
-	CodeStoreUnavailable   ErrorCode = "ERR_STORE_UNAVAILABLE"
-)
-
 // Error is the SDK's error: a stable Code plus a Message that says what to fix. Messages never
-// echo payload contents. Match a kind with errors.Is(err, palisade.ErrInvalidSignature), or
+// quote unauthenticated input (body, headers, payload contents): they name kinds and positions,
+// in at most 200 characters. Match a kind with errors.Is(err, palisade.ErrInvalidSignature), or
 // get the code and message with errors.As(err, &perr).
 type Error struct {
 	Code    ErrorCode
@@ -46,21 +35,7 @@ func (e *Error) Is(target error) bool {
 	return ok && t != nil && t.Code == e.Code
 }
 
-// Sentinels, one per code, for errors.Is.
-var (
-	ErrMissingSignature   = &Error{Code: CodeMissingSignature, Message: "no Signature header"}
-	ErrMalformedSignature = &Error{Code: CodeMalformedSignature, Message: "the signature is not base64 DER"}
-	ErrInvalidSignature   = &Error{Code: CodeInvalidSignature, Message: "the signature does not verify"}
-	ErrInvalidPublicKey   = &Error{Code: CodeInvalidPublicKey, Message: "not a P-256 public key"}
-	ErrBodyNotRaw         = &Error{Code: CodeBodyNotRaw, Message: "the body must be the raw bytes"}
-	ErrBodyTooLarge       = &Error{Code: CodeBodyTooLarge, Message: "the body is over the limit"}
-	ErrMalformedEnvelope  = &Error{Code: CodeMalformedEnvelope, Message: "the body is not a Palisade envelope"}
-	ErrMalformedPayload   = &Error{Code: CodeMalformedPayload, Message: "the payload is not base64 of a JSON resource"}
-	ErrStaleEvent         = &Error{Code: CodeStaleEvent, Message: "the event is older than the maximum age"}
-	ErrStoreUnavailable   = &Error{Code: CodeStoreUnavailable, Message: "the idempotency store cannot answer"}
-)
-
-// ErrClosed is returned by a Webhook (or test signer) used after Close.
+// ErrClosed is returned by a Webhook, Receiver (or test signer) used after Close.
 var ErrClosed = errors.New("palisade: use of a closed handle")
 
 // ErrInvalidArgument wraps programming errors (an unknown digest name, a negative limit): they
@@ -79,6 +54,29 @@ func errorFrom(e *ffi.Error) error {
 		return fmt.Errorf("%w: %s", ErrInvalidArgument, e.Message)
 	case ffi.ErrInternal:
 		return fmt.Errorf("palisade: %s", e.Message)
+	case ffi.ErrTicketSettled:
+		// Detected natively or, once the native ticket is freed, Go-side: the core's message.
+		return &Error{Code: CodeTicketSettled, Message: ticketSettledMessage}
 	}
 	return &Error{Code: ErrorCode(ffi.CodeName(e.Code)), Message: e.Message}
+}
+
+// StatusFor is the HTTP status to answer for an error of Verify (or Process), as the core
+// defines it for every SDK: 401 for a missing, malformed or invalid signature; 400 for a
+// malformed envelope or payload or a stale event; 413 for a body over the limit; 503 for an
+// unavailable store (and a closed Webhook or Deduplicator) so that Palisade retries; 500
+// otherwise (an invalid public key, a settled ticket or any other error is the receiver's own
+// bug). A Receiver gives the whole answer (status and body); this is for code that calls
+// Verify itself.
+func StatusFor(err error) int {
+	var perr *Error
+	if errors.As(err, &perr) {
+		if status := ffi.HTTPStatusForName(string(perr.Code)); status != 0 {
+			return status
+		}
+	}
+	if errors.Is(err, ErrClosed) {
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
 }

@@ -1,206 +1,152 @@
 package palisade
 
 import (
-	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
-
-	"github.com/palisade-webhooks/palisade-webhooks/bindings-go/internal/ffi"
+	"runtime/debug"
 )
 
-// HandlerFunc handles a verified event. Returning an error answers 500 (unless the function
-// already wrote a response) and, with a Deduplicator, releases the claim so Palisade's retry
-// processes the event again.
-type HandlerFunc func(w http.ResponseWriter, r *http.Request, e *Event) error
+// HandlerFunc processes a verified event. Return nil when it was processed; an error (or a
+// panic) makes the answer ERR_HANDLER_FAILED and, with a deduplicator, releases the claim so
+// Palisade's retry processes the event again. The handler does not write the response: the
+// Receiver decides every answer.
+type HandlerFunc func(r *http.Request, e *Event) error
 
-// Outcome describes what Handler did with one request, for logging.
+// Outcome is what Handler did with one request, for logs and metrics.
 type Outcome struct {
-	// HTTPStatus is the status answered (200 when the handler succeeded without writing one).
-	HTTPStatus int
-	// Event is the verified event, nil when verification failed.
+	// Answer is what was answered.
+	Answer *Answer
+	// Event is the event the handler ran with; nil when it did not run (the delivery was
+	// refused, a duplicate, or held by another worker).
 	Event *Event
-	// Dedup is the deduplication status (0 without a Deduplicator or before it ran).
-	Dedup Status
-	// Err is the verification, store or handler error; nil on success and for duplicates.
+	// Err is the handler's error (a panic comes as an error with its stack), when it failed.
 	Err error
 }
 
 // HandlerOption configures Handler.
-type HandlerOption func(*handlerConfig)
+type HandlerOption func(*handler)
 
-type handlerConfig struct {
-	dedup   *Deduplicator
-	outcome func(*http.Request, Outcome)
-}
-
-// WithDeduplicator deduplicates deliveries: a duplicate answers 200 without calling the
-// handler, a delivery being processed elsewhere answers 409, a store failure 503.
-func WithDeduplicator(d *Deduplicator) HandlerOption {
-	return func(c *handlerConfig) { c.dedup = d }
-}
-
-// WithOutcomeHook calls fn once per request with what happened (for logs and metrics).
+// WithOutcomeHook calls fn once per answered request with what happened.
 func WithOutcomeHook(fn func(r *http.Request, o Outcome)) HandlerOption {
-	return func(c *handlerConfig) { c.outcome = fn }
+	return func(h *handler) { h.outcome = fn }
 }
 
-// StatusFor is the HTTP status Handler answers for an error, as the core defines it for every
-// SDK: 401 for a missing, malformed or invalid signature; 400 for a malformed envelope or
-// payload or a stale event; 413 for a body over the limit; 503 for an unavailable store (and,
-// Go-side, a closed Webhook or Deduplicator) so that Palisade retries; 500 otherwise (an invalid
-// public key or a non-raw body is the receiver's own bug, as is any other error).
-func StatusFor(err error) int {
-	var perr *Error
-	if errors.As(err, &perr) {
-		if status := ffi.HTTPStatusForName(string(perr.Code)); status != 0 {
-			return status
-		}
-	}
-	if errors.Is(err, ErrClosed) {
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
+// WithLogger logs each answer's log line to l at the answer's level (quiet by default).
+func WithLogger(l *slog.Logger) HandlerOption {
+	return func(h *handler) { h.logger = l }
 }
 
-// Handler is net/http middleware for a Palisade webhook endpoint: it reads the raw body
-// (capped with http.MaxBytesReader at the Webhook's limit), verifies it, optionally
-// deduplicates, and calls fn with the event. Failures answer a JSON body
-// {"error": code, "message": ...} with the status given by StatusFor.
-func Handler(wh *Webhook, fn HandlerFunc, opts ...HandlerOption) http.Handler {
-	var c handlerConfig
+// Handler is net/http middleware for a Palisade webhook endpoint, I/O around rcv: it reads the
+// body (at most rcv.MaxBodyBytes()+1 bytes, whether or not a length is declared), begins the
+// request, runs fn with the verified event, finishes the ticket, and writes the answer the
+// Receiver gives, byte for byte. Mount it for every method: a method other than POST gets the
+// Receiver's 405 answer. When the request cannot be answered at all (its body cannot be read,
+// the Receiver was closed), the connection is aborted, so Palisade retries.
+func Handler(rcv *Receiver, fn HandlerFunc, opts ...HandlerOption) http.Handler {
+	if rcv == nil || fn == nil {
+		panic("palisade: Handler needs a Receiver and a HandlerFunc")
+	}
+	h := &handler{rcv: rcv, fn: fn}
 	for _, opt := range opts {
-		opt(&c)
+		opt(h)
 	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		o := c.serve(wh, fn, w, r)
-		if c.outcome != nil {
-			c.outcome(r, o)
-		}
-	})
+	return h
 }
 
-func (c *handlerConfig) serve(wh *Webhook, fn HandlerFunc, w http.ResponseWriter, r *http.Request) Outcome {
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "METHOD_NOT_ALLOWED",
-			"message": "Palisade delivers webhooks with POST"})
-		return Outcome{HTTPStatus: http.StatusMethodNotAllowed}
-	}
-	limit := wh.MaxBodyBytes()
-	if limit <= 0 {
-		return reject(w, ErrClosed)
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+type handler struct {
+	rcv     *Receiver
+	fn      HandlerFunc
+	outcome func(*http.Request, Outcome)
+	logger  *slog.Logger
+}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, err := readBody(r.Body, r.ContentLength, h.rcv.MaxBodyBytes())
 	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return reject(w, &Error{Code: CodeBodyTooLarge,
-				Message: fmt.Sprintf("the body is over max_body_bytes = %d", limit)})
-		}
-		return reject(w, &Error{Code: CodeMalformedEnvelope, Message: "the request body could not be read"})
+		panic(http.ErrAbortHandler) // the client is gone or sent a broken body: nothing to answer
 	}
-	event, err := wh.Verify(body, r.Header)
+	begun, err := h.rcv.Begin(r.Method, r.ContentLength, body, r.Header)
 	if err != nil {
-		return reject(w, err)
+		panic(http.ErrAbortHandler) // closed: no decision to write
 	}
-	tw := &trackingWriter{ResponseWriter: w}
-	if c.dedup == nil {
-		if herr := fn(tw, r, event); herr != nil {
-			return handlerFailed(tw, event, 0, herr)
-		}
-		return Outcome{HTTPStatus: tw.statusOr(http.StatusOK), Event: event}
-	}
-	var herr error
-	status, err := c.dedup.Process(r.Context(), event, func(context.Context) error {
-		herr = fn(tw, r, event)
-		return herr
-	})
-	switch {
-	case herr != nil:
-		return handlerFailed(tw, event, status, err)
-	case err != nil: // the store failed (claim, or complete after the handler succeeded)
-		o := Outcome{HTTPStatus: StatusFor(err), Event: event, Dedup: status, Err: err}
-		if !tw.wrote {
-			writeError(w, o.HTTPStatus, err)
+	o := Outcome{Answer: begun.Answer}
+	if begun.Ticket != nil {
+		defer begun.Ticket.Close() // releases the claim if fn aborted the request
+		o.Event = begun.Event
+		o.Err = h.run(r, begun.Event)
+		if o.Err == nil {
+			o.Answer, err = begun.Ticket.FinishOK()
 		} else {
-			o.HTTPStatus = tw.statusOr(http.StatusOK)
+			o.Answer, err = begun.Ticket.FinishFailed(reason(o.Err))
 		}
-		return o
-	case status == StatusDuplicate:
-		writeJSON(w, http.StatusOK, map[string]string{"status": "duplicate"})
-		return Outcome{HTTPStatus: http.StatusOK, Event: event, Dedup: status}
-	case status == StatusInProgress:
-		writeJSON(w, http.StatusConflict, map[string]string{"status": "in_progress",
-			"message": "this event is being processed by another worker; retry later"})
-		return Outcome{HTTPStatus: http.StatusConflict, Event: event, Dedup: status}
+		if err != nil {
+			panic(http.ErrAbortHandler) // the library failed to settle (a bug it reported)
+		}
 	}
-	return Outcome{HTTPStatus: tw.statusOr(http.StatusOK), Event: event, Dedup: status}
-}
-
-func reject(w http.ResponseWriter, err error) Outcome {
-	status := StatusFor(err)
-	writeError(w, status, err)
-	return Outcome{HTTPStatus: status, Err: err}
-}
-
-func handlerFailed(tw *trackingWriter, event *Event, status Status, err error) Outcome {
-	if tw.wrote {
-		return Outcome{HTTPStatus: tw.statusOr(http.StatusOK), Event: event, Dedup: status, Err: err}
+	_ = o.Answer.Write(w) // a write error means the client is gone
+	if h.logger != nil {
+		h.logger.Log(r.Context(), o.Answer.LogLevel.Slog(), o.Answer.LogMessage)
 	}
-	writeJSON(tw.ResponseWriter, http.StatusInternalServerError, map[string]string{
-		"error": "HANDLER_FAILED", "message": "the handler failed; the delivery will be retried"})
-	return Outcome{HTTPStatus: http.StatusInternalServerError, Event: event, Dedup: status, Err: err}
-}
-
-func writeError(w http.ResponseWriter, status int, err error) {
-	body := map[string]string{"error": "INTERNAL", "message": "internal error"}
-	var perr *Error
-	switch {
-	case errors.As(err, &perr):
-		body = map[string]string{"error": string(perr.Code), "message": perr.Message}
-	case errors.Is(err, ErrClosed):
-		body = map[string]string{"error": "UNAVAILABLE", "message": "the receiver is shutting down"}
+	if h.outcome != nil {
+		h.outcome(r, o)
 	}
-	writeJSON(w, status, body)
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+// handlerPanic is a handler's panic, as its error.
+type handlerPanic struct {
+	value any
+	stack []byte
 }
 
-// trackingWriter records whether the user's handler wrote a response.
-type trackingWriter struct {
-	http.ResponseWriter
-	wrote  bool
-	status int
-}
+func (p *handlerPanic) Error() string { return fmt.Sprintf("panic: %v\n%s", p.value, p.stack) }
 
-func (t *trackingWriter) WriteHeader(code int) {
-	if !t.wrote {
-		t.wrote, t.status = true, code
+// reason is what the answer's log line says of a failure (a panic without its stack).
+func reason(err error) string {
+	if p, ok := err.(*handlerPanic); ok {
+		return fmt.Sprintf("panic: %v", p.value)
 	}
-	t.ResponseWriter.WriteHeader(code)
+	return err.Error()
 }
 
-func (t *trackingWriter) Write(b []byte) (int, error) {
-	if !t.wrote {
-		t.wrote, t.status = true, http.StatusOK
-	}
-	return t.ResponseWriter.Write(b)
+// run calls the handler; a panic is its failure (http.ErrAbortHandler still aborts).
+func (h *handler) run(r *http.Request, e *Event) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			err = &handlerPanic{value: v, stack: debug.Stack()}
+		}
+	}()
+	return h.fn(r, e)
 }
 
-// Unwrap lets http.ResponseController reach the underlying writer (Flush, deadlines, ...).
-func (t *trackingWriter) Unwrap() http.ResponseWriter { return t.ResponseWriter }
-
-func (t *trackingWriter) statusOr(def int) int {
-	if t.wrote {
-		return t.status
+// readBody reads at most limit+1 bytes, so an oversize body is recognised (undeclared or
+// chunked included) without being held whole. A declared length over the limit is refused by
+// the Receiver from the length alone: nothing is read.
+func readBody(body io.Reader, declared, limit int64) ([]byte, error) {
+	if body == nil || declared > limit {
+		return nil, nil
 	}
-	return def
+	size := limit + 1
+	if declared >= 0 && declared < size {
+		size = declared + 1 // the declared length, plus room to see a longer body end
+	}
+	buf := make([]byte, 0, min(size, 64<<10))
+	r := io.LimitReader(body, limit+1)
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 }

@@ -2,7 +2,7 @@ package palisade
 
 import "encoding/json"
 
-// The typed resources (SPEC §4). Payloads are protobuf-JSON: zero values may be left out, so
+// The typed resources (docs/protocol.md describes the payloads). Payloads are protobuf-JSON: zero values may be left out, so
 // an absent field reads as its zero value. Enum types are strings: values this SDK does not
 // know are kept as they are, never an error. Decimal quantities and 64-bit integers stay
 // strings (no digit is ever lost). Fields whose shape is not pinned down are json.RawMessage;

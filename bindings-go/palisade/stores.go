@@ -13,9 +13,9 @@ import (
 //   - several instances or hosts: RedisStore (one Redis server shared by every instance).
 //
 // All three have the same claim / complete / release semantics (they are the core's stores),
-// and any of them can be passed to NewDeduplicator and so to Handler via WithDeduplicator.
-// When a durable store cannot answer, Deduplicator.Process fails with an error matching
-// ErrStoreUnavailable and Handler answers 503, so Palisade retries the delivery later.
+// and any of them can be passed to NewDeduplicator and so to NewReceiver. When a durable store
+// cannot answer, Deduplicator.Process fails with an error matching ErrStoreUnavailable and a
+// Receiver answers 503, so Palisade retries the delivery later.
 
 // SqliteOption configures a SqliteStore.
 type SqliteOption func(*ffi.SqliteOptions)
@@ -93,8 +93,10 @@ func WithConnectTimeout(d time.Duration) RedisOption {
 	return func(o *ffi.RedisOptions) { o.ConnectTimeout, o.HasConnectTimeout = d, true }
 }
 
-// WithMaxIdle sets how many idle connections are kept for reuse (default 16). Concurrent calls
-// beyond it open extra connections, closed after use.
+// WithMaxIdle is accepted for compatibility and has no effect: the store pipelines every
+// goroutine's commands over one connection per process (docs/stores.md). n must be at least 1.
+//
+// Deprecated: no longer needed.
 func WithMaxIdle(n int) RedisOption {
 	return func(o *ffi.RedisOptions) { o.MaxIdle, o.HasMaxIdle = n, true }
 }

@@ -105,83 +105,59 @@ func verifiedEvent(t *testing.T, s *palisadetest.Signer, wh *palisade.Webhook, i
 	return e
 }
 
-// The same dedupe scenario over every store: first delivery processed, duplicate skipped,
-// failure released and retried, in progress while held, lease takeover, retention expiry,
-// and a record that outlives the store handle.
-func TestStoreContract(t *testing.T) {
+// Every store wired through the binding: a Receiver over it (through Handler) processes a
+// delivery once, answers the retry as a duplicate, releases on a handler failure; Process does
+// the same; a durable store remembers across handles (a restart). The claim / complete /
+// release contract itself is the core's, tested there against the same stores.
+func TestStoresWiring(t *testing.T) {
 	s := newSigner(t, 200)
 	wh := newWebhook(t, []string{s.PublicKey()})
 	ctx := context.Background()
 	for _, kind := range storeKinds(t) {
 		t.Run(kind.name, func(t *testing.T) {
-			store := kind.open(t, "contract")
+			store := kind.open(t, "wiring")
 			dedup := newDedup(t, store)
-			// A second worker over the same store, with a short lease.
-			short := newDedup(t, store, palisade.WithLease(100*time.Millisecond))
-			store.Close() // the deduplicators keep the store open
-
-			e := verifiedEvent(t, s, wh, "tx-contract")
-			runs := 0
-			st, err := dedup.Process(ctx, e, func(context.Context) error {
-				runs++
-				inner, ierr := dedup.Process(ctx, e, func(context.Context) error {
-					t.Error("ran while held")
-					return nil
-				})
-				if inner != palisade.StatusInProgress || ierr != nil {
-					t.Errorf("while held: %v %v", inner, ierr)
+			store.Close() // the deduplicator keeps the store open
+			rcv, err := palisade.NewReceiver(wh, dedup)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rcv.Close()
+			var calls atomic.Int64
+			failing := atomic.Bool{}
+			h := palisade.Handler(rcv, func(*http.Request, *palisade.Event) error {
+				calls.Add(1)
+				if failing.Load() {
+					return errors.New("transient failure")
 				}
 				return nil
 			})
-			if st != palisade.StatusProcessed || err != nil || runs != 1 {
-				t.Fatalf("first delivery: %v %v runs=%d", st, err, runs)
+			d := delivery(t, s, "WALLET", `{"id":"w-handler","updatedAt":"2025-01-01T00:00:00Z"}`)
+			failing.Store(true)
+			if res := serve(h, d.Request("/")); res.Code != http.StatusInternalServerError {
+				t.Fatalf("failing handler: %d %s", res.Code, res.Body.String())
 			}
-			st, err = dedup.Process(ctx, e, func(context.Context) error { t.Error("duplicate ran"); return nil })
-			if st != palisade.StatusDuplicate || err != nil {
+			failing.Store(false)
+			for i, want := range []string{`{"status":"processed"}`, `{"status":"duplicate"}`, `{"status":"duplicate"}`} {
+				if res := serve(h, d.Request("/")); res.Code != http.StatusOK || res.Body.String() != want {
+					t.Fatalf("delivery %d: %d %s", i, res.Code, res.Body.String())
+				}
+			}
+			if calls.Load() != 2 {
+				t.Fatalf("handler ran %d times", calls.Load())
+			}
+
+			e := verifiedEvent(t, s, wh, "tx-wiring")
+			if st, err := dedup.Process(ctx, e, func(context.Context) error { return nil }); st != palisade.StatusProcessed || err != nil {
+				t.Fatalf("process: %v %v", st, err)
+			}
+			if st, err := dedup.Process(ctx, e, func(context.Context) error { t.Error("ran twice"); return nil }); st != palisade.StatusDuplicate || err != nil {
 				t.Fatalf("duplicate: %v %v", st, err)
 			}
 
-			// A failing handler releases the claim; the retry processes the event.
-			f := verifiedEvent(t, s, wh, "tx-fail")
-			boom := errors.New("boom")
-			if st, err := dedup.Process(ctx, f, func(context.Context) error { return boom }); st != palisade.StatusProcessed || !errors.Is(err, boom) {
-				t.Fatalf("failing handler: %v %v", st, err)
-			}
-			if st, err := dedup.Process(ctx, f, func(context.Context) error { return nil }); st != palisade.StatusProcessed || err != nil {
-				t.Fatalf("retry: %v %v", st, err)
-			}
-
-			// A worker that stalls past its lease loses the key to another worker.
-			l := verifiedEvent(t, s, wh, "tx-lease")
-			takeovers := 0
-			st, err = short.Process(ctx, l, func(context.Context) error {
-				time.Sleep(400 * time.Millisecond) // well past the lease
-				st2, err2 := dedup.Process(ctx, l, func(context.Context) error { takeovers++; return nil })
-				if st2 != palisade.StatusProcessed || err2 != nil {
-					t.Errorf("takeover after the lease: %v %v", st2, err2)
-				}
-				return nil
-			})
-			if st != palisade.StatusProcessed || err != nil || takeovers != 1 {
-				t.Fatalf("stalled worker: %v %v takeovers=%d", st, err, takeovers)
-			}
-			if st, _ := dedup.Process(ctx, l, func(context.Context) error { return nil }); st != palisade.StatusDuplicate {
-				t.Fatalf("after takeover: %v", st)
-			}
-
-			// Completed keys are forgotten after the retention.
-			brief := newDedup(t, kind.open(t, "retention"), palisade.WithRetention(100*time.Millisecond))
-			r := verifiedEvent(t, s, wh, "tx-retention")
-			for i := 0; i < 2; i++ {
-				if st, err := brief.Process(ctx, r, func(context.Context) error { return nil }); st != palisade.StatusProcessed || err != nil {
-					t.Fatalf("retention round %d: %v %v", i, st, err)
-				}
-				time.Sleep(400 * time.Millisecond)
-			}
-
 			// Durable stores remember across handles (a restart); memory does not share.
-			again := newDedup(t, kind.open(t, "contract"))
-			st, err = again.Process(ctx, e, func(context.Context) error { return nil })
+			again := newDedup(t, kind.open(t, "wiring"))
+			st, err := again.Process(ctx, e, func(context.Context) error { return nil })
 			want := palisade.StatusDuplicate
 			if kind.name == "memory" {
 				want = palisade.StatusProcessed
@@ -190,6 +166,43 @@ func TestStoreContract(t *testing.T) {
 				t.Fatalf("new handle over the same store: %v %v (want %v)", st, err, want)
 			}
 		})
+	}
+}
+
+// The deduplicator's options cross the binding: a worker stalled past its lease loses the key
+// to another, and completed keys are forgotten after the retention.
+func TestDedupOptionsReachTheCore(t *testing.T) {
+	s := newSigner(t, 204)
+	wh := newWebhook(t, []string{s.PublicKey()})
+	ctx := context.Background()
+	store, err := palisade.NewMemoryStore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dedup := newDedup(t, store)
+	short := newDedup(t, store, palisade.WithLease(100*time.Millisecond))
+	brief := newDedup(t, store, palisade.WithRetention(100*time.Millisecond))
+	store.Close()
+
+	l := verifiedEvent(t, s, wh, "tx-lease")
+	takeovers := 0
+	st, err := short.Process(ctx, l, func(context.Context) error {
+		time.Sleep(400 * time.Millisecond) // well past the lease
+		st2, err2 := dedup.Process(ctx, l, func(context.Context) error { takeovers++; return nil })
+		if st2 != palisade.StatusProcessed || err2 != nil {
+			t.Errorf("takeover after the lease: %v %v", st2, err2)
+		}
+		return nil
+	})
+	if st != palisade.StatusProcessed || err != nil || takeovers != 1 {
+		t.Fatalf("stalled worker: %v %v takeovers=%d", st, err, takeovers)
+	}
+	r := verifiedEvent(t, s, wh, "tx-retention")
+	for i := 0; i < 2; i++ {
+		if st, err := brief.Process(ctx, r, func(context.Context) error { return nil }); st != palisade.StatusProcessed || err != nil {
+			t.Fatalf("retention round %d: %v %v", i, st, err)
+		}
+		time.Sleep(400 * time.Millisecond)
 	}
 }
 
@@ -243,31 +256,6 @@ func TestStoreContention(t *testing.T) {
 				if processed.Load() != 1 || ran.Load() != 1 || others.Load() != 2*perDedup-1 {
 					t.Fatalf("event %d: processed=%d ran=%d others=%d", i, processed.Load(), ran.Load(), others.Load())
 				}
-			}
-		})
-	}
-}
-
-// Every store plugs into Handler: processed once, duplicate answered 200 without the handler.
-func TestHandlerOverEveryStore(t *testing.T) {
-	s := newSigner(t, 202)
-	wh := newWebhook(t, []string{s.PublicKey()})
-	for _, kind := range storeKinds(t) {
-		t.Run(kind.name, func(t *testing.T) {
-			dedup := newDedup(t, kind.open(t, "handler"))
-			var calls atomic.Int64
-			h := palisade.Handler(wh, func(http.ResponseWriter, *http.Request, *palisade.Event) error {
-				calls.Add(1)
-				return nil
-			}, palisade.WithDeduplicator(dedup))
-			d := delivery(t, s, "WALLET", `{"id":"w-handler","updatedAt":"2025-01-01T00:00:00Z"}`)
-			for i := 0; i < 3; i++ {
-				if res := serve(h, d.Request("/")); res.Code != http.StatusOK {
-					t.Fatalf("delivery %d: %d %s", i, res.Code, res.Body.String())
-				}
-			}
-			if calls.Load() != 1 {
-				t.Fatalf("handler ran %d times", calls.Load())
 			}
 		})
 	}
@@ -405,12 +393,17 @@ func TestRedisStoppedMidRun(t *testing.T) {
 	s := newSigner(t, 203)
 	wh := newWebhook(t, []string{s.PublicKey()})
 	ctx := context.Background()
+	rcv, err := palisade.NewReceiver(wh, dedup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rcv.Close()
 	var calls atomic.Int64
 	var rec recorded
-	h := palisade.Handler(wh, func(http.ResponseWriter, *http.Request, *palisade.Event) error {
+	h := palisade.Handler(rcv, func(*http.Request, *palisade.Event) error {
 		calls.Add(1)
 		return nil
-	}, palisade.WithDeduplicator(dedup), palisade.WithOutcomeHook(rec.hook))
+	}, palisade.WithOutcomeHook(rec.hook))
 
 	before := delivery(t, s, "TRANSACTION", `{"id":"tx-before","updatedAt":"u"}`)
 	if res := serve(h, before.Request("/")); res.Code != http.StatusOK || calls.Load() != 1 {
@@ -430,7 +423,7 @@ func TestRedisStoppedMidRun(t *testing.T) {
 	if res.Code != http.StatusServiceUnavailable || errorCode(t, res) != "ERR_STORE_UNAVAILABLE" || calls.Load() != 1 {
 		t.Fatalf("server stopped, through Handler: %d %s calls=%d", res.Code, res.Body.String(), calls.Load())
 	}
-	if o := rec.last(); !errors.Is(o.Err, palisade.ErrStoreUnavailable) || o.HTTPStatus != http.StatusServiceUnavailable {
+	if o := rec.last(); o.Answer.Code != palisade.AnswerCode(palisade.CodeStoreUnavailable) || o.Event != nil {
 		t.Fatalf("outcome: %+v", o)
 	}
 

@@ -1,7 +1,7 @@
 'use strict'
 
 const native = require('./native.js')
-const { call, fromNative, fromOutcome, optionalNumber } = require('./errors.js')
+const { call, fromNative, fromOutcome, optionalNumber, ticketSettled } = require('./errors.js')
 
 const { NativeStore, NativeDeduplicator } = native
 
@@ -13,6 +13,8 @@ const kNative = Symbol('palisade-webhooks.nativeStore')
  * Bounded: at most `maxEntries` keys (default 100 000), none kept longer than `ttlSeconds`
  * (default 24 h). Use `SqliteStore` to survive restarts on one host, `RedisStore` when several
  * instances receive deliveries.
+ * @throws {RangeError} `maxEntries` below 1, or `ttlSeconds` below 0.001 or above 3650 days
+ * @throws {TypeError} an option that is not a number (or a `maxEntries` that is not an integer)
  */
 class MemoryStore {
   /** @param {{ maxEntries?: number, ttlSeconds?: number }} [options] */
@@ -35,6 +37,7 @@ class MemoryStore {
  * claim and completion to disk (survives a power loss); false is several times faster and
  * still survives a process crash, but the last few records may be lost if the machine goes down.
  * @throws {WebhookError} `ERR_STORE_UNAVAILABLE` when the file cannot be opened or created
+ * @throws {RangeError} `busyTimeoutMs` below 1 or above 3 600 000 (one hour)
  */
 class SqliteStore {
   /**
@@ -62,8 +65,9 @@ class SqliteStore {
  * `await store.ping()` checks the server, e.g. at startup or in a readiness probe.
  *
  * `timeoutMs` (default 2000) bounds each command, `connectTimeoutMs` (default 2000) opening a
- * connection: a call never hangs.
+ * connection: a call never hangs. Concurrent calls share one connection, pipelined.
  * @throws {WebhookError} `ERR_STORE_UNAVAILABLE` when the URL is invalid
+ * @throws {RangeError} a timeout below 1 ms or above one hour
  */
 class RedisStore {
   /**
@@ -82,7 +86,7 @@ class RedisStore {
     /** @internal */
     this[kNative] = call(() => NativeStore.redis(url, prefix ?? undefined, timeoutMs, connectTimeoutMs))
     /** The prefix of every key this store writes. */
-    this.prefix = prefix ?? 'palisade:idem:'
+    this.prefix = /** @type {string} */ (this[kNative].prefix)
   }
 
   /**
@@ -126,8 +130,14 @@ function keyOf(event) {
 }
 
 /**
- * Idempotency for Palisade's at-least-once delivery, keyed by `Event.idempotencyKey` (built
- * from signed data only).
+ * The native deduplicator of a `Deduplicator` (for `Receiver`; not part of the API).
+ * @type {(dedup: Deduplicator) => InstanceType<typeof NativeDeduplicator>}
+ */
+let nativeOf
+
+/**
+ * Idempotency for Palisade's at-least-once delivery, keyed by `Event.idempotencyKey` (the
+ * envelope's domain plus the signed `id` and `updatedAt`).
  */
 class Deduplicator {
   /** @type {InstanceType<typeof NativeDeduplicator>} */
@@ -135,12 +145,18 @@ class Deduplicator {
   /** @type {boolean} */
   #offload
 
+  static {
+    nativeOf = (dedup) => dedup.#native
+  }
+
   /**
    * @param {{ store?: MemoryStore | SqliteStore | RedisStore, leaseSeconds?: number, retainSeconds?: number, offload?: boolean }} [options]
    *   `store` defaults to a new `MemoryStore`; `leaseSeconds` (default 60) is how long a claim
    *   blocks other workers; `retainSeconds` (default 7 days) how long completed keys are
    *   remembered; `offload` runs store calls on the libuv thread pool (default: only for stores
    *   that do disk or network I/O).
+   * @throws {RangeError} a lease or retention below 0.001 s or above 3650 days (zero would turn
+   *   deduplication off)
    */
   constructor(options = {}) {
     if (options === null || typeof options !== 'object') throw new TypeError('options must be an object')
@@ -189,12 +205,14 @@ class Deduplicator {
   /**
    * Processes an event at most once per idempotency key: claims it; when new, awaits
    * `handler(event)`, then completes the claim on success, or releases it and rethrows the
-   * handler's error (so Palisade's retry processes the event again).
+   * handler's error (so Palisade's retry processes the event again). The claim is settled
+   * exactly once, as a `Receiver`'s ticket is.
    *
    * Resolves to `{ status: 'processed', result, completed }` when the handler ran
    * (`completed` is false if the completion could not be recorded: the lease was lost, or the
    * store failed, in which case `completeError` holds its `WebhookError`; the work is done
-   * either way, but a retry after the lease expires may process the event again), or
+   * either way and counts as processed, as a `Receiver` answers it, but a retry after the
+   * lease expires may process the event again), or
    * `{ status: 'duplicate' }` / `{ status: 'in_progress' }` without calling the handler.
    * Rejects with the handler's own error, or with a `WebhookError` `ERR_STORE_UNAVAILABLE`
    * when the claim itself fails.
@@ -250,7 +268,8 @@ class Claim {
 
   /**
    * Records that the event was processed (only for `status === 'new'`). Resolves to false
-   * when the lease had expired and another worker took the key over.
+   * when the lease had expired and another worker took the key over. A claim settles once:
+   * a second `complete()` or `release()` rejects with a `WebhookError` `ERR_TICKET_SETTLED`.
    * @returns {Promise<boolean>}
    */
   async complete() {
@@ -267,10 +286,10 @@ class Claim {
 
   async #settle(kind) {
     if (this.status !== 'new') throw new TypeError(`a claim with status '${this.status}' cannot be ${kind}d`)
-    if (this.#settled) throw new TypeError('this claim was already completed or released')
+    if (this.#settled) throw ticketSettled()
     this.#settled = true
     return this.#dedup._finish(kind, this.#native)
   }
 }
 
-module.exports = { Deduplicator, MemoryStore, SqliteStore, RedisStore, Claim, kNative }
+module.exports = { Deduplicator, MemoryStore, SqliteStore, RedisStore, Claim, kNative, nativeOf: (/** @type {Deduplicator} */ d) => nativeOf(d) }

@@ -1,14 +1,17 @@
 'use strict'
 
-const native = require('./native.js')
+const { ERROR_STATUS, TICKET_SETTLED } = require('./codes.js')
 
-/** Every error code, in the core's stable order (the same strings in every language). */
-const ERROR_CODES = Object.freeze(native.errorCodes())
-const CODE_SET = new Set(ERROR_CODES)
+/** Every delivery error code, in the core's stable order (the same strings in every language). */
+const ERROR_CODES = Object.freeze(Object.keys(ERROR_STATUS))
+/** Every code a `WebhookError` carries: the delivery codes and `ERR_TICKET_SETTLED`. */
+const WEBHOOK_ERROR_CODES = Object.freeze([...ERROR_CODES, TICKET_SETTLED.code])
+const CODE_SET = new Set(WEBHOOK_ERROR_CODES)
 
 /**
  * The one error type of the SDK. `code` is stable across versions and languages; `message`
- * says what to fix and never contains payload contents.
+ * says what to fix; it never quotes unauthenticated input (body, headers, payload contents)
+ * and is at most 200 characters.
  */
 class WebhookError extends Error {
   /**
@@ -25,9 +28,9 @@ class WebhookError extends Error {
     return 'WebhookError'
   }
 
-  /** Every code. */
+  /** Every code a `WebhookError` carries: the delivery codes and `ERR_TICKET_SETTLED`. */
   static get codes() {
-    return ERROR_CODES
+    return WEBHOOK_ERROR_CODES
   }
 }
 
@@ -48,8 +51,9 @@ const ARGUMENT_STATUSES = new Set([
 
 /**
  * Maps an error thrown by the native addon: a core code becomes a `WebhookError`, an argument
- * error a `TypeError`, a caught Rust panic a plain `Error`. Anything else (an exception thrown
- * by the caller's own getter, say) passes through untouched.
+ * of the wrong type a `TypeError`, an option out of its range (a zero or absurd duration) a
+ * `RangeError`, a caught Rust panic a plain `Error`. Anything else (an exception thrown by the
+ * caller's own getter, say) passes through untouched.
  * @param {unknown} e
  * @returns {unknown}
  */
@@ -57,6 +61,7 @@ function fromNative(e) {
   if (!(e instanceof Error) || e instanceof WebhookError || typeof e.code !== 'string') return e
   if (CODE_SET.has(e.code)) return new WebhookError(e.code, e.message)
   if (ARGUMENT_STATUSES.has(e.code)) return new TypeError(e.message)
+  if (e.code === 'RangeError') return new RangeError(e.message)
   if (e.code === 'GenericFailure' || e.code === 'InternalError') {
     return new Error(`palisade-webhooks internal error (please report it): ${e.message}`)
   }
@@ -78,6 +83,11 @@ function call(fn) {
   }
 }
 
+/** The error of settling a ticket or a claim twice (the core's code and message). */
+function ticketSettled() {
+  return new WebhookError(TICKET_SETTLED.code, TICKET_SETTLED.message)
+}
+
 /**
  * The HTTP status a receiver should answer for an error code, from the core's table (the same
  * in every language): 401 for a missing, malformed or invalid signature, 400 for a malformed
@@ -90,8 +100,9 @@ function call(fn) {
 function httpStatusFor(codeOrError) {
   const code =
     typeof codeOrError === 'string' ? codeOrError : codeOrError && /** @type {any} */ (codeOrError).code
-  if (typeof code !== 'string') return 500
-  return native.httpStatusFor(code) ?? 500
+  if (typeof code === 'string' && Object.hasOwn(ERROR_STATUS, code)) return ERROR_STATUS[/** @type {keyof typeof ERROR_STATUS} */ (code)]
+  // Not an error code: something went wrong on the receiver's side.
+  return 500
 }
 
 /**
@@ -106,4 +117,4 @@ function optionalNumber(name, value) {
   return value
 }
 
-module.exports = { WebhookError, ERROR_CODES, fromNative, fromOutcome, call, httpStatusFor, optionalNumber }
+module.exports = { WebhookError, ERROR_CODES, fromNative, fromOutcome, call, httpStatusFor, optionalNumber, ticketSettled }

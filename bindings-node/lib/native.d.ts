@@ -12,7 +12,10 @@ export declare class Event {
   get domain(): string
   /** The envelope's timestamp (unsigned; null when absent). */
   get timestamp(): string | null
-  /** `"{id}:{updatedAt}"` from the signed payload, or `"sha256:<hex>"`. */
+  /**
+   * `"{domain}/{id}/{updatedAt}"` (`id` and `updatedAt` from the signed payload, each part
+   * percent-encoded for `%`, `/` and control characters), or `"{domain}/sha256:<hex>"`.
+   */
   get idempotencyKey(): string
   /** The resource's `id`, or null. */
   get resourceId(): string | null
@@ -69,6 +72,19 @@ export declare class NativeDeduplicator {
 }
 export type JsDeduplicator = NativeDeduplicator
 
+/** The native receiver behind `Receiver` (see `lib/receiver.js`). */
+export declare class NativeReceiver {
+  /** A receiver verifying with `webhook` and, when given, deduplicating with `deduplicator`. */
+  constructor(webhook: JsWebhook, deduplicator?: NativeDeduplicator | undefined | null)
+  /** The most body bytes worth reading (adapters read at most one more). */
+  get maxBodyBytes(): number
+  /** Starts receiving one request, on the calling thread (store calls included). */
+  begin(method: string, declaredLength: number | undefined | null, body: unknown, headers: unknown): NativeBegin
+  /** `begin` on the libuv thread pool (the body is copied first). */
+  beginAsync(method: string, declaredLength: number | undefined | null, body: unknown, headers: unknown): Promise<unknown>
+}
+export type JsReceiver = NativeReceiver
+
 /** An idempotency store (`MemoryStore`, `SqliteStore` and `RedisStore` wrap it in `lib/dedup.js`). */
 export declare class NativeStore {
   /** An in-process store: at most `maxEntries` keys, none kept longer than `ttlSeconds`. */
@@ -80,9 +96,20 @@ export declare class NativeStore {
   static sqlite(path: string, busyTimeoutMs?: number | undefined | null, syncEveryCommit?: boolean | undefined | null): NativeStore
   /**
    * A store on the Redis server at `url`. The URL is checked now; the connection is opened
-   * by the first call (on the thread pool), see `LazyRedis`.
+   * by the first call (on the thread pool): see `RedisStore::connect_lazy`.
    */
   static redis(url: string, prefix?: string | undefined | null, timeoutMs?: number | undefined | null, connectTimeoutMs?: number | undefined | null): NativeStore
+  /**
+   * For tests: `inner` wrapped so that it fails with `ERR_STORE_UNAVAILABLE` at one step
+   * (`"nothing"`, `"claim"`, `"complete"` or `"release"`).
+   */
+  static faulty(inner: NativeStore, failAtStep: string): NativeStore
+  /** Where a faulty store fails now (null for other stores). */
+  get failAt(): string | null
+  /** Changes where a faulty store fails. */
+  setFailAt(failAtStep: string): void
+  /** The key prefix of a Redis store (`null` for other stores). */
+  get prefix(): string | null
   /** True when store calls may block (disk or network): they then run on the thread pool. */
   get blocking(): boolean
   /**
@@ -117,18 +144,33 @@ export declare class NativeTestSigner {
 }
 export type JsTestSigner = NativeTestSigner
 
+/** The right and the duty to settle one delivery: finish it once, with the handler's outcome. */
+export declare class NativeTicket {
+  /** Whether the ticket was finished already. */
+  get settled(): boolean
+  /** The handler succeeded: records the event as processed; the answer. */
+  finishOk(): NativeAnswer
+  /** The handler failed (`reason` is logged, never sent): releases the claim; the answer. */
+  finishFailed(reason: string): NativeAnswer
+  /** `finishOk` on the libuv thread pool. */
+  finishOkAsync(): Promise<unknown>
+  /** `finishFailed` on the libuv thread pool. */
+  finishFailedAsync(reason: string): Promise<unknown>
+}
+export type JsTicket = NativeTicket
+
 /** The native verifier behind `Webhook` (see `index.js`). */
 export declare class NativeWebhook {
   /** Parses the key(s) once and prepares them. */
   constructor(keys: Array<string>, maxBodyBytes?: number | undefined | null, digestName?: string | undefined | null, maxAgeSeconds?: number | undefined | null)
-  /** Verifies a body given as bytes (Buffer / Uint8Array, read in place). */
-  verifyBytes(body: Uint8Array, headers: unknown): Event
-  /** Verifies a body given as a string. */
-  verifyString(body: string, headers: unknown): Event
+  /** Verifies a body (a string, or bytes read in place) with its headers. */
+  verify(body: unknown, headers: unknown): Event
+  /** The core's diagnosis of a delivery (what the CLI's `doctor` prints). */
+  diagnose(body: unknown, headers: unknown): NativeDiagnosis
   /** The low-level check; returns the fingerprint of the key that verified. */
   verifySignature(payloadB64: string, signatureB64: string): string
   /** Verifies many deliveries on the libuv thread pool. `bodies[i]` goes with `headers[i]`. */
-  verifyBatch(bodies: Array<Uint8Array>, headers: Array<unknown>): Promise<unknown>
+  verifyBatch(bodies: Array<unknown>, headers: Array<unknown>): Promise<unknown>
   /** Fingerprints of the configured keys, in the order they are tried. */
   get keyFingerprints(): Array<string>
   /** The configured `maxBodyBytes`. */
@@ -150,14 +192,29 @@ export interface BatchOutcome {
   message?: string
 }
 
-/** Every error code, in the core's stable order. */
-export declare function errorCodes(): Array<string>
+/** What to answer: status, headers and the exact JSON body, plus the log line. */
+export interface NativeAnswer {
+  status: number
+  body: string
+  code: string
+  headers: Array<Array<string>>
+  logLevel: string
+  logMessage: string
+}
 
-/**
- * The HTTP status a receiver should answer for an error code (the core's one table, shared by
- * every language); `null` for a string that is not an error code.
- */
-export declare function httpStatusFor(code: string): number | null
+/** What `begin` decided: an answer, or an event with the ticket that settles it. */
+export interface NativeBegin {
+  answer?: NativeAnswer
+  event?: Event
+  ticket?: JsTicket
+}
+
+/** One step of a diagnosis. */
+export interface NativeCheck {
+  name: string
+  ok: boolean
+  detail: string
+}
 
 /** A signed delivery: the raw body, the headers as `[name, value]` pairs, what was signed. */
 export interface NativeDelivery {
@@ -165,6 +222,15 @@ export interface NativeDelivery {
   headers: Array<Array<string>>
   payload: string
   signature: string
+}
+
+/** What a diagnosis concluded. */
+export interface NativeDiagnosis {
+  verifies: boolean
+  digest?: string
+  error?: string
+  cause: string
+  checks: Array<NativeCheck>
 }
 
 /** What a store operation produced: a claim, a boolean, or an error code and message. */

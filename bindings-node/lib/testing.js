@@ -2,8 +2,9 @@
 
 const native = require('./native.js')
 const { call } = require('./errors.js')
+const { kNative } = require('./dedup.js')
 
-const { NativeTestSigner } = native
+const { NativeTestSigner, NativeStore } = native
 
 /**
  * A P-256 key pair standing in for Palisade's signer: signs payloads and builds complete
@@ -94,4 +95,38 @@ class TestSigner {
   }
 }
 
-module.exports = { TestSigner }
+/**
+ * An idempotency store that fails on purpose at one step, so a receiver's answers to store
+ * outages can be tested without taking a real store down at the right moment: it wraps
+ * `inner` (a `MemoryStore`, `SqliteStore` or `RedisStore`) and fails with
+ * `ERR_STORE_UNAVAILABLE` at every `'claim'`, `'complete'` or `'release'` (or at `'nothing'`).
+ * For tests only.
+ */
+class FaultyStore {
+  /**
+   * @param {import('./dedup.js').MemoryStore | import('./dedup.js').SqliteStore | import('./dedup.js').RedisStore} inner
+   * @param {'nothing' | 'claim' | 'complete' | 'release'} [failAt]
+   */
+  constructor(inner, failAt = 'complete') {
+    const nativeInner = inner && /** @type {any} */ (inner)[kNative]
+    if (!(nativeInner instanceof NativeStore)) {
+      throw new TypeError('inner must be a store from this package (MemoryStore, SqliteStore or RedisStore)')
+    }
+    if (typeof failAt !== 'string') throw new TypeError('failAt must be a string')
+    /** @internal */
+    this[kNative] = call(() => NativeStore.faulty(nativeInner, failAt))
+  }
+
+  /** Where it fails now. */
+  get failAt() {
+    return this[kNative].failAt
+  }
+
+  /** Changes where it fails (also while in use). */
+  set failAt(step) {
+    if (typeof step !== 'string') throw new TypeError('failAt must be a string')
+    call(() => this[kNative].setFailAt(step))
+  }
+}
+
+module.exports = { TestSigner, FaultyStore }

@@ -115,31 +115,35 @@ function bodyNotRaw(body) {
         : typeof body === 'object'
           ? 'a parsed object'
           : `a ${typeof body}`
+  // Kept within the 200 characters every refusal message fits in (the README says more).
   throw new WebhookError(
     'ERR_BODY_NOT_RAW',
-    `the body must be the raw request bytes (Buffer, Uint8Array or string), got ${what}: the ` +
-      'signature covers the bytes exactly as sent, and a re-serialised JSON object does not ' +
-      "match them. With Express use express.raw({ type: 'application/json' }) on the webhook " +
-      "route (or this package's expressWebhook adapter, which reads the raw body itself); with " +
-      "Fastify use fastifyWebhook; with the Fetch API pass `await request.arrayBuffer()` or use fetchWebhook."
+    `the body must be the raw request bytes (Buffer, Uint8Array or string), got ${what}: use ` +
+      "express.raw({ type: 'application/json' }), expressWebhook, fastifyWebhook or fetchWebhook"
   )
 }
 
 /**
- * Bytes for the batch path: Buffers and Uint8Arrays as they are, strings as UTF-8.
+ * A raw body as the addon reads it: strings, `ArrayBuffer`s and views (`Buffer`, `Uint8Array`,
+ * other typed arrays, `DataView`) as they are, a `SharedArrayBuffer` as a view of it. Anything
+ * else (a parsed object, say) throws `ERR_BODY_NOT_RAW`.
  * @param {unknown} body
- * @returns {Uint8Array}
+ * @returns {string | ArrayBuffer | ArrayBufferView}
  */
-function bodyBytes(body) {
-  if (body instanceof Uint8Array) return body
-  if (typeof body === 'string') return Buffer.from(body, 'utf8')
-  if (body instanceof ArrayBuffer) return new Uint8Array(body)
-  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength)
+function rawBody(body) {
+  if (typeof body === 'string' || ArrayBuffer.isView(body) || body instanceof ArrayBuffer) return body
+  if (typeof SharedArrayBuffer === 'function' && body instanceof SharedArrayBuffer) return new Uint8Array(body)
   return bodyNotRaw(body)
 }
 
 // ---------------------------------------------------------------------------------------------
 // Webhook.
+
+/**
+ * The native verifier of a `Webhook` (for `Receiver`; not part of the API).
+ * @type {(webhook: Webhook) => InstanceType<typeof NativeWebhook>}
+ */
+let nativeOf
 
 /**
  * A webhook endpoint's verifier: its public key(s) and options. Build it once at start-up (the
@@ -148,6 +152,10 @@ function bodyBytes(body) {
 class Webhook {
   /** @type {InstanceType<typeof NativeWebhook>} */
   #native
+
+  static {
+    nativeOf = (webhook) => webhook.#native
+  }
 
   /**
    * @param {string | string[]} publicKey the key from the Palisade console (base64 DER SPKI,
@@ -178,16 +186,30 @@ class Webhook {
    */
   verify(body, headers) {
     const h = nativeHeaders(headers)
-    try {
-      if (body instanceof Uint8Array) return this.#native.verifyBytes(body, h)
-      if (typeof body === 'string') return this.#native.verifyString(body, h)
-      if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) {
-        return this.#native.verifyBytes(bodyBytes(body), h)
-      }
-    } catch (e) {
-      throw fromNative(e)
-    }
-    return bodyNotRaw(body)
+    const raw = rawBody(body)
+    // The addon reads the headers before the body, and the body in place: your header getters
+    // run first, then the body is read as it is at that moment.
+    return call(() => this.#native.verify(raw, h))
+  }
+
+  /**
+   * Explains why a delivery does or does not verify: the report the CLI's `doctor` prints. For
+   * your own debugging: it runs several verifications, so do not call it on every refusal.
+   * @param {Buffer | Uint8Array | ArrayBuffer | string} body the raw request body
+   * @param {object} headers the request headers, in any supported form
+   * @returns {import('../index').Diagnosis}
+   */
+  diagnose(body, headers) {
+    const h = nativeHeaders(headers)
+    const raw = rawBody(body)
+    const d = call(() => this.#native.diagnose(raw, h))
+    return Object.freeze({
+      verifies: d.verifies,
+      digest: d.digest ?? null,
+      error: d.error ?? null,
+      cause: d.cause,
+      checks: Object.freeze(d.checks.map((c) => Object.freeze({ name: c.name, ok: c.ok, detail: c.detail }))),
+    })
   }
 
   /**
@@ -221,7 +243,7 @@ class Webhook {
       if (item === null || typeof item !== 'object') throw new TypeError('each item must be { body, headers }')
       headers.push(nativeHeaders(item.headers))
       try {
-        bodies.push(bodyBytes(item.body))
+        bodies.push(rawBody(item.body))
       } catch (e) {
         bodies.push(null)
         headers[headers.length - 1] = e
@@ -275,24 +297,51 @@ class Webhook {
 }
 
 /**
+ * One argument of `verifyWebhook` as text. Bytes are taken the way the documentation's Node
+ * snippet takes them (`Buffer.from(x, 'base64')` copies a Buffer as it is, and the verifier
+ * hashes a Buffer's bytes): the key and the signature as raw DER, the payload as its own
+ * bytes (base64 text, so ASCII). Null when the argument cannot be one.
+ * @param {unknown} value
+ * @param {'der' | 'text'} kind
+ * @returns {string | null}
+ */
+function argumentText(value, kind) {
+  if (typeof value === 'string') return value
+  let bytes
+  if (value instanceof ArrayBuffer) bytes = new Uint8Array(value)
+  else if (ArrayBuffer.isView(value)) bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
+  else return null
+  if (kind === 'der') return Buffer.from(bytes).toString('base64')
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+  } catch {
+    return null
+  }
+}
+
+/**
  * The documentation's function, same name and argument order: does `signatureB64` (base64
  * DER) sign `payloadB64` (the envelope's `payload` string) under `publicKeyB64`? Returns false
- * for every failure (including a malformed key or non-string arguments); never throws.
- * Prefer `Webhook`, which parses the key once and says why a delivery failed.
- * @param {string} publicKeyB64
- * @param {string} signatureB64
- * @param {string} payloadB64
+ * for every failure (including a malformed key); never throws. Like the documentation's
+ * snippet it also takes Buffers (or other bytes): the key and the signature as raw DER, the
+ * payload as its bytes. Prefer `Webhook`, which parses the key once and says why a delivery
+ * failed.
+ * @param {string | Uint8Array | ArrayBuffer} publicKeyB64
+ * @param {string | Uint8Array | ArrayBuffer} signatureB64
+ * @param {string | Uint8Array | ArrayBuffer} payloadB64
  * @returns {boolean}
  */
 function verifyWebhook(publicKeyB64, signatureB64, payloadB64) {
-  if (typeof publicKeyB64 !== 'string' || typeof signatureB64 !== 'string' || typeof payloadB64 !== 'string') {
-    return false
-  }
   try {
-    return native.verifyWebhook(publicKeyB64, signatureB64, payloadB64)
+    const key = argumentText(publicKeyB64, 'der')
+    const signature = argumentText(signatureB64, 'der')
+    const payload = argumentText(payloadB64, 'text')
+    if (key === null || signature === null || payload === null) return false
+    return native.verifyWebhook(key, signature, payload)
   } catch {
+    // A detached buffer, say: false, as for every other failure.
     return false
   }
 }
 
-module.exports = { Webhook, Event, verifyWebhook, nativeHeaders }
+module.exports = { Webhook, Event, verifyWebhook, nativeHeaders, rawBody, nativeOf: (/** @type {Webhook} */ w) => nativeOf(w) }

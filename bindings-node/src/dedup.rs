@@ -6,78 +6,52 @@
 //! through the `*Async` methods, which run on the libuv thread pool so the event loop never
 //! waits on disk or network.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::Duration;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use palisade_webhooks::dedup::{
-    Claim, ClaimOutcome, Deduplicator, IdempotencyStore, StoreClaim, DEFAULT_MAX_ENTRIES,
+    Claim, ClaimOutcome, Deduplicator, IdempotencyStore, InvalidOption, DEFAULT_MAX_ENTRIES,
     DEFAULT_TTL,
 };
+use palisade_webhooks::testing::{FailAt, FaultyStore};
 use palisade_webhooks::{MemoryStore, RedisOptions, RedisStore, SqliteOptions, SqliteStore};
 
-use crate::{arg_err, core_err, count, seconds};
+use crate::{arg_err, core_err};
 
-/// A non-negative number of milliseconds as a `Duration`.
-fn millis(name: &str, value: f64) -> napi::Result<Duration, String> {
-    if !value.is_finite() || !(0.0..=1e15).contains(&value) {
-        return Err(arg_err(format!(
-            "{name} must be a finite, non-negative number of milliseconds"
-        )));
-    }
-    Ok(Duration::from_secs_f64(value / 1000.0))
+/// An option the core refuses (zero, or absurdly large): a `RangeError` in JavaScript (see
+/// `fromNative` in `lib/errors.js`), naming the JavaScript option and the value given.
+fn range_err(name: &str, given: f64, e: &InvalidOption) -> napi::Error<String> {
+    let given = if given.is_infinite() {
+        if given > 0.0 { "Infinity" } else { "-Infinity" }.to_string()
+    } else {
+        given.to_string()
+    };
+    napi::Error::new(
+        "RangeError".to_string(),
+        format!("{name} {}, not {given}", e.requirement()),
+    )
 }
 
-/// A `RedisStore` that connects on first use instead of when it is created: creating one never
-/// blocks the event loop (the connection is opened by the first call, on the thread pool), and
-/// an app can start while Redis is down, its calls failing with `ERR_STORE_UNAVAILABLE` (503)
-/// until the server answers. Once connected, the core store reconnects by itself.
-struct LazyRedis {
-    url: String,
-    options: RedisOptions,
-    store: Mutex<Option<Arc<RedisStore>>>,
-}
-
-impl LazyRedis {
-    fn slot(&self) -> MutexGuard<'_, Option<Arc<RedisStore>>> {
-        // Only ever set once from None to Some: a panic elsewhere cannot corrupt it.
-        self.store.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// The connected store, connecting now if needed (not under the lock: concurrent first
-    /// calls each try, bounded by the connect timeout, and the first success is kept).
-    fn get(&self) -> palisade_webhooks::Result<Arc<RedisStore>> {
-        if let Some(store) = self.slot().as_ref() {
-            return Ok(Arc::clone(store));
-        }
-        let store = Arc::new(RedisStore::connect_with(&self.url, self.options.clone())?);
-        Ok(Arc::clone(self.slot().get_or_insert(store)))
+/// `value` in units of `unit` seconds. Negative, infinite or unrepresentable values become 0 or
+/// the largest duration, so the core's range (and message) applies to them too.
+fn to_duration(value: f64, unit: f64) -> Duration {
+    if value >= 0.0 {
+        Duration::try_from_secs_f64(value * unit).unwrap_or(Duration::MAX)
+    } else {
+        Duration::ZERO
     }
 }
 
-impl IdempotencyStore for LazyRedis {
-    fn claim(
-        &self,
-        key: &str,
-        token: &str,
-        lease: Duration,
-    ) -> palisade_webhooks::Result<StoreClaim> {
-        self.get()?.claim(key, token, lease)
-    }
-
-    fn complete(
-        &self,
-        key: &str,
-        token: &str,
-        retain: Duration,
-    ) -> palisade_webhooks::Result<bool> {
-        self.get()?.complete(key, token, retain)
-    }
-
-    fn release(&self, key: &str, token: &str) -> palisade_webhooks::Result<bool> {
-        self.get()?.release(key, token)
-    }
+/// `value` (in units of `unit` seconds) through `apply`, a builder of the core that checks it.
+fn duration<T>(
+    name: &str,
+    value: f64,
+    unit: f64,
+    apply: impl FnOnce(Duration) -> std::result::Result<T, InvalidOption>,
+) -> napi::Result<T, String> {
+    apply(to_duration(value, unit)).map_err(|e| range_err(name, value, &e))
 }
 
 /// An idempotency store (`MemoryStore`, `SqliteStore` and `RedisStore` wrap it in `lib/dedup.js`).
@@ -85,7 +59,21 @@ impl IdempotencyStore for LazyRedis {
 pub struct JsStore {
     inner: Arc<dyn IdempotencyStore>,
     blocking: bool,
-    redis: Option<Arc<LazyRedis>>,
+    redis: Option<Arc<RedisStore>>,
+    faulty: Option<Arc<FaultyStore>>,
+}
+
+fn fail_at(name: &str) -> napi::Result<FailAt, String> {
+    FailAt::parse(name).ok_or_else(|| {
+        arg_err(format!(
+            "failAt must be one of {}",
+            FailAt::ALL
+                .iter()
+                .map(|f| format!("'{}'", f.as_str()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    })
 }
 
 #[napi]
@@ -96,18 +84,26 @@ impl JsStore {
         max_entries: Option<f64>,
         ttl_seconds: Option<f64>,
     ) -> napi::Result<Self, String> {
-        let max_entries = match max_entries {
-            Some(n) => count("maxEntries", n)?,
+        let max = match max_entries {
+            Some(n) if !n.is_finite() || n.fract() != 0.0 => {
+                return Err(arg_err("maxEntries must be an integer"))
+            }
+            // Below 1 is refused by the core (a negative count as 0); above 2^53 is no bound
+            // JavaScript can express, kept as the largest one.
+            Some(n) if n < 1.0 => 0,
+            Some(n) => n as usize,
             None => DEFAULT_MAX_ENTRIES,
         };
-        let ttl = match ttl_seconds {
-            Some(s) => seconds("ttlSeconds", s)?,
-            None => DEFAULT_TTL,
-        };
+        let ttl = ttl_seconds.unwrap_or(DEFAULT_TTL.as_secs_f64());
+        let store = MemoryStore::new(max, to_duration(ttl, 1.0)).map_err(|e| match e.option() {
+            "max_entries" => range_err("maxEntries", max_entries.unwrap_or(0.0), &e),
+            _ => range_err("ttlSeconds", ttl, &e),
+        })?;
         Ok(JsStore {
-            inner: Arc::new(MemoryStore::new(max_entries, ttl)),
+            inner: Arc::new(store),
             blocking: false,
             redis: None,
+            faulty: None,
         })
     }
 
@@ -121,7 +117,7 @@ impl JsStore {
     ) -> napi::Result<Self, String> {
         let mut options = SqliteOptions::default();
         if let Some(ms) = busy_timeout_ms {
-            options = options.busy_timeout(millis("busyTimeoutMs", ms)?);
+            options = duration("busyTimeoutMs", ms, 1e-3, |d| options.busy_timeout(d))?;
         }
         if let Some(sync) = sync_every_commit {
             options = options.sync_every_commit(sync);
@@ -131,11 +127,12 @@ impl JsStore {
             inner: Arc::new(store),
             blocking: true,
             redis: None,
+            faulty: None,
         })
     }
 
     /// A store on the Redis server at `url`. The URL is checked now; the connection is opened
-    /// by the first call (on the thread pool), see `LazyRedis`.
+    /// by the first call (on the thread pool): see `RedisStore::connect_lazy`.
     #[napi(factory, catch_unwind)]
     pub fn redis(
         url: String,
@@ -148,31 +145,61 @@ impl JsStore {
             options = options.prefix(prefix);
         }
         if let Some(ms) = timeout_ms {
-            options = options.timeout(millis("timeoutMs", ms)?);
+            options = duration("timeoutMs", ms, 1e-3, |d| options.timeout(d))?;
         }
         if let Some(ms) = connect_timeout_ms {
-            options = options.connect_timeout(millis("connectTimeoutMs", ms)?);
+            options = duration("connectTimeoutMs", ms, 1e-3, |d| options.connect_timeout(d))?;
         }
-        // The same check (and message) as the core's `RedisStore::connect_with`; the URL may
-        // carry a password, so it never goes into the message.
-        if let Err(e) = redis::Client::open(url.as_str()) {
-            return Err(napi::Error::new(
-                palisade_webhooks::ErrorCode::StoreUnavailable
-                    .as_str()
-                    .to_string(),
-                format!("Redis idempotency store: invalid URL: {e}"),
-            ));
-        }
-        let lazy = Arc::new(LazyRedis {
-            url,
-            options,
-            store: Mutex::new(None),
-        });
+        let store = Arc::new(RedisStore::connect_lazy(&url, options).map_err(core_err)?);
         Ok(JsStore {
-            inner: Arc::clone(&lazy) as Arc<dyn IdempotencyStore>,
+            inner: Arc::clone(&store) as Arc<dyn IdempotencyStore>,
             blocking: true,
-            redis: Some(lazy),
+            redis: Some(store),
+            faulty: None,
         })
+    }
+
+    /// For tests: `inner` wrapped so that it fails with `ERR_STORE_UNAVAILABLE` at one step
+    /// (`"nothing"`, `"claim"`, `"complete"` or `"release"`).
+    #[napi(factory, catch_unwind)]
+    pub fn faulty(inner: &JsStore, fail_at_step: String) -> napi::Result<Self, String> {
+        let faulty = Arc::new(FaultyStore::new(
+            Arc::clone(&inner.inner),
+            fail_at(&fail_at_step)?,
+        ));
+        Ok(JsStore {
+            inner: Arc::clone(&faulty) as Arc<dyn IdempotencyStore>,
+            blocking: inner.blocking,
+            redis: inner.redis.clone(),
+            faulty: Some(faulty),
+        })
+    }
+
+    /// Where a faulty store fails now (null for other stores).
+    #[napi(getter, catch_unwind)]
+    pub fn fail_at(&self) -> Option<String> {
+        self.faulty
+            .as_ref()
+            .map(|f| f.fail_at().as_str().to_string())
+    }
+
+    /// Changes where a faulty store fails.
+    #[napi(catch_unwind)]
+    pub fn set_fail_at(&self, fail_at_step: String) -> napi::Result<(), String> {
+        let step = fail_at(&fail_at_step)?;
+        match &self.faulty {
+            Some(f) => {
+                f.set_fail_at(step);
+                Ok(())
+            }
+            None => Err(arg_err("only a FaultyStore can be told where to fail")),
+        }
+    }
+
+    /// The key prefix of a Redis store (`null` for other stores).
+    #[napi(getter, catch_unwind)]
+    pub fn prefix(&self) -> Option<String> {
+        self.redis.as_ref().map(|r| r.prefix().to_string())
     }
 
     /// True when store calls may block (disk or network): they then run on the thread pool.
@@ -193,7 +220,7 @@ impl JsStore {
 
 /// `pingAsync` on the libuv thread pool.
 pub struct PingTask {
-    redis: Option<Arc<LazyRedis>>,
+    redis: Option<Arc<RedisStore>>,
 }
 
 impl Task for PingTask {
@@ -204,9 +231,7 @@ impl Task for PingTask {
         let Some(redis) = self.redis.as_ref() else {
             return Ok(StoreResult::Done(true));
         };
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            redis.get().and_then(|store| store.ping())
-        }));
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| redis.ping()));
         Ok(match result {
             Ok(Ok(())) => StoreResult::Done(true),
             Ok(Err(e)) => {
@@ -252,7 +277,9 @@ impl From<ClaimOutcome> for JsClaim {
 /// The deduplicator behind `Deduplicator` (see `index.js`).
 #[napi(js_name = "NativeDeduplicator")]
 pub struct JsDeduplicator {
-    inner: Deduplicator,
+    pub(crate) inner: Deduplicator,
+    /// Whether the store does disk or network I/O.
+    pub(crate) blocking: bool,
 }
 
 fn held(claim: &JsClaim) -> napi::Result<Claim, String> {
@@ -277,12 +304,15 @@ impl JsDeduplicator {
     ) -> napi::Result<Self, String> {
         let mut inner = Deduplicator::new(Arc::clone(&store.inner));
         if let Some(s) = lease_seconds {
-            inner = inner.with_lease(seconds("leaseSeconds", s)?);
+            inner = duration("leaseSeconds", s, 1.0, |d| inner.with_lease(d))?;
         }
         if let Some(s) = retain_seconds {
-            inner = inner.with_retention(seconds("retainSeconds", s)?);
+            inner = duration("retainSeconds", s, 1.0, |d| inner.with_retention(d))?;
         }
-        Ok(JsDeduplicator { inner })
+        Ok(JsDeduplicator {
+            inner,
+            blocking: store.blocking,
+        })
     }
 
     /// The lease, in seconds.

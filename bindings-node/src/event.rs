@@ -49,7 +49,8 @@ impl JsEvent {
         self.inner.timestamp.clone()
     }
 
-    /// `"{id}:{updatedAt}"` from the signed payload, or `"sha256:<hex>"`.
+    /// `"{domain}/{id}/{updatedAt}"` (`id` and `updatedAt` from the signed payload, each part
+    /// percent-encoded for `%`, `/` and control characters), or `"{domain}/sha256:<hex>"`.
     #[napi(getter, catch_unwind)]
     pub fn idempotency_key(&self) -> String {
         self.inner.idempotency_key.clone()

@@ -7,9 +7,12 @@
 
 #![deny(clippy::all)]
 
+mod body;
 mod dedup;
+mod diagnose;
 mod event;
 mod headers;
+mod receiver;
 mod signer;
 
 use std::sync::Arc;
@@ -20,9 +23,11 @@ use napi::JsValue;
 use napi_derive::napi;
 use palisade_webhooks::{Digest, Webhook, WebhookOptions};
 
+use body::BodyError;
 pub use dedup::{JsClaim, JsDeduplicator, JsStore};
 pub use event::JsEvent;
-use headers::{HeaderError, JsHeaders};
+use headers::HeaderError;
+pub use receiver::{JsReceiver, JsTicket};
 pub use signer::JsTestSigner;
 
 // Errors thrown to JavaScript carry a string `code` (`napi::Error<String>`): a core code
@@ -39,13 +44,30 @@ pub(crate) fn arg_err(message: impl Into<String>) -> napi::Error<String> {
     napi::Error::new("InvalidArg".to_string(), message.into())
 }
 
-fn header_err(e: HeaderError) -> napi::Error<String> {
+/// A failure inside the binding itself (a caught panic): the JavaScript layer reports it as an
+/// internal error to be reported.
+pub(crate) fn internal_err(message: &str) -> napi::Error {
+    napi::Error::new(Status::GenericFailure, message.to_string())
+}
+
+fn pending(what: &str) -> napi::Error<String> {
+    napi::Error::new(
+        Status::PendingException.as_ref().to_string(),
+        format!("a JavaScript exception was thrown while reading the {what}"),
+    )
+}
+
+pub(crate) fn header_err(e: HeaderError) -> napi::Error<String> {
     match e {
         HeaderError::Type(m) => arg_err(m),
-        HeaderError::Pending => napi::Error::new(
-            Status::PendingException.as_ref().to_string(),
-            "a JavaScript exception was thrown while reading the headers".to_string(),
-        ),
+        HeaderError::Pending => pending("headers"),
+    }
+}
+
+pub(crate) fn body_err(e: BodyError) -> napi::Error<String> {
+    match e {
+        BodyError::Type(m) => arg_err(m),
+        BodyError::Pending => pending("body"),
     }
 }
 
@@ -78,7 +100,7 @@ pub(crate) fn digest(value: Option<String>) -> napi::Result<Digest, String> {
 /// The native verifier behind `Webhook` (see `index.js`).
 #[napi(js_name = "NativeWebhook")]
 pub struct JsWebhook {
-    inner: Arc<Webhook>,
+    pub(crate) inner: Arc<Webhook>,
 }
 
 #[napi]
@@ -104,16 +126,25 @@ impl JsWebhook {
         })
     }
 
-    /// Verifies a body given as bytes (Buffer / Uint8Array, read in place).
+    /// Verifies a body (a string, or bytes read in place) with its headers.
     #[napi(catch_unwind)]
-    pub fn verify_bytes(&self, body: &[u8], headers: Unknown) -> napi::Result<JsEvent, String> {
-        self.verify_raw(body, headers)
+    pub fn verify(&self, body: Unknown, headers: Unknown) -> napi::Result<JsEvent, String> {
+        let (bytes, pairs) = read_delivery(body, headers)?;
+        self.inner
+            .verify(&bytes, &pairs)
+            .map(JsEvent::from)
+            .map_err(core_err)
     }
 
-    /// Verifies a body given as a string.
+    /// The core's diagnosis of a delivery (what the CLI's `doctor` prints).
     #[napi(catch_unwind)]
-    pub fn verify_string(&self, body: String, headers: Unknown) -> napi::Result<JsEvent, String> {
-        self.verify_raw(body.as_bytes(), headers)
+    pub fn diagnose(
+        &self,
+        body: Unknown,
+        headers: Unknown,
+    ) -> napi::Result<diagnose::NativeDiagnosis, String> {
+        let (bytes, pairs) = read_delivery(body, headers)?;
+        Ok(self.inner.diagnose(&bytes, &pairs).into())
     }
 
     /// The low-level check; returns the fingerprint of the key that verified.
@@ -132,19 +163,27 @@ impl JsWebhook {
     #[napi(catch_unwind)]
     pub fn verify_batch(
         &self,
-        bodies: Vec<&[u8]>,
+        bodies: Vec<Unknown>,
         headers: Vec<Unknown>,
     ) -> napi::Result<AsyncTask<BatchTask>, String> {
         if bodies.len() != headers.len() {
             return Err(arg_err("bodies and headers must have the same length"));
         }
+        // Every header collection first (they may run JavaScript), then the bodies, copied.
+        let pairs = headers
+            .iter()
+            .map(|h| {
+                let v = h.value();
+                unsafe { headers::read(v.env, v.value) }.map_err(header_err)
+            })
+            .collect::<napi::Result<Vec<_>, String>>()?;
         let mut items = Vec::with_capacity(bodies.len());
-        for (body, h) in bodies.into_iter().zip(headers) {
-            let value = h.value();
-            let pairs = unsafe { JsHeaders::new(value.env, value.value) }
-                .and_then(|h| h.to_owned_pairs())
-                .map_err(header_err)?;
-            items.push((body.to_vec(), pairs));
+        for (body, pairs) in bodies.iter().zip(pairs) {
+            let v = body.value();
+            let bytes = unsafe { body::read(v.env, v.value) }
+                .map_err(body_err)?
+                .into_owned();
+            items.push((bytes, pairs));
         }
         Ok(AsyncTask::new(BatchTask {
             webhook: Arc::clone(&self.inner),
@@ -181,17 +220,18 @@ impl JsWebhook {
     }
 }
 
-impl JsWebhook {
-    fn verify_raw(&self, body: &[u8], headers: Unknown) -> napi::Result<JsEvent, String> {
-        let value = headers.value();
-        // SAFETY: both handles belong to the current call.
-        let headers = unsafe { JsHeaders::new(value.env, value.value) }.map_err(header_err)?;
-        let result = self.inner.verify(body, headers.iter());
-        if let Some(e) = headers.take_error() {
-            return Err(header_err(e));
-        }
-        result.map(JsEvent::from).map_err(core_err)
-    }
+/// Reads a delivery's headers, then its body (in that order: see `body.rs`). The body may
+/// borrow a JS buffer: use it before any JavaScript runs.
+pub(crate) fn read_delivery<'a>(
+    body: Unknown,
+    headers: Unknown,
+) -> napi::Result<(std::borrow::Cow<'a, [u8]>, headers::Pairs), String> {
+    let h = headers.value();
+    // SAFETY: both handles belong to the current call.
+    let pairs = unsafe { headers::read(h.env, h.value) }.map_err(header_err)?;
+    let b = body.value();
+    let bytes = unsafe { body::read(b.env, b.value) }.map_err(body_err)?;
+    Ok((bytes, pairs))
 }
 
 /// One delivery of a batch: its body and header pairs, owned.
@@ -261,22 +301,6 @@ impl Task for BatchTask {
 #[napi(catch_unwind)]
 pub fn verify_webhook(public_key_b64: String, signature_b64: String, payload_b64: String) -> bool {
     palisade_webhooks::verify_webhook(&public_key_b64, &signature_b64, &payload_b64)
-}
-
-/// Every error code, in the core's stable order.
-#[napi(catch_unwind)]
-pub fn error_codes() -> Vec<String> {
-    palisade_webhooks::ErrorCode::ALL
-        .iter()
-        .map(|c| c.as_str().to_string())
-        .collect()
-}
-
-/// The HTTP status a receiver should answer for an error code (the core's one table, shared by
-/// every language); `null` for a string that is not an error code.
-#[napi(catch_unwind)]
-pub fn http_status_for(code: String) -> Option<u32> {
-    palisade_webhooks::ErrorCode::from_str_code(&code).map(|c| u32::from(c.http_status()))
 }
 
 /// Panics on purpose: lets the test suite prove a panic becomes a JS error, not a crash.

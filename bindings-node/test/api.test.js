@@ -3,9 +3,22 @@
 const test = require('node:test')
 const assert = require('node:assert/strict')
 
+const crypto = require('node:crypto')
+
 const sdk = require('..')
-const { Webhook, Event, WebhookError, ERROR_CODES, TestSigner, Deduplicator, MemoryStore, verifyWebhook, httpStatusFor } =
-  sdk
+const {
+  Webhook,
+  Event,
+  WebhookError,
+  ERROR_CODES,
+  ERROR_STATUS,
+  CODES,
+  TestSigner,
+  Deduplicator,
+  MemoryStore,
+  verifyWebhook,
+  httpStatusFor,
+} = sdk
 
 const signer = TestSigner.fromSeed(42)
 const webhook = new Webhook(signer.publicKeyB64)
@@ -29,7 +42,7 @@ test('verify returns a typed, camelCase event', () => {
   assert.ok(event instanceof Event)
   assert.equal(event.domain, 'TRANSACTION')
   assert.equal(event.timestamp, '2025-05-08T14:15:38Z')
-  assert.equal(event.idempotencyKey, 'tx-1:2025-05-08T14:15:37Z')
+  assert.equal(event.idempotencyKey, 'TRANSACTION/tx-1/2025-05-08T14:15:37Z')
   assert.equal(event.resourceId, 'tx-1')
   assert.equal(event.updatedAt, '2025-05-08T14:15:37Z')
   assert.equal(event.status, 'CONFIRMED')
@@ -53,7 +66,7 @@ test('wallet, approval and unknown domains', () => {
   assert.equal(w.data.kind, 'wallet')
   assert.equal(w.data.keystore, 'MPC')
   assert.equal(w.data.status, 'TELEPORTED', 'unknown enum values are kept')
-  assert.ok(w.idempotencyKey.startsWith('sha256:'), 'no updatedAt: hash key')
+  assert.match(w.idempotencyKey, /^WALLET\/sha256:[0-9a-f]{64}$/, 'no updatedAt: hash key')
   const a = webhook.verify(...Object.values(pick(signer.delivery('APPROVAL', { id: 'a1', status: 'APPROVED', updatedAt: 'u' }))))
   assert.equal(a.data.kind, 'approval')
   assert.equal(a.data.status, 'APPROVED')
@@ -105,7 +118,7 @@ test('a parsed body is refused with ERR_BODY_NOT_RAW and a pointer to express.ra
   }
 })
 
-test('refusals carry the DESIGN codes', () => {
+test('refusals carry the stable codes', () => {
   const d = signer.delivery('WALLET', { id: 'w1' })
   const other = TestSigner.fromSeed(7)
   const forged = other.delivery('WALLET', { id: 'w1', name: 'other' })
@@ -132,7 +145,7 @@ test('refusals carry the DESIGN codes', () => {
   assert.ok(e instanceof Error && e instanceof WebhookError)
   assert.equal(e.name, 'WebhookError')
   assert.ok(!e.message.includes('w1'), 'messages never echo payload contents')
-  assert.deepEqual([...ERROR_CODES].sort(), [...WebhookError.codes].sort())
+  assert.deepEqual([...WebhookError.codes], [...ERROR_CODES, 'ERR_TICKET_SETTLED'])
   assert.equal(ERROR_CODES.length, 10)
   assert.equal(httpStatusFor('ERR_INVALID_SIGNATURE'), 401)
   assert.equal(httpStatusFor(e), 401)
@@ -177,7 +190,7 @@ test('programming errors are TypeErrors', () => {
   assert.throws(() => webhook.verifySignature(1, 2), TypeError)
   assert.throws(() => TestSigner.fromSeed(-1), TypeError)
   assert.throws(() => new Deduplicator({ store: {} }), TypeError)
-  assert.throws(() => new Deduplicator({ leaseSeconds: -5 }), TypeError)
+  assert.throws(() => new Deduplicator({ leaseSeconds: -5 }), RangeError)
   assert.throws(() => new MemoryStore({ maxEntries: 1.5 }), TypeError)
   assert.throws(() => new Deduplicator({ store: Object.create(MemoryStore.prototype) }), TypeError)
   assert.throws(() => new Event(), Error)
@@ -208,6 +221,95 @@ test('key rotation and the double-hash digest', () => {
   assert.equal(new Webhook(signer.publicKeyB64, { digest: 'sha256-double' }).verify(dbl.body, dbl.headers).resourceId, 'w1')
 })
 
+test('verifySignature names swapped arguments', () => {
+  const d = signer.delivery('WALLET', { id: 'w1' })
+  assert.throws(
+    () => webhook.verifySignature(d.signature, d.payload),
+    (e) => e instanceof WebhookError && e.code === 'ERR_MALFORMED_SIGNATURE' && /arguments swapped\? The payload comes first/.test(e.message)
+  )
+  assert.throws(() => webhook.verifySignature(d.payload, 'AAAA'), (e) => e instanceof WebhookError && !/swapped/.test(e.message))
+})
+
+/**
+ * The documentation's Node snippet, written with node:crypto the way it is published: what it
+ * accepts, the drop-in accepts.
+ * @param {any} publicKeyB64
+ * @param {any} signatureB64
+ * @param {any} payloadB64
+ */
+function documentationSnippet(publicKeyB64, signatureB64, payloadB64) {
+  const key = crypto.createPublicKey({ key: Buffer.from(publicKeyB64, 'base64'), format: 'der', type: 'spki' })
+  const verifier = crypto.createVerify('SHA256')
+  verifier.update(payloadB64)
+  return verifier.verify(key, Buffer.from(signatureB64, 'base64'))
+}
+
+test('verifyWebhook takes Buffers as the documentation snippet does', () => {
+  const d = signer.delivery('WALLET', { id: 'w-buffers' })
+  const key = Buffer.from(signer.publicKeyB64, 'base64')
+  const sig = Buffer.from(d.signature, 'base64')
+  const payload = Buffer.from(d.payload)
+  const forms = [
+    [signer.publicKeyB64, d.signature, d.payload],
+    [key, sig, payload],
+    [signer.publicKeyB64, sig, d.payload],
+    [key, d.signature, payload],
+    [new Uint8Array(key), new Uint8Array(sig), new Uint8Array(payload)],
+  ]
+  for (const args of forms) {
+    assert.equal(documentationSnippet(...args), true)
+    assert.equal(verifyWebhook(...args), true, args.map((a) => typeof a).join())
+  }
+  const tampered = Buffer.from(d.payload + 'x')
+  assert.equal(documentationSnippet(key, sig, tampered), false)
+  assert.equal(verifyWebhook(key, sig, tampered), false)
+  assert.equal(verifyWebhook(key, sig.subarray(1), payload), false)
+  assert.equal(verifyWebhook(key.subarray(3), sig, payload), false)
+  assert.equal(verifyWebhook(key, sig, Buffer.from([0xff, 0xfe])), false, 'a payload that is not text')
+  const detached = new Uint8Array(payload)
+  structuredClone(detached.buffer, { transfer: [detached.buffer] })
+  assert.equal(verifyWebhook(key, sig, detached), false, 'a detached payload')
+  assert.equal(verifyWebhook.length, 3)
+})
+
+test('diagnose: the doctor report, typed', () => {
+  const d = signer.delivery('WALLET', { id: 'w-diag' })
+  const ok = webhook.diagnose(d.body, d.headers)
+  assert.deepEqual(Object.keys(ok), ['verifies', 'digest', 'error', 'cause', 'checks'])
+  assert.equal(ok.verifies, true)
+  assert.equal(ok.digest, 'sha256')
+  assert.equal(ok.error, null)
+  assert.ok(ok.checks.length > 0 && ok.checks.every((c) => c.ok && typeof c.name === 'string' && typeof c.detail === 'string'))
+  assert.ok(Object.isFrozen(ok) && Object.isFrozen(ok.checks))
+
+  const dbl = signer.delivery('WALLET', { id: 'w-diag' }, { digest: 'sha256-double' })
+  const report = webhook.diagnose(dbl.body, dbl.headers)
+  assert.equal(report.verifies, false)
+  assert.equal(report.digest, 'sha256-double')
+  assert.equal(report.error, 'ERR_INVALID_SIGNATURE')
+  assert.match(report.cause, /sha256-double/)
+
+  const missing = webhook.diagnose(d.body, {})
+  assert.equal(missing.error, 'ERR_MISSING_SIGNATURE')
+  assert.equal(missing.digest, null)
+  const other = TestSigner.fromSeed(77).delivery('WALLET', { id: 'w' })
+  assert.match(webhook.diagnose(other.body, other.headers).cause, /does not match this key/)
+  // With two keys, the report is the signing key's.
+  const rotated = new Webhook([TestSigner.fromSeed(78).publicKeyB64, signer.publicKeyB64])
+  assert.equal(rotated.diagnose(d.body, d.headers).verifies, true)
+  assert.throws(() => webhook.diagnose({}, d.headers), { code: 'ERR_BODY_NOT_RAW' })
+  assert.throws(() => webhook.diagnose(d.body, /** @type {any} */ (7)), TypeError)
+})
+
+test('code constants come from the core', () => {
+  assert.equal(CODES.INVALID_SIGNATURE, 'ERR_INVALID_SIGNATURE')
+  assert.equal(CODES.TICKET_SETTLED, 'ERR_TICKET_SETTLED')
+  assert.equal(CODES.IN_PROGRESS, 'in_progress')
+  assert.deepEqual(Object.keys(ERROR_STATUS), [...ERROR_CODES])
+  for (const code of ERROR_CODES) assert.equal(ERROR_STATUS[code], httpStatusFor(code))
+  assert.ok(Object.isFrozen(CODES) && Object.isFrozen(ERROR_STATUS))
+})
+
 test('verifySignature and verifyWebhook', () => {
   const d = signer.delivery('WALLET', { id: 'w1' })
   assert.equal(webhook.verifySignature(d.payload, d.signature), signer.fingerprint)
@@ -236,7 +338,7 @@ test('events serialise to the cross-language form and back', () => {
   }
   assert.throws(() => Event.fromJSON('{}'), { code: 'ERR_MALFORMED_PAYLOAD' })
   assert.throws(() => Event.fromJSON('not json'), { code: 'ERR_MALFORMED_PAYLOAD' })
-  assert.match(require('node:util').inspect(event), /idempotencyKey: 'tx-1:2025-05-08T14:15:37Z'/)
+  assert.match(require('node:util').inspect(event), /idempotencyKey: 'TRANSACTION\/tx-1\/2025-05-08T14:15:37Z'/)
 })
 
 test('TestSigner: generate, seeds, private keys', () => {
@@ -269,7 +371,7 @@ test('verifyBatch runs on the thread pool and reports each item', async () => {
   const results = await webhook.verifyBatch(items)
   assert.equal(results.length, 5)
   assert.equal(results[0].ok, true)
-  assert.equal(results[0].event.idempotencyKey, 'w1:u')
+  assert.equal(results[0].event.idempotencyKey, 'WALLET/w1/u')
   assert.equal(results[1].ok && results[1].event.resourceId, 'w1')
   assert.deepEqual(
     results.slice(2).map((r) => !r.ok && r.error.code),
@@ -328,7 +430,10 @@ for (const offload of [false, true]) {
     assert.equal(claim.status, 'new')
     assert.equal((await dedup.claim({ idempotencyKey: 'manual-key' })).status, 'in_progress')
     assert.equal(await claim.release(), true)
-    await assert.rejects(claim.complete(), TypeError)
+    // A claim settles once, as a Receiver's ticket does.
+    const settledTwice = (/** @type {any} */ e) => e instanceof WebhookError && e.code === 'ERR_TICKET_SETTLED'
+    await assert.rejects(claim.complete(), settledTwice)
+    await assert.rejects(claim.release(), settledTwice)
     const again = await dedup.claim('manual-key')
     assert.equal(await again.complete(), true)
     const dup = await dedup.claim('manual-key')
@@ -338,6 +443,30 @@ for (const offload of [false, true]) {
     await assert.rejects(dedup.process(event, 'not a function'), TypeError)
   })
 }
+
+test('zero and absurd durations and counts are RangeErrors', () => {
+  // Zero would turn deduplication off; huge values used to overflow the core's clock.
+  for (const s of [0, 0.0009, -1, Infinity, -Infinity, 1e19, 3650 * 86400 + 1]) {
+    const range = /must be at least 1 ms and at most 3650 days, not /
+    for (const [build, name] of [
+      [() => new Deduplicator({ leaseSeconds: s }), 'leaseSeconds'],
+      [() => new Deduplicator({ retainSeconds: s }), 'retainSeconds'],
+      [() => new MemoryStore({ ttlSeconds: s }), 'ttlSeconds'],
+    ]) {
+      assert.throws(build, (e) => e instanceof RangeError && e.message.startsWith(`${name} `) && range.test(e.message), `${name}: ${s}`)
+    }
+  }
+  for (const n of [0, -1, -1e12]) {
+    assert.throws(() => new MemoryStore({ maxEntries: n }), (e) => e instanceof RangeError && e.message === `maxEntries must be at least 1, not ${n}`)
+  }
+  assert.throws(() => new Deduplicator({ leaseSeconds: NaN }), TypeError)
+  assert.throws(() => new MemoryStore({ ttlSeconds: '60' }), TypeError)
+  // The bounds themselves are accepted.
+  const tenYears = 3650 * 86400
+  const dedup = new Deduplicator({ store: new MemoryStore({ maxEntries: 1, ttlSeconds: 0.001 }), leaseSeconds: tenYears, retainSeconds: 0.001 })
+  assert.equal(dedup.leaseSeconds, tenYears)
+  assert.equal(dedup.retainSeconds, 0.001)
+})
 
 test('an expired lease lets another worker take over', async () => {
   const dedup = new Deduplicator({ leaseSeconds: 0.05 })

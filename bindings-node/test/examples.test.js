@@ -68,7 +68,7 @@ async function receiver(t, signer, extraEnv = {}) {
   const first = await next()
   const port = Number(/127\.0\.0\.1:(\d+)\//.exec(first)[1])
   const url = `http://127.0.0.1:${port}/webhooks/palisade`
-  const send = (d) => fetch(url, { method: 'POST', body: d.body, headers: d.headers })
+  const send = (/** @type {any} */ d, method = 'POST') => fetch(url, { method, body: d.body, headers: d.headers })
   return { first, next, send }
 }
 
@@ -78,16 +78,26 @@ test('express-receiver.js: one line per delivery outcome', async (t) => {
   assert.match(first, /memory store/)
 
   const d = signer.delivery('TRANSACTION', { id: 'tx-9', status: 'CONFIRMED', qty: '2.5', updatedAt: 'u' })
-  assert.equal((await send(d)).status, 200)
-  assert.match(await next(), /^processed transaction tx-9 CONFIRMED 2\.5 key=tx-9:u$/)
-  assert.equal((await send(d)).status, 200)
-  assert.match(await next(), /^duplicate status=200$/)
+  let r = await send(d)
+  assert.equal(r.status, 200)
+  assert.equal(await r.text(), '{"status":"processed"}')
+  assert.equal(await next(), 'transaction tx-9 CONFIRMED 2.5')
+  assert.match(await next(), /^processed 200 TRANSACTION \S+$/)
+  r = await send(d)
+  assert.equal(await r.text(), '{"status":"duplicate"}')
+  assert.match(await next(), /^duplicate 200 TRANSACTION \S+$/)
   const forged = TestSigner.generate().delivery('WALLET', { id: 'w' })
   assert.equal((await send(forged)).status, 401)
-  assert.match(await next(), /^refused status=401 reason=ERR_INVALID_SIGNATURE$/)
+  assert.match(await next(), /^rejected 401 ERR_INVALID_SIGNATURE/)
   const w = signer.delivery('WALLET', { id: 'w-1', status: 'PROVISIONED' })
   assert.equal((await send(w)).status, 200)
-  assert.match(await next(), /^processed wallet w-1 PROVISIONED key=sha256:[0-9a-f]{64}$/)
+  assert.equal(await next(), 'wallet w-1 PROVISIONED')
+  assert.match(await next(), /^processed 200 WALLET \S+$/)
+  // Every method reaches the receiver: a PUT gets its 405.
+  r = await send(w, 'PUT')
+  assert.equal(r.status, 405)
+  assert.equal(r.headers.get('allow'), 'POST')
+  assert.match(await next(), /^rejected 405 ERR_METHOD_NOT_ALLOWED/)
 })
 
 for (const [kind, storeEnv] of [
@@ -102,8 +112,10 @@ for (const [kind, storeEnv] of [
     assert.match(a.first, new RegExp(`${kind.toLowerCase()} store`))
     const d = signer.delivery('WALLET', { id: `w-${kind}`, status: 'PROVISIONED', updatedAt: `u-${Date.now()}` })
     assert.equal((await a.send(d)).status, 200)
-    assert.match(await a.next(), /^processed wallet /)
-    assert.equal((await b.send(d)).status, 200)
-    assert.match(await b.next(), /^duplicate status=200$/)
+    assert.match(await a.next(), /^wallet w-/)
+    assert.match(await a.next(), /^processed 200 WALLET /)
+    const again = await b.send(d)
+    assert.equal(await again.text(), '{"status":"duplicate"}')
+    assert.match(await b.next(), /^duplicate 200 WALLET /)
   })
 }

@@ -1,6 +1,7 @@
 'use strict'
 // Hostile input: whatever arrives, the process never crashes and only WebhookError (bad
-// delivery) or TypeError (wrong argument types) comes out.
+// delivery), TypeError (wrong argument types) or RangeError (an option out of its range)
+// comes out.
 
 const test = require('node:test')
 const assert = require('node:assert/strict')
@@ -25,7 +26,10 @@ function expectSdkError(fn, label) {
   try {
     fn()
   } catch (e) {
-    assert.ok(e instanceof WebhookError || e instanceof TypeError, `${label}: unexpected ${e && e.stack}`)
+    assert.ok(
+      e instanceof WebhookError || e instanceof TypeError || e instanceof RangeError,
+      `${label}: unexpected ${e && e.stack}`,
+    )
     if (e instanceof WebhookError) assert.ok(WebhookError.codes.includes(e.code), `${label}: code ${e.code}`)
     return e
   }
@@ -188,4 +192,110 @@ test('exceptions thrown by the caller’s own header objects pass through untouc
   assert.throws(() => webhook.verify(good.body, proxy), (e) => e === mine)
   // The binding still works afterwards.
   assert.equal(webhook.verify(good.body, good.headers).resourceId, 't')
+})
+
+// ---------------------------------------------------------------------------------------------
+// Bodies that JavaScript changes while the native code reads them. The native code reads the
+// headers (which may run the caller's getters and Proxy traps) before it looks at the body,
+// then reads the body as it is at that moment, in one piece; a detached body is a TypeError.
+// Each case runs in its own process: reading a shrunk buffer in place is a segfault.
+
+const { spawnSync } = require('node:child_process')
+const path = require('node:path')
+
+/** V8 flags that turn on resizable buffers and `ArrayBuffer.prototype.transfer` where they are not on by default. */
+function bufferFlags() {
+  const v8Options = spawnSync(process.execPath, ['--v8-options'], { encoding: 'utf8' }).stdout
+  const has = (/** @type {string[]} */ flags, /** @type {string} */ code) =>
+    spawnSync(process.execPath, [...flags, '-e', `process.exit(${code} ? 0 : 1)`]).status === 0
+  const flags = []
+  if (!has(flags, "typeof ArrayBuffer.prototype.resize === 'function'") && v8Options.includes('--harmony-rab-gsab\n')) {
+    flags.push('--harmony-rab-gsab')
+  }
+  if (!has(flags, "typeof ArrayBuffer.prototype.transfer === 'function'") && v8Options.includes('--harmony-rab-gsab-transfer')) {
+    flags.push('--harmony-rab-gsab-transfer')
+  }
+  assert.ok(has(flags, "typeof ArrayBuffer.prototype.resize === 'function'"), 'this Node.js has resizable ArrayBuffers')
+  return flags
+}
+
+const FIXTURE = path.join(__dirname, 'fixtures', 'hostile-buffers.js')
+const ENTRIES = ['verify', 'diagnose', 'verifyBatch', 'begin', 'beginAsync']
+
+/**
+ * Runs one case through every entry point in a child process; the outcome of each entry.
+ * @param {string[]} flags
+ * @param {string} which
+ * @returns {Record<string, object>}
+ */
+function runCase(flags, which) {
+  const r = spawnSync(process.execPath, [...flags, FIXTURE, which, ...ENTRIES], { encoding: 'utf8', timeout: 60000 })
+  const lines = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l))
+  const done = lines.map((l) => l.entry)
+  assert.equal(r.signal, null, `${which}: the process died with ${r.signal} after ${done.join(', ') || 'nothing'}`)
+  assert.equal(r.status, 0, `${which}: ${r.stderr}`)
+  assert.deepEqual(done, ENTRIES, which)
+  return Object.fromEntries(lines.map(({ entry, ...outcome }) => [entry, outcome]))
+}
+
+const VERIFIED = {
+  verify: { result: { resourceId: 'w-hostile' } },
+  diagnose: { result: { verifies: true } },
+  verifyBatch: { result: { resourceId: 'w-hostile' } },
+  begin: { result: { resourceId: 'w-hostile' } },
+  beginAsync: { result: { resourceId: 'w-hostile' } },
+}
+const EMPTY_BODY = { name: 'WebhookError', code: 'ERR_MALFORMED_ENVELOPE', message: 'the body is truncated JSON (line 1, column 0)' }
+const DETACHED = {
+  error: {
+    name: 'TypeError',
+    message: "the body's ArrayBuffer is detached (transferred or structured-cloned away): pass the bytes as they were received",
+  },
+}
+
+/** What each case must give through each entry point. */
+const EXPECTED = {
+  // The body as it is once the headers are read: the whole grown delivery, which verifies
+  // (read in place before the getter ran, it was a 10-byte prefix).
+  getter_grows_body: VERIFIED,
+  proxy_rewrites_body: VERIFIED,
+  // Shrunk to nothing: an empty body, refused as such (not a read past its end).
+  getter_shrinks_body: {
+    verify: { error: EMPTY_BODY },
+    diagnose: { result: { verifies: false } },
+    verifyBatch: { error: EMPTY_BODY },
+    begin: { result: { answer: 'ERR_MALFORMED_ENVELOPE' } },
+    beginAsync: { result: { answer: 'ERR_MALFORMED_ENVELOPE' } },
+  },
+  // Detached (transferred, structured-cloned away, or before the call): a TypeError, not a
+  // read of memory the body no longer owns.
+  getter_transfers_body: Object.fromEntries(ENTRIES.map((e) => [e, DETACHED])),
+  getter_clones_body_away: Object.fromEntries(ENTRIES.map((e) => [e, DETACHED])),
+  detached_before: Object.fromEntries(ENTRIES.map((e) => [e, DETACHED])),
+}
+
+test('hostile bodies: changed, shrunk or detached from header getters and Proxy traps', () => {
+  const flags = bufferFlags()
+  for (const [which, expected] of Object.entries(EXPECTED)) {
+    assert.deepEqual(runCase(flags, which), expected, which)
+  }
+})
+
+test('bodies in other views, and in a SharedArrayBuffer, are read as their bytes', () => {
+  const bytes = new Uint8Array(good.body)
+  const copy = () => bytes.slice().buffer
+  const shared = new SharedArrayBuffer(bytes.length)
+  new Uint8Array(shared).set(bytes)
+  const padded = new ArrayBuffer(bytes.length + 16)
+  new Uint8Array(padded, 8, bytes.length).set(bytes)
+  const forms = [
+    new DataView(copy()),
+    new Uint8ClampedArray(copy()),
+    new Uint8Array(padded, 8, bytes.length),
+    new DataView(padded, 8, bytes.length),
+    shared,
+    new Uint8Array(shared),
+  ]
+  if (bytes.length % 2 === 0) forms.push(new Uint16Array(copy()))
+  for (const body of forms) assert.equal(webhook.verify(body, good.headers).resourceId, 't', Object.prototype.toString.call(body))
 })

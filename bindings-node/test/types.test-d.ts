@@ -51,3 +51,55 @@ async function run(): Promise<void> {
   }
 }
 void run
+
+// The Receiver, its answers and tickets; the adapters over either a webhook or a receiver.
+import {
+  Receiver,
+  FaultyStore,
+  CODES,
+  ERROR_STATUS,
+  ANSWER_CODES,
+  expressWebhook,
+  fetchWebhook,
+  verifyWebhook,
+  type Answer,
+  type AnswerCode,
+  type Diagnosis,
+  type Logger,
+} from '..'
+
+async function receiving(): Promise<void> {
+  const receiver = new Receiver(webhook, new Deduplicator({ store: new FaultyStore(new MemoryStore(), 'claim') }))
+  const begun = await receiver.beginAsync(d.body, d.headers, { method: 'POST', declaredLength: d.body.length })
+  let answer: Answer
+  if (begun.answer) {
+    answer = begun.answer
+  } else {
+    const event: Event = begun.event
+    void event
+    answer = await begun.ticket.finishOkAsync()
+  }
+  const code: AnswerCode = answer.code
+  const pairs: readonly (readonly [string, string])[] = answer.headers
+  const level: 'info' | 'warning' | 'error' = answer.logLevel
+  void code, pairs, level
+  const sync = receiver.begin(d.body, d.headers)
+  if (sync.ticket) sync.ticket.finishFailed(new Error('x'))
+  const report: Diagnosis = webhook.diagnose(d.body, d.headers)
+  const digest: 'sha256' | 'sha256-double' | null = report.digest
+  void digest
+  const settled: 'ERR_TICKET_SETTLED' = CODES.TICKET_SETTLED
+  const unauthorized: 401 = ERROR_STATUS.ERR_INVALID_SIGNATURE
+  const first: string | undefined = ANSWER_CODES[0]
+  void settled, unauthorized, first
+  const logger: Logger = console
+  const viaReceiver = fetchWebhook({ receiver, handler: async () => {}, logger })
+  const viaWebhook = expressWebhook({ webhook, deduplicator: null, handler: (event) => void event.idempotencyKey, logger: null })
+  void viaReceiver, viaWebhook
+  const ok: boolean = verifyWebhook(Buffer.from('k'), new Uint8Array(2), 'payload')
+  void ok
+}
+void receiving
+
+// @ts-expect-error: a receiver or a webhook, not both
+fetchWebhook({ receiver: new Receiver(webhook), webhook, handler: async () => {} })

@@ -88,6 +88,24 @@ for (const c of conformance.cases) {
   })
 }
 
+test('idempotency keys are distinct exactly for distinct events', () => {
+  // Two verified vectors share a key exactly when they share the domain and the signed id and
+  // updatedAt (or, without those, the payload).
+  const identityOf = new Map()
+  const identities = new Set()
+  for (const c of conformance.cases) {
+    if (!c.expect.ok) continue
+    const event = new Webhook(c.keys, optionsOf(c)).verify(Buffer.from(c.body_b64, 'base64'), c.headers)
+    const fields = event.resourceId && event.updatedAt ? [event.resourceId, event.updatedAt] : [event.payload]
+    const identity = JSON.stringify([event.domain, ...fields])
+    if (!identityOf.has(event.idempotencyKey)) identityOf.set(event.idempotencyKey, identity)
+    assert.equal(identityOf.get(event.idempotencyKey), identity, c.name)
+    identities.add(identity)
+  }
+  assert.equal(identityOf.size, identities.size)
+  assert.ok(identities.size >= 20, `only ${identities.size} distinct events`)
+})
+
 for (const c of conformance.verify_webhook_cases) {
   test(`verifyWebhook: ${c.name}`, () => {
     assert.equal(verifyWebhook(c.public_key, c.signature, c.payload), c.expect)

@@ -44,19 +44,17 @@ pub(crate) fn body_bytes<'a>(body: &'a Bound<'_, PyAny>) -> PyResult<Cow<'a, [u8
     let parsed = body.is_instance_of::<PyDict>()
         || body.is_instance_of::<PyList>()
         || body.is_instance_of::<PyTuple>();
-    let type_name = type_name(body);
+    // The message stays within the core's bound (200 characters): a class name can be long.
+    let type_name: String = type_name(body).chars().take(40).collect();
     let message = if parsed {
         format!(
-            "the body is a parsed {type_name}, not the raw request body: the signature covers \
-             the exact bytes Palisade sent, and re-serialising a parsed object changes them. \
-             Pass the raw bytes (Flask: request.get_data(), FastAPI/Starlette: await \
-             request.body(), Django: request.body)"
+            "the body is a parsed {type_name}: pass the raw bytes the signature covers (Flask: \
+             request.get_data(), FastAPI: await request.body(), Django: request.body)"
         )
     } else {
         format!(
-            "the body must be the raw request body as bytes (or str), not {type_name} \
-             (Flask: request.get_data(), FastAPI/Starlette: await request.body(), Django: \
-             request.body)"
+            "the body must be the raw request bytes (or str), not {type_name} (Flask: \
+             request.get_data(), FastAPI: await request.body(), Django: request.body)"
         )
     };
     Err(raise(py, ErrorCode::BodyNotRaw, &message))

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use palisade_webhooks::dedup::{
-    Claim, ClaimOutcome, Deduplicator, IdempotencyStore, StoreClaim, DEFAULT_LEASE,
+    Claim, ClaimOutcome, Deduplicator, IdempotencyStore, InvalidOption, StoreClaim, DEFAULT_LEASE,
     DEFAULT_MAX_ENTRIES, DEFAULT_RETENTION, DEFAULT_TTL,
 };
 use palisade_webhooks::{
@@ -23,13 +23,26 @@ use pyo3::prelude::*;
 use pyo3::types::PyString;
 
 use crate::convert::{seconds_to_duration, type_name};
-use crate::errors::OrRaise;
+use crate::errors::{ticket_settled, OrRaise};
 use crate::event::{repr, PyEvent};
 
-// `SqliteStore`'s and `RedisStore`'s defaults are written as literals in their signatures (so
-// Python shows them) and passed to the core explicitly: the core keeps its own
-// (`SqliteOptions::default()`, `RedisOptions::default()`) private. `MemoryStore`'s and
-// `Deduplicator`'s defaults are the core's public constants.
+// Every default is the core's public constant, and every range check is the core's: a value
+// out of range (zero, or absurdly large) raises `ValueError` naming the Python parameter.
+
+/// The core's refusal of an option, as a `ValueError` naming the Python parameter and value.
+fn invalid(param: &str, given: impl std::fmt::Display, e: &InvalidOption) -> PyErr {
+    PyValueError::new_err(format!("{param} {}, not {given}", e.requirement()))
+}
+
+/// `seconds` as a `Duration` the core accepts for `apply` (a builder method of the core).
+fn seconds_option<T>(
+    param: &str,
+    seconds: f64,
+    apply: impl FnOnce(Duration) -> Result<T, InvalidOption>,
+) -> PyResult<T> {
+    let d = seconds_to_duration(seconds, param)?;
+    apply(d).map_err(|e| invalid(param, format!("{seconds:?}"), &e))
+}
 
 /// Base class of the idempotency stores implemented in the native core (`MemoryStore`,
 /// `SqliteStore`, `RedisStore`). Not instantiable itself.
@@ -50,6 +63,9 @@ impl PyStore {
 /// Memory is bounded: at most `max_entries` keys (default 100 000; those closest to expiry are
 /// evicted first), none kept longer than `ttl_seconds` (default 86 400: one day), even if the
 /// deduplicator's retention is longer.
+///
+/// Raises:
+///     ValueError: `max_entries` below 1, or `ttl_seconds` below 0.001 or above 3650 days.
 #[pyclass(extends = PyStore, frozen, module = "palisade_webhooks", name = "MemoryStore")]
 pub(crate) struct PyMemoryStore {
     store: Arc<MemoryStore>,
@@ -58,8 +74,9 @@ pub(crate) struct PyMemoryStore {
 }
 
 impl PyMemoryStore {
-    fn initializer(max_entries: usize, ttl: Duration) -> PyClassInitializer<Self> {
-        let store = Arc::new(MemoryStore::new(max_entries, ttl));
+    fn initializer(store: MemoryStore) -> PyClassInitializer<Self> {
+        let (max_entries, ttl) = (store.max_entries(), store.ttl());
+        let store = Arc::new(store);
         PyClassInitializer::from(PyStore::new(store.clone())).add_subclass(PyMemoryStore {
             store,
             max_entries,
@@ -72,12 +89,18 @@ impl PyMemoryStore {
 impl PyMemoryStore {
     #[new]
     #[pyo3(signature = (
-        max_entries = DEFAULT_MAX_ENTRIES,
+        max_entries = DEFAULT_MAX_ENTRIES as i64,
         ttl_seconds = DEFAULT_TTL.as_secs_f64()
     ))]
-    fn new(max_entries: usize, ttl_seconds: f64) -> PyResult<PyClassInitializer<Self>> {
+    fn new(max_entries: i64, ttl_seconds: f64) -> PyResult<PyClassInitializer<Self>> {
         let ttl = seconds_to_duration(ttl_seconds, "ttl_seconds")?;
-        Ok(Self::initializer(max_entries, ttl))
+        // A negative count is as out of range as zero: the core says what the range is.
+        let max = usize::try_from(max_entries).unwrap_or(0);
+        let store = MemoryStore::new(max, ttl).map_err(|e| match e.option() {
+            "max_entries" => invalid("max_entries", max_entries, &e),
+            _ => invalid("ttl_seconds", format!("{ttl_seconds:?}"), &e),
+        })?;
+        Ok(Self::initializer(store))
     }
 
     /// The bound on remembered keys.
@@ -126,6 +149,10 @@ impl PyMemoryStore {
 /// Raises:
 ///     StoreUnavailableError: the file cannot be opened or created, is not a database, or
 ///         stays locked beyond the busy timeout.
+///     ValueError: `busy_timeout_seconds` below 0.001 or above 3600.
+///
+/// A store opened before a fork (gunicorn `--preload`, `multiprocessing` with "fork") opens its
+/// own connection in each child before its first statement there.
 ///
 /// Each claim is one transaction that takes the write lock up front, so a key is claimed by
 /// exactly one caller across all threads and processes. Lease and retention are wall-clock
@@ -143,8 +170,8 @@ impl PySqliteStore {
     #[pyo3(signature = (
         path,
         *,
-        busy_timeout_seconds = 5.0,
-        sync_every_commit = true
+        busy_timeout_seconds = SqliteOptions::DEFAULT_BUSY_TIMEOUT.as_secs_f64(),
+        sync_every_commit = SqliteOptions::DEFAULT_SYNC_EVERY_COMMIT
     ))]
     fn new(
         py: Python<'_>,
@@ -152,10 +179,11 @@ impl PySqliteStore {
         busy_timeout_seconds: f64,
         sync_every_commit: bool,
     ) -> PyResult<PyClassInitializer<Self>> {
-        let busy_timeout = seconds_to_duration(busy_timeout_seconds, "busy_timeout_seconds")?;
-        let options = SqliteOptions::default()
-            .busy_timeout(busy_timeout)
-            .sync_every_commit(sync_every_commit);
+        let options = seconds_option("busy_timeout_seconds", busy_timeout_seconds, |d| {
+            SqliteOptions::default().busy_timeout(d)
+        })?
+        .sync_every_commit(sync_every_commit);
+        let busy_timeout = options.get_busy_timeout();
         let store = py
             .detach(|| SqliteStore::open_with(&path, options))
             .or_raise(py)?;
@@ -225,6 +253,11 @@ impl PySqliteStore {
 /// Raises:
 ///     StoreUnavailableError: the URL is invalid or the server does not answer a `PING`
 ///         within the timeouts.
+///     ValueError: a timeout below 0.001 or above 3600 seconds.
+///
+/// A store built before a fork (gunicorn `--preload`, `multiprocessing` with "fork") opens its
+/// own connection in each child before its first command there; concurrent calls of one
+/// process are pipelined over its connection.
 ///
 /// Each claim is one atomic server-side step (`SET NX PX` in a Lua script); complete and
 /// release apply only for the holder of the claim. Lease and retention are Redis key expiries.
@@ -246,9 +279,9 @@ impl PyRedisStore {
     #[pyo3(signature = (
         url,
         *,
-        prefix = "palisade:idem:",
-        timeout_seconds = 2.0,
-        connect_timeout_seconds = 2.0
+        prefix = RedisOptions::DEFAULT_PREFIX,
+        timeout_seconds = RedisOptions::DEFAULT_TIMEOUT.as_secs_f64(),
+        connect_timeout_seconds = RedisOptions::DEFAULT_CONNECT_TIMEOUT.as_secs_f64()
     ))]
     fn new(
         py: Python<'_>,
@@ -257,13 +290,12 @@ impl PyRedisStore {
         timeout_seconds: f64,
         connect_timeout_seconds: f64,
     ) -> PyResult<PyClassInitializer<Self>> {
-        let timeout = seconds_to_duration(timeout_seconds, "timeout_seconds")?;
-        let connect_timeout =
-            seconds_to_duration(connect_timeout_seconds, "connect_timeout_seconds")?;
-        let options = RedisOptions::default()
-            .prefix(prefix)
-            .timeout(timeout)
-            .connect_timeout(connect_timeout);
+        let options = RedisOptions::default().prefix(prefix);
+        let options = seconds_option("timeout_seconds", timeout_seconds, |d| options.timeout(d))?;
+        let options = seconds_option("connect_timeout_seconds", connect_timeout_seconds, |d| {
+            options.connect_timeout(d)
+        })?;
+        let (timeout, connect_timeout) = (options.get_timeout(), options.get_connect_timeout());
         let store = py
             .detach(|| RedisStore::connect_with(url, options))
             .or_raise(py)?;
@@ -330,9 +362,15 @@ impl PythonStore {
     ) -> palisade_webhooks::Result<T> {
         Python::attach(|py| {
             f(self.object.bind(py)).map_err(|e| {
+                // The exception's text is the store's own, of any length: 80 characters of it.
+                let text = e.to_string();
+                let text = match text.char_indices().nth(80) {
+                    Some((cut, _)) => format!("{}…", &text[..cut]),
+                    None => text,
+                };
                 Error::new(
                     ErrorCode::StoreUnavailable,
-                    format!("the store's {method}() failed: {e}"),
+                    format!("the store's {method}() failed ({text})"),
                 )
             })
         })
@@ -385,6 +423,27 @@ impl IdempotencyStore for PythonStore {
     }
 }
 
+/// The core store behind a Python store object: a native store's own, or a `PythonStore`
+/// calling the object's `claim`, `complete` and `release` methods.
+pub(crate) fn core_store(store: &Bound<'_, PyAny>) -> PyResult<Arc<dyn IdempotencyStore>> {
+    if let Ok(native) = store.cast::<PyStore>() {
+        return Ok(native.get().inner.clone());
+    }
+    if ["claim", "complete", "release"]
+        .iter()
+        .all(|m| store.hasattr(*m).unwrap_or(false))
+    {
+        return Ok(Arc::new(PythonStore {
+            object: store.clone().unbind(),
+        }));
+    }
+    Err(PyTypeError::new_err(format!(
+        "store must be a MemoryStore, SqliteStore or RedisStore, or an object with claim(), \
+         complete() and release() methods; not {}",
+        type_name(store)
+    )))
+}
+
 /// Idempotent processing of at-least-once deliveries, keyed by `Event.idempotency_key`.
 ///
 /// Args:
@@ -395,11 +454,23 @@ impl IdempotencyStore for PythonStore {
 ///         crashed worker does not block an event forever; default 60 s).
 ///     retain_seconds: how long completed keys are remembered (default 7 days).
 ///
+/// Raises:
+///     ValueError: a lease or retention below 0.001 s or above 3650 days (zero would turn
+///         deduplication off).
+///     TypeError: `store` is not a store.
+///
 /// Use `with dedup.claim(event) as claim:`, then check `claim.status`.
 #[pyclass(frozen, module = "palisade_webhooks", name = "Deduplicator")]
 pub(crate) struct PyDeduplicator {
     inner: Deduplicator,
     store: Py<PyAny>,
+}
+
+impl PyDeduplicator {
+    /// The core deduplicator (cheap to clone: it shares the store).
+    pub(crate) fn core(&self) -> &Deduplicator {
+        &self.inner
+    }
 }
 
 #[pymethods]
@@ -417,36 +488,23 @@ impl PyDeduplicator {
         lease_seconds: f64,
         retain_seconds: f64,
     ) -> PyResult<Self> {
-        let lease = seconds_to_duration(lease_seconds, "lease_seconds")?;
-        let retention = seconds_to_duration(retain_seconds, "retain_seconds")?;
+        // Checked before the store is looked at, so a bad value fails the same way whatever
+        // the store.
+        let base = Deduplicator::in_memory();
+        let base = seconds_option("lease_seconds", lease_seconds, |d| base.with_lease(d))?;
+        let base = seconds_option("retain_seconds", retain_seconds, |d| base.with_retention(d))?;
+        let (lease, retention) = (base.lease(), base.retention());
         let store = match store {
             Some(s) if !s.is_none() => s,
-            _ => Bound::new(
-                py,
-                PyMemoryStore::initializer(DEFAULT_MAX_ENTRIES, DEFAULT_TTL),
-            )?
-            .into_any(),
+            _ => Bound::new(py, PyMemoryStore::initializer(MemoryStore::default()))?.into_any(),
         };
-        let inner: Arc<dyn IdempotencyStore> = if let Ok(native) = store.cast::<PyStore>() {
-            native.get().inner.clone()
-        } else if ["claim", "complete", "release"]
-            .iter()
-            .all(|m| store.hasattr(*m).unwrap_or(false))
-        {
-            Arc::new(PythonStore {
-                object: store.clone().unbind(),
-            })
-        } else {
-            return Err(PyTypeError::new_err(format!(
-                "store must be a MemoryStore, SqliteStore or RedisStore, or an object with \
-                 claim(), complete() and release() methods; not {}",
-                type_name(&store)
-            )));
-        };
+        let inner = core_store(&store)?;
+        let inner = Deduplicator::new(inner)
+            .with_lease(lease)
+            .and_then(|d| d.with_retention(retention))
+            .map_err(|e| PyValueError::new_err(e.to_string()))?;
         Ok(PyDeduplicator {
-            inner: Deduplicator::new(inner)
-                .with_lease(lease)
-                .with_retention(retention),
+            inner,
             store: store.unbind(),
         })
     }
@@ -509,9 +567,11 @@ impl PyDeduplicator {
 
 /// The answer to `Deduplicator.claim()`: a context manager.
 ///
-/// `status` is `"new"`, `"duplicate"` or `"in_progress"`. Only a new claim holds the key: leaving
-/// the `with` block normally completes it, leaving it with an exception releases it. Outside a
-/// `with` block call `complete()` or `release()` yourself.
+/// `status` is `"new"`, `"duplicate"` or `"in_progress"`. Only a new claim holds the key, and it
+/// is settled exactly once, as a receiver's ticket is: leaving the `with` block normally
+/// completes it, leaving it with an exception releases it; outside a `with` block call
+/// `complete()` or `release()` yourself. Settling it a second time raises
+/// `TicketSettledError`. A claim that is never settled is freed when its lease ends.
 #[pyclass(module = "palisade_webhooks", name = "Claim")]
 pub(crate) struct PyClaim {
     dedup: Deduplicator,
@@ -521,11 +581,18 @@ pub(crate) struct PyClaim {
 }
 
 impl PyClaim {
-    fn held(&self) -> Option<&Claim> {
-        match &self.outcome {
-            ClaimOutcome::New(claim) if !self.settled => Some(claim),
-            _ => None,
+    /// The held claim, marked settled: the first call settles it, whatever the store answers
+    /// (the core's ticket rule). `None` when the claim holds nothing (duplicate, in progress);
+    /// `TicketSettledError` when it was settled already.
+    fn settle(&mut self, py: Python<'_>) -> PyResult<Option<Claim>> {
+        let ClaimOutcome::New(claim) = &self.outcome else {
+            return Ok(None);
+        };
+        if self.settled {
+            return Err(ticket_settled(py));
         }
+        self.settled = true;
+        Ok(Some(claim.clone()))
     }
 }
 
@@ -543,42 +610,51 @@ impl PyClaim {
         &self.key
     }
 
-    /// Records that the event was processed (a no-op unless the claim is new and still held).
-    /// Returns `False` when the lease had expired and another worker took the key over.
-    ///
-    /// Raises:
-    ///     StoreUnavailableError: the store could not be reached.
-    fn complete(&mut self, py: Python<'_>) -> PyResult<bool> {
-        let Some(claim) = self.held().cloned() else {
-            return Ok(false);
-        };
-        let dedup = &self.dedup;
-        let done = py.detach(|| dedup.complete(&claim)).or_raise(py)?;
-        self.settled = true;
-        Ok(done)
+    /// Whether a new claim was completed or released already (always `False` for a claim that
+    /// holds nothing).
+    #[getter]
+    fn settled(&self) -> bool {
+        self.settled
     }
 
-    /// Gives the claim up after a failure, so Palisade's retry processes the event again (a
-    /// no-op unless the claim is new and still held).
+    /// Records that the event was processed. Returns `False` when the lease had expired and
+    /// another worker took the key over, and for a claim that holds nothing (a duplicate, or
+    /// one in progress elsewhere).
     ///
     /// Raises:
-    ///     StoreUnavailableError: the store could not be reached.
-    fn release(&mut self, py: Python<'_>) -> PyResult<bool> {
-        let Some(claim) = self.held().cloned() else {
+    ///     TicketSettledError: the claim was completed or released already.
+    ///     StoreUnavailableError: the store could not be reached (the claim is settled all the
+    ///         same; its lease frees the key).
+    fn complete(&mut self, py: Python<'_>) -> PyResult<bool> {
+        let Some(claim) = self.settle(py)? else {
             return Ok(false);
         };
         let dedup = &self.dedup;
-        let released = py.detach(|| dedup.release(&claim)).or_raise(py)?;
-        self.settled = true;
-        Ok(released)
+        py.detach(|| dedup.complete(&claim)).or_raise(py)
+    }
+
+    /// Gives the claim up after a failure, so Palisade's retry processes the event again.
+    /// Returns `False` when the claim no longer held the key, and for a claim that holds
+    /// nothing.
+    ///
+    /// Raises:
+    ///     TicketSettledError: the claim was completed or released already.
+    ///     StoreUnavailableError: the store could not be reached (its lease frees the key).
+    fn release(&mut self, py: Python<'_>) -> PyResult<bool> {
+        let Some(claim) = self.settle(py)? else {
+            return Ok(false);
+        };
+        let dedup = &self.dedup;
+        py.detach(|| dedup.release(&claim)).or_raise(py)
     }
 
     fn __enter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
         slf
     }
 
-    /// Completes a new claim on normal exit, releases it on an exception (a failure to release
-    /// is ignored: the lease expires anyway, and the original exception matters more).
+    /// Settles a claim the block left unsettled: completes it on normal exit, releases it on
+    /// an exception (a failure to release is ignored: the lease expires anyway, and the
+    /// original exception matters more).
     #[pyo3(signature = (exc_type = None, exc_value = None, traceback = None))]
     fn __exit__(
         &mut self,
@@ -588,6 +664,9 @@ impl PyClaim {
         traceback: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<bool> {
         let _ = (exc_value, traceback);
+        if self.settled {
+            return Ok(false);
+        }
         match exc_type {
             Some(t) if !t.is_none() => {
                 let _ = self.release(py);

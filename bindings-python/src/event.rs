@@ -541,8 +541,9 @@ impl PyEvent {
         self.shared.event.timestamp.as_deref()
     }
 
-    /// `"{id}:{updatedAt}"` from the signed payload, or `"sha256:<hex>"` of the payload when
-    /// either is missing. Deduplicate on this.
+    /// `"{domain}/{id}/{updatedAt}"` (`id` and `updatedAt` from the signed payload, each part
+    /// percent-encoded for `%`, `/` and control characters), or `"{domain}/sha256:<hex>"` of the
+    /// payload when either is missing. Deduplicate on this.
     #[getter]
     fn idempotency_key(&self) -> &str {
         &self.shared.event.idempotency_key

@@ -1,6 +1,9 @@
-//! `TestSigner`: signed test deliveries, exactly as Palisade would send them.
+//! `TestSigner` and `FaultyStore`: signed test deliveries, exactly as Palisade would send
+//! them, and a store that fails on purpose.
 
-use palisade_webhooks::testing::{DeliveryOptions, TestSigner};
+use std::sync::Arc;
+
+use palisade_webhooks::testing::{DeliveryOptions, FailAt, FaultyStore, TestSigner};
 use palisade_webhooks::Digest;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -8,6 +11,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyString};
 
 use crate::convert::type_name;
+use crate::dedup::{core_store, PyStore};
 use crate::errors::OrRaise;
 
 fn parse_digest(digest: &str) -> PyResult<Digest> {
@@ -150,5 +154,71 @@ impl PyTestSigner {
             "TestSigner(fingerprint='{}')",
             self.inner.public_key().fingerprint()
         )
+    }
+}
+
+fn parse_fail_at(fail_at: &str) -> PyResult<FailAt> {
+    FailAt::parse(fail_at).ok_or_else(|| {
+        let known: Vec<&str> = FailAt::ALL.iter().map(|f| f.as_str()).collect();
+        PyValueError::new_err(format!(
+            "fail_at must be one of {}, not {fail_at:?}",
+            known.join(", ")
+        ))
+    })
+}
+
+/// An idempotency store that fails on purpose at one step, to test how a receiver answers
+/// store outages without taking a real store down at exactly the right moment.
+///
+/// Args:
+///     inner: the store it wraps (a `MemoryStore`, `SqliteStore`, `RedisStore`, or a store
+///         written in Python).
+///     fail_at: `"claim"` (every claim fails), `"complete"` (every completion, after the
+///         handler succeeded), `"release"` (every release, after the handler failed) or
+///         `"nothing"`. Settable while the store is in use.
+///
+/// Failures raise `StoreUnavailableError`, as a real outage does.
+#[pyclass(extends = PyStore, frozen, module = "palisade_webhooks.testing", name = "FaultyStore")]
+pub(crate) struct PyFaultyStore {
+    store: Arc<FaultyStore>,
+    inner: Py<PyAny>,
+}
+
+#[pymethods]
+impl PyFaultyStore {
+    #[new]
+    fn new(inner: Bound<'_, PyAny>, fail_at: &str) -> PyResult<PyClassInitializer<Self>> {
+        let store = Arc::new(FaultyStore::new(
+            core_store(&inner)?,
+            parse_fail_at(fail_at)?,
+        ));
+        Ok(
+            PyClassInitializer::from(PyStore::new(store.clone())).add_subclass(PyFaultyStore {
+                store,
+                inner: inner.unbind(),
+            }),
+        )
+    }
+
+    /// The wrapped store.
+    #[getter]
+    fn inner(&self, py: Python<'_>) -> Py<PyAny> {
+        self.inner.clone_ref(py)
+    }
+
+    /// Where it fails: `"nothing"`, `"claim"`, `"complete"` or `"release"`.
+    #[getter]
+    fn fail_at(&self) -> &'static str {
+        self.store.fail_at().as_str()
+    }
+
+    #[setter]
+    fn set_fail_at(&self, fail_at: &str) -> PyResult<()> {
+        self.store.set_fail_at(parse_fail_at(fail_at)?);
+        Ok(())
+    }
+
+    fn __repr__(&self) -> String {
+        format!("FaultyStore(fail_at='{}')", self.fail_at())
     }
 }

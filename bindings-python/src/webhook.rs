@@ -1,11 +1,16 @@
 //! `Webhook` and `verify_webhook`.
 
-use palisade_webhooks::{Digest, Webhook, WebhookOptions, DEFAULT_MAX_BODY_BYTES};
+use palisade_webhooks::diagnose::diagnose;
+use palisade_webhooks::{
+    Digest, Webhook, WebhookOptions, DEFAULT_MAX_BODY_BYTES, SIGNATURE_HEADER,
+};
 use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyString};
+use pyo3::types::{PyByteArray, PyBytes, PyMemoryView, PyString};
 
 use crate::convert::{body_bytes, duration, header_objects, header_texts, type_name};
+use crate::diagnose::PyDiagnosis;
 use crate::errors::OrRaise;
 use crate::event::PyEvent;
 
@@ -57,6 +62,13 @@ fn key_list(public_key: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
         }
     })
     .collect()
+}
+
+impl PyWebhook {
+    /// The core verifier.
+    pub(crate) fn core(&self) -> &Webhook {
+        &self.inner
+    }
 }
 
 #[pymethods]
@@ -134,6 +146,44 @@ impl PyWebhook {
             .or_raise(py)
     }
 
+    /// Explains what is wrong with a captured delivery that does not verify: the report the
+    /// CLI's `doctor` prints, as a `Diagnosis` (`cause`, `error`, `digest`, and every check).
+    ///
+    /// For your own debugging, never per request: it tries several constructions (so it costs
+    /// several verifications), and it judges the delivery with the default options. During a
+    /// key rotation it reports on the key the signature matches, else on the first key.
+    ///
+    /// Args:
+    ///     body: the raw request body, as for `verify`.
+    ///     headers: the request headers, as for `verify`.
+    ///
+    /// Raises:
+    ///     BodyNotRawError: `body` is a parsed object, not the raw bytes.
+    ///     TypeError: `headers` is not a header container.
+    fn diagnose(
+        &self,
+        py: Python<'_>,
+        body: &Bound<'_, PyAny>,
+        headers: &Bound<'_, PyAny>,
+    ) -> PyResult<PyDiagnosis> {
+        let body = body_bytes(body)?;
+        let objects = header_objects(headers)?;
+        let pairs = header_texts(&objects)?;
+        let signature = pairs
+            .iter()
+            .find(|(name, _)| name.trim().eq_ignore_ascii_case(SIGNATURE_HEADER))
+            .map(|(_, value)| value.as_ref());
+        let keys: Vec<String> = self.inner.keys().iter().map(|k| k.to_spki_b64()).collect();
+        let mut diagnoses: Vec<_> = py.detach(|| {
+            keys.iter()
+                .map(|key| diagnose(key, &body, signature))
+                .collect()
+        });
+        let matched = diagnoses.iter().position(|d| d.digest.is_some());
+        let chosen = diagnoses.swap_remove(matched.unwrap_or(0));
+        Ok(PyDiagnosis::new(chosen))
+    }
+
     /// Bodies longer than this many bytes are refused.
     #[getter]
     fn max_body_bytes(&self) -> usize {
@@ -182,25 +232,50 @@ impl PyWebhook {
 /// The documentation's function, same name and argument order: does `signature_b64` (base64
 /// DER) sign `payload_b64` (the envelope's `payload` string) under `public_key_b64`?
 ///
-/// Returns `False` for every failure (including a malformed key or signature, or arguments
-/// that are not `str`); never raises. Prefer `Webhook`, which parses the key once and says
-/// why a delivery failed.
+/// Each argument is the base64 text as a `str`, or as `bytes` (the documentation's snippet
+/// passes them to `base64`, which takes both). Returns `False` for every verification failure,
+/// including a malformed key or signature. Prefer `Webhook`, which parses the key once and
+/// says why a delivery failed.
+///
+/// Raises:
+///     TypeError: an argument is neither `str` nor bytes-like (as the snippet does).
+///
+/// The 8 most recently used keys are remembered: a key's second call prepares the fast
+/// verifier (about 1 ms, once) and later calls reuse it. At most ~2.1 MB (262 KB per key).
 #[pyfunction]
 pub(crate) fn verify_webhook(
     py: Python<'_>,
     public_key_b64: &Bound<'_, PyAny>,
     signature_b64: &Bound<'_, PyAny>,
     payload_b64: &Bound<'_, PyAny>,
-) -> bool {
-    let (Some(key), Some(signature), Some(payload)) =
-        (text(public_key_b64), text(signature_b64), text(payload_b64))
-    else {
-        return false;
+) -> PyResult<bool> {
+    let key = text(public_key_b64, "public_key_b64")?;
+    let signature = text(signature_b64, "signature_b64")?;
+    let payload = text(payload_b64, "payload_b64")?;
+    let (Some(key), Some(signature), Some(payload)) = (key, signature, payload) else {
+        return Ok(false); // not UTF-8, so not base64 either
     };
-    py.detach(|| palisade_webhooks::verify_webhook(key, signature, payload))
+    Ok(py.detach(|| palisade_webhooks::verify_webhook(&key, &signature, &payload)))
 }
 
-/// The UTF-8 text of a `str`, or `None` for anything else.
-fn text<'a>(value: &'a Bound<'_, PyAny>) -> Option<&'a str> {
-    value.cast::<PyString>().ok().and_then(|s| s.to_str().ok())
+/// The text of a `str` or bytes-like argument (`None` when it is not UTF-8); a `TypeError`
+/// for anything else.
+fn text(value: &Bound<'_, PyAny>, name: &str) -> PyResult<Option<String>> {
+    if let Ok(s) = value.cast::<PyString>() {
+        return Ok(s.to_str().ok().map(str::to_string));
+    }
+    let bytes = if let Ok(b) = value.cast::<PyBytes>() {
+        b.as_bytes().to_vec()
+    } else if let Ok(b) = value.cast::<PyByteArray>() {
+        b.to_vec()
+    } else if value.cast::<PyMemoryView>().is_ok() {
+        let copy = value.call_method0(intern!(value.py(), "tobytes"))?;
+        copy.cast::<PyBytes>()?.as_bytes().to_vec()
+    } else {
+        return Err(PyTypeError::new_err(format!(
+            "{name} must be the base64 text as a str or bytes, not {}",
+            type_name(value)
+        )));
+    };
+    Ok(String::from_utf8(bytes).ok())
 }

@@ -6,15 +6,18 @@ import base64
 import datetime
 import json
 import pickle
+import shutil
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 import palisade_webhooks as pw
-from palisade_webhooks import _errors, _http
+from palisade_webhooks import _errors
 from palisade_webhooks.testing import TestSigner
 
-from conftest import TX
+from conftest import REPO, TX
 
 DOC_KEY = (
     "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEpHiEkdd/ba5dU4sNCgsWrMOE6fLakHywl0OgF5aVfxkiqNh22oyb"
@@ -26,7 +29,7 @@ DOC_KEY = (
 
 
 def test_one_exception_class_per_core_code() -> None:
-    assert set(_errors._BY_CODE) == set(pw.ERROR_CODES)
+    assert set(_errors._BY_CODE) == {*pw.ERROR_CODES, pw.TICKET_SETTLED}
     assert len(pw.ERROR_CODES) == 10
     names = {
         "ERR_MISSING_SIGNATURE": pw.MissingSignatureError,
@@ -39,16 +42,29 @@ def test_one_exception_class_per_core_code() -> None:
         "ERR_MALFORMED_PAYLOAD": pw.MalformedPayloadError,
         "ERR_STALE_EVENT": pw.StaleEventError,
         "ERR_STORE_UNAVAILABLE": pw.StoreUnavailableError,
+        "ERR_TICKET_SETTLED": pw.TicketSettledError,
     }
     assert names == _errors._BY_CODE
     for code, cls in names.items():
         assert issubclass(cls, pw.WebhookError)
         assert cls.code == code
-        assert cls.__doc__
+        assert cls.__doc__ and cls.__module__ == "palisade_webhooks"
         error = cls("what to fix")
         assert error.code == code and error.message == "what to fix"
         assert str(error) == f"{code}: what to fix"
         assert pickle.loads(pickle.dumps(error)).message == "what to fix"
+    assert pw.TicketSettledError().message.startswith("this ticket was already finished")
+
+
+def test_receiver_codes() -> None:
+    assert pw.RECEIVER_CODES == (
+        "processed",
+        "duplicate",
+        "in_progress",
+        "ERR_HANDLER_FAILED",
+        "ERR_METHOD_NOT_ALLOWED",
+    )
+    assert not set(pw.RECEIVER_CODES) & set(pw.ERROR_CODES)
 
 
 def test_http_status_comes_from_the_core() -> None:
@@ -65,16 +81,34 @@ def test_http_status_comes_from_the_core() -> None:
         "ERR_BODY_NOT_RAW": 500,
     }
     assert {code: pw.http_status(code) for code in pw.ERROR_CODES} == expected
-    # The adapters answer exactly that.
+    # Each class documents the status the receivers answer with.
     for code, cls in _errors._BY_CODE.items():
-        assert _http.status_for(cls("m")) == expected[code]
+        if code in expected:
+            assert f"HTTP status {expected[code]}." in (cls.__doc__ or "")
     with pytest.raises(ValueError, match="ERR_NOPE"):
         pw.http_status("ERR_NOPE")
 
-    class AppError(pw.WebhookError):
-        code = "ERR_APP_SPECIFIC"
 
-    assert _http.status_for(AppError("m")) == 500
+def test_generated_errors_module_is_current() -> None:
+    """``_errors.py`` is generated from the core; regenerating it must change nothing."""
+    cargo = shutil.which("cargo")
+    assert cargo, "cargo is needed to check the generated _errors.py against the core"
+    result = subprocess.run(
+        [cargo, "run", "-q", "-p", "palisade-webhooks", "--example", "codegen_python"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stderr
+    committed = (REPO / "bindings-python/python/palisade_webhooks/_errors.py").read_text()
+    assert result.stdout == committed, (
+        "bindings-python/python/palisade_webhooks/_errors.py is stale: regenerate it with "
+        "cargo run -q -p palisade-webhooks --example codegen_python > "
+        "bindings-python/python/palisade_webhooks/_errors.py"
+    )
+    # The installed package is the one built from this tree.
+    assert Path(_errors.__file__).read_text() == committed
 
 
 # --- construction -----------------------------------------------------------------------------
@@ -282,7 +316,7 @@ def test_transaction_event(webhook: pw.Webhook, signer: TestSigner) -> None:
     event = webhook.verify(body, headers)
     assert event.domain == "TRANSACTION"
     assert event.timestamp == "2025-05-08T14:15:37Z"
-    assert event.idempotency_key == "tx-1:2025-05-08T14:15:37Z"
+    assert event.idempotency_key == "TRANSACTION/tx-1/2025-05-08T14:15:37Z"
     assert (event.resource_id, event.updated_at, event.status) == (
         "tx-1",
         "2025-05-08T14:15:37Z",
@@ -383,7 +417,7 @@ def test_unknown_domain_keeps_the_raw_resource(webhook: pw.Webhook, signer: Test
     assert isinstance(data, pw.UnknownResource)
     assert (data.domain, data.id, data.updated_at, data.status) == ("POLICY", "p1", "t", None)
     assert data.raw == {"id": "p1", "updatedAt": "t", "x": [1]}
-    assert event.idempotency_key == "p1:t"
+    assert event.idempotency_key == "POLICY/p1/t"
 
 
 def test_idempotency_key_falls_back_to_payload_hash(
@@ -392,7 +426,7 @@ def test_idempotency_key_falls_back_to_payload_hash(
     event = webhook.verify(*signer.delivery("WALLET", {"id": "w"}))
     import hashlib
 
-    assert event.idempotency_key == "sha256:" + hashlib.sha256(event.payload.encode()).hexdigest()
+    assert event.idempotency_key == "WALLET/sha256:" + hashlib.sha256(event.payload.encode()).hexdigest()
 
 
 def test_event_serialisation(webhook: pw.Webhook, delivery: tuple[bytes, dict[str, str]]) -> None:
@@ -429,22 +463,40 @@ def test_verify_signature(webhook: pw.Webhook, signer: TestSigner) -> None:
     assert webhook.verify_signature(payload, signature) == signer.fingerprint
     with pytest.raises(pw.InvalidSignatureError):
         webhook.verify_signature(payload + "=", signature)
-    with pytest.raises(pw.MalformedSignatureError):
+    with pytest.raises(pw.MalformedSignatureError) as bad:
         webhook.verify_signature(payload, "AAAA")
+    assert "swapped" not in bad.value.message
     with pytest.raises(TypeError):
         webhook.verify_signature(b"x", signature)  # type: ignore[arg-type]
 
 
-def test_verify_webhook_never_raises(signer: TestSigner) -> None:
+def test_swapped_verify_signature_arguments_say_so(
+    webhook: pw.Webhook, delivery: tuple[bytes, dict[str, str]]
+) -> None:
+    body, headers = delivery
+    payload = json.loads(body)["payload"]
+    with pytest.raises(pw.MalformedSignatureError, match="arguments swapped"):
+        webhook.verify_signature(headers["Signature"], payload)
+
+
+def test_verify_webhook_takes_str_or_bytes(signer: TestSigner) -> None:
     payload = base64.b64encode(b'{"id":"x"}').decode()
     signature = signer.sign(payload)
-    assert pw.verify_webhook(signer.public_key_b64, signature, payload) is True
+    key = signer.public_key_b64
+    assert pw.verify_webhook(key, signature, payload) is True
+    # What the documentation's snippet passes to base64 may be bytes as well as str.
+    assert pw.verify_webhook(key.encode(), signature.encode(), payload.encode()) is True
+    assert pw.verify_webhook(bytearray(key.encode()), memoryview(signature.encode()), payload) is True
+    assert pw.verify_webhook(key.encode(), signature.encode(), payload.encode() + b"=") is False
     assert pw.verify_webhook(DOC_KEY, signature, payload) is False
     assert pw.verify_webhook("garbage", signature, payload) is False
-    assert pw.verify_webhook(signer.public_key_b64, "garbage", payload) is False
-    assert pw.verify_webhook(signer.public_key_b64, "", payload) is False
-    for args in [(None, None, None), (1, 2, 3), (b"k", b"s", b"p"), ("\ud800", signature, payload)]:
-        assert pw.verify_webhook(*args) is False  # type: ignore[arg-type]
+    assert pw.verify_webhook(key, "garbage", payload) is False
+    assert pw.verify_webhook(key, "", payload) is False
+    assert pw.verify_webhook(key, signature, "\ud800") is False
+    assert pw.verify_webhook(b"\xff\xfe", signature, payload) is False
+    for args in [(None, signature, payload), (key, 2, payload), (key, signature, ["p"])]:
+        with pytest.raises(TypeError, match="str or bytes"):
+            pw.verify_webhook(*args)  # type: ignore[arg-type]
 
 
 # --- TestSigner -------------------------------------------------------------------------------

@@ -14,6 +14,10 @@ FIGURES = {
     "sdk_signature_only_us",
     "cryptography_us",
     "docs_snippet_us",
+    "sdk_drop_in_us",
+    "docs_function_us",
+    "sdk_drop_in_first_call_us",
+    "sdk_drop_in_second_call_us",
     "sdk_2threads_scaling",
 }
 
@@ -31,3 +35,35 @@ def test_bench_prints_one_json_line() -> None:
     figures = json.loads(lines[0])
     assert set(figures) == FIGURES
     assert all(isinstance(v, float) and v > 0 for v in figures.values()), figures
+
+
+def test_chart_draws_one_bar_group_per_language() -> None:
+    """bench/chart.py (the SVG `make bench` draws) has a bar per measured figure, in deliveries
+    per second, and says how many times faster the SDK is than each alternative."""
+    import importlib.util
+    import xml.etree.ElementTree as ET
+
+    spec = importlib.util.spec_from_file_location("chart", REPO / "bench" / "chart.py")
+    assert spec is not None and spec.loader is not None
+    chart = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(chart)
+    results = {
+        "rounds": 3,
+        "openssl": {"verify_us": 80.0},
+        "rust": {"verify_fast_us": 25.0},
+        "python": {"sdk_verify_us": 25.0, "cryptography_us": 100.0, "docs_snippet_us": 200.0},
+        "node": {"sdk_verify_us": 40.0, "crypto_keyobject_us": 100.0},
+        "go": {"sdk_verify_typed_us": 50.0, "crypto_ecdsa_us": 150.0, "docs_snippet_us": 160.0},
+    }
+    svg = ET.fromstring(chart.bench_chart(results, title_date="2026-01-01"))
+    ns = "{http://www.w3.org/2000/svg}"
+    colours = {colour for _, colour in chart.SERIES}
+    bars = [r for r in svg.iter(f"{ns}rect") if r.get("fill") in colours]
+    # Legend swatches are 12 px high; bars are taller. Rust 2, Python 3, Node 2 (a figure is
+    # missing), Go 3.
+    assert len([b for b in bars if float(b.get("height", "0")) > 12]) == 10
+    texts = [t.text or "" for t in svg.iter(f"{ns}text")]
+    assert "40.0k" in texts  # 1e6 / 25 µs
+    assert "3.2x" in texts  # Rust core vs OpenSSL: 80 / 25
+    assert "8.0x" in texts  # Python vs the documentation's snippet: 200 / 25
+    assert "2026-01-01" in " ".join(texts)

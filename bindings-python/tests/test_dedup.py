@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import pytest
@@ -33,7 +32,7 @@ def test_new_then_duplicate(signer: TestSigner, webhook: pw.Webhook) -> None:
     event = event_for(signer, webhook)
     with dedup.claim(event) as claim:
         assert claim.status == "new"
-        assert claim.key == event.idempotency_key == "w1:2025-01-01T00:00:00Z"
+        assert claim.key == event.idempotency_key == "WALLET/w1/2025-01-01T00:00:00Z"
     with dedup.claim(event) as again:
         assert again.status == "duplicate"
     # The same event delivered again (a retry: a new body object, the same signed payload).
@@ -62,32 +61,34 @@ def test_exception_releases_the_claim(dedup: pw.Deduplicator) -> None:
 
 def test_explicit_complete_and_release(dedup: pw.Deduplicator) -> None:
     claim = dedup.claim("a")
+    assert not claim.settled
     assert claim.complete() is True
-    assert claim.complete() is False  # settled: a no-op
-    assert claim.release() is False
+    assert claim.settled
+    # A claim settles once, as a receiver's ticket does: the same error, the first one stands.
+    for again in (claim.complete, claim.release):
+        with pytest.raises(pw.TicketSettledError) as info:
+            again()
+        assert info.value.code == "ERR_TICKET_SETTLED"
     assert dedup.claim("a").status == "duplicate"
     claim = dedup.claim("b")
     assert claim.release() is True
+    with pytest.raises(pw.TicketSettledError):
+        claim.complete()
     assert dedup.claim("b").status == "new"
-    # Non-new claims hold nothing.
+    # Non-new claims hold nothing to settle.
     dup = dedup.claim("a")
-    assert dup.complete() is False and dup.release() is False
+    assert dup.complete() is False and dup.release() is False and not dup.settled
 
 
-def test_lease_expiry_lets_another_worker_take_over() -> None:
-    dedup = pw.Deduplicator(lease_seconds=0)
-    crashed = dedup.claim("k")
-    assert crashed.status == "new"
-    taken_over = dedup.claim("k")  # the zero lease has expired
-    assert taken_over.status == "new"
-    assert taken_over.complete() is True
-    assert crashed.complete() is False  # the first holder lost the key
-
-
-def test_retention() -> None:
-    dedup = pw.Deduplicator(retain_seconds=0)
-    dedup.claim("k").complete()
+def test_settled_inside_the_block_is_not_settled_again(dedup: pw.Deduplicator) -> None:
+    with dedup.claim("k") as claim:
+        assert claim.release() is True  # e.g. the handler gave up on purpose
     assert dedup.claim("k").status == "new"
+    with pytest.raises(RuntimeError):
+        with dedup.claim("j") as claim:
+            claim.complete()
+            raise RuntimeError("after the work was recorded")
+    assert dedup.claim("j").status == "duplicate"
 
 
 def test_memory_store_is_bounded() -> None:
@@ -108,26 +109,6 @@ def test_shared_store_across_deduplicators() -> None:
     assert b.claim("k").status == "duplicate"
 
 
-def test_concurrent_claims_give_one_new() -> None:
-    dedup = pw.Deduplicator()
-    barrier = threading.Barrier(8)
-    statuses: list[str] = []
-    lock = threading.Lock()
-
-    def worker() -> None:
-        barrier.wait()
-        status = dedup.claim("shared").status
-        with lock:
-            statuses.append(status)
-
-    threads = [threading.Thread(target=worker) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(statuses) == ["in_progress"] * 7 + ["new"]
-
-
 def test_bad_arguments() -> None:
     with pytest.raises(TypeError):
         pw.Deduplicator(object())  # type: ignore[arg-type]
@@ -141,6 +122,45 @@ def test_bad_arguments() -> None:
         pw.Deduplicator().claim(42)  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         pw.Store()  # type: ignore[call-arg]
+
+
+# Every duration and count is checked when the object is built (the core's ranges): zero would
+# turn deduplication off or fail every call, and huge values used to overflow the core's clock.
+OUT_OF_RANGE_SECONDS = [0, 0.0, 0.0009, -1, float("nan"), float("inf"), 1e19, 1e300]
+
+
+@pytest.mark.parametrize("seconds", OUT_OF_RANGE_SECONDS)
+def test_out_of_range_durations_are_value_errors(seconds: float) -> None:
+    for build, param in [
+        (lambda: pw.MemoryStore(ttl_seconds=seconds), "ttl_seconds"),
+        (lambda: pw.Deduplicator(lease_seconds=seconds), "lease_seconds"),
+        (lambda: pw.Deduplicator(retain_seconds=seconds), "retain_seconds"),
+        (lambda: pw.Deduplicator(pw.MemoryStore(), lease_seconds=seconds), "lease_seconds"),
+    ]:
+        with pytest.raises(ValueError, match=param):
+            build()
+
+
+def test_duration_bounds() -> None:
+    ten_years = 3650 * 86400.0
+    assert pw.MemoryStore(ttl_seconds=ten_years).ttl_seconds == ten_years
+    assert pw.MemoryStore(ttl_seconds=0.001).ttl_seconds == 0.001
+    dedup = pw.Deduplicator(lease_seconds=ten_years, retain_seconds=ten_years)
+    assert (dedup.lease_seconds, dedup.retain_seconds) == (ten_years, ten_years)
+    with pytest.raises(ValueError) as info:
+        pw.Deduplicator(lease_seconds=ten_years + 1)
+    assert str(info.value) == (
+        f"lease_seconds must be at least 1 ms and at most 3650 days, not {ten_years + 1}"
+    )
+    with pytest.raises(ValueError, match="ttl_seconds must be at least 1 ms"):
+        pw.MemoryStore(ttl_seconds=1e19)  # once a PanicException from an overflowing clock
+
+
+@pytest.mark.parametrize("count", [0, -1, -(2**40)])
+def test_out_of_range_max_entries_is_a_value_error(count: int) -> None:
+    with pytest.raises(ValueError, match=f"max_entries must be at least 1, not {count}"):
+        pw.MemoryStore(max_entries=count)
+    assert pw.MemoryStore(max_entries=1).max_entries == 1
 
 
 class DictStore:

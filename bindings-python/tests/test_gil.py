@@ -98,7 +98,7 @@ def test_two_threads_verify_in_parallel(short_switch_interval: None) -> None:
     # Each stamp follows a completed verify on this thread: some completed while the other
     # thread was in the middle of its own verify call.
     assert in_middle_third(start, end, stamps), (end - start, len(stamps))
-    assert set(verified) == {"w:2025-01-01T00:00:00Z"}
+    assert set(verified) == {"WALLET/w/2025-01-01T00:00:00Z"}
 
 
 def test_threads_share_one_webhook() -> None:

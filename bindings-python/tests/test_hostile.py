@@ -158,3 +158,28 @@ def test_objects_that_misbehave() -> None:
         WEBHOOK.verify(BODY, ExplodingHeaders())
     # A bytes subclass is still raw bytes.
     assert WEBHOOK.verify(EvilBody(BODY), HEADERS).resource_id == "t"
+
+
+RECEIVER = pw.Receiver(pw.Webhook(SIGNER.public_key_b64, max_body_bytes=1024), pw.Deduplicator())
+
+
+@SETTINGS
+@given(
+    st.binary(max_size=2048),
+    st.lists(st.tuples(header_text, header_text), max_size=6),
+    st.text(max_size=12),
+    st.none() | st.integers(min_value=0, max_value=2**64 - 1),
+)
+def test_the_receiver_answers_whatever_arrives(
+    body: bytes, headers: list[tuple[Any, Any]], method: str, declared: int | None
+) -> None:
+    """Any request gets an answer from the closed set (or a delivery to process), never a
+    crash; an answer's body is always the JSON it claims to be."""
+    started = RECEIVER.begin(body, headers, method=method, declared_length=declared)
+    if isinstance(started, pw.Processing):  # only a genuine delivery gets this far
+        started.ticket.finish_failed("hostile test")
+        return
+    assert started.code in pw.ERROR_CODES or started.code in pw.RECEIVER_CODES
+    answer = json.loads(started.body)
+    assert answer.get("status", answer.get("error")) == started.code
+    assert started.log_level in ("info", "warning", "error")

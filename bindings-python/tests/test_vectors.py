@@ -95,6 +95,23 @@ def test_conformance_case(case: dict[str, Any]) -> None:
             check_error(info.value, expect["error"])
 
 
+def test_idempotency_keys_are_distinct_exactly_for_distinct_events() -> None:
+    """Over every verified vector: two events share a key exactly when they share the domain
+    and the signed id and updatedAt (or, without those, the payload)."""
+    identity_of: dict[str, Any] = {}
+    identities = set()
+    for case in CASES:
+        if not case["expect"]["ok"]:
+            continue
+        headers = [(name, value) for name, value in case["headers"]]
+        event = build(case).verify(base64.b64decode(case["body_b64"]), headers)
+        fields = (event.resource_id, event.updated_at)
+        identity = (event.domain, fields if all(fields) else event.payload)
+        assert identity_of.setdefault(event.idempotency_key, identity) == identity, case["name"]
+        identities.add(identity)
+    assert len(identity_of) == len(identities) >= 20
+
+
 def test_every_code_an_input_can_cause_is_covered() -> None:
     seen = {c["expect"]["error"] for c in CASES if c["expect"]["error"]}
     # These two cannot be written as bytes on the wire; test_api/test_dedup cover them.

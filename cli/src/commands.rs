@@ -6,11 +6,13 @@ use std::process::ExitCode;
 
 use std::io::Write as _;
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::Args;
-use palisade_webhooks::dedup::{ClaimOutcome, Deduplicator, IdempotencyStore};
+use palisade_webhooks::dedup::{Deduplicator, IdempotencyStore};
 use palisade_webhooks::diagnose::diagnose;
-use palisade_webhooks::testing::{DeliveryOptions, TestSigner};
+use palisade_webhooks::receiver::{Begin, Receiver};
+use palisade_webhooks::testing::{DeliveryOptions, FailAt, FaultyStore, TestSigner};
 use palisade_webhooks::{Event, Webhook, WebhookOptions};
 use palisade_webhooks::{MemoryStore, RedisStore, SqliteStore};
 
@@ -165,39 +167,66 @@ pub(crate) fn doctor(key: KeyArgs, input: InputArgs, json: bool) -> Result<ExitC
 }
 
 /// How `listen` processes verified events: where it deduplicates, and (for resilience tests)
-/// simulated handler failures and a record of every processed event.
+/// simulated handler failures, a simulated store outage, and a record of every processed event.
 #[derive(Args)]
 pub(crate) struct ProcessingArgs {
-    /// Idempotency store: `memory`, `sqlite:PATH` or a `redis://` URL. Share an SQLite file or
-    /// a Redis server between several listeners to deduplicate across them.
+    /// Idempotency store: `memory`, `sqlite:PATH`, a `redis://` URL, or `none` (no
+    /// deduplication: every verified delivery runs the handler). Share an SQLite file or a Redis
+    /// server between several listeners to deduplicate across them.
     #[arg(long, default_value = "memory")]
     store: String,
     /// Fail this fraction of events in the handler (0.0 to 1.0), answering 500 so the sender
     /// retries: simulates a flaky downstream.
     #[arg(long, default_value_t = 0.0)]
     fail_rate: f64,
-    /// Append the idempotency key of every processed event to this file, one per line.
+    /// Fail the handler for the first N events it runs, then succeed: simulates a downstream
+    /// outage that the sender's retries outlast.
+    #[arg(long, default_value_t = 0)]
+    fail_first: u64,
+    /// Make the idempotency store fail at one step, `claim`, `complete` or `release`, as an
+    /// outage at that moment would: shows what a receiver answers then.
+    #[arg(long, value_parser = parse_fail_at)]
+    store_fails_at: Option<FailAt>,
+    /// Append the idempotency key of every processed event to this file, one per line (the
+    /// handler's side effect: a failure to write it fails the handler).
     #[arg(long)]
     record: Option<PathBuf>,
     /// Print one line per request instead of the whole event.
     #[arg(long)]
     quiet: bool,
+    /// How long a claim is held before another receiver may take it over, in milliseconds
+    /// (a receiver killed mid-handler blocks its event this long).
+    #[arg(long, default_value_t = 60_000)]
+    lease_ms: u64,
+    /// Make the handler take this long, in milliseconds, before its side effect (to reproduce
+    /// deliveries that overlap, or a receiver stopped mid-handler).
+    #[arg(long, default_value_t = 0)]
+    handler_delay_ms: u64,
 }
 
-fn open_store(spec: &str) -> Result<Arc<dyn IdempotencyStore>, String> {
-    if spec == "memory" {
-        Ok(Arc::new(MemoryStore::default()))
+fn parse_fail_at(s: &str) -> Result<FailAt, String> {
+    match FailAt::parse(s) {
+        Some(FailAt::Nothing) | None => Err("use claim, complete or release".to_string()),
+        Some(step) => Ok(step),
+    }
+}
+
+fn open_store(spec: &str) -> Result<Option<Arc<dyn IdempotencyStore>>, String> {
+    if spec == "none" {
+        Ok(None)
+    } else if spec == "memory" {
+        Ok(Some(Arc::new(MemoryStore::default())))
     } else if let Some(path) = spec.strip_prefix("sqlite:") {
-        Ok(Arc::new(
+        Ok(Some(Arc::new(
             SqliteStore::open(path).map_err(|e| e.to_string())?,
-        ))
+        )))
     } else if spec.starts_with("redis://") || spec.starts_with("rediss://") {
-        Ok(Arc::new(
+        Ok(Some(Arc::new(
             RedisStore::connect(spec).map_err(|e| e.to_string())?,
-        ))
+        )))
     } else {
         Err(format!(
-            "unknown store {spec:?}: use memory, sqlite:PATH or redis://HOST:PORT"
+            "unknown store {spec:?}: use memory, sqlite:PATH, redis://HOST:PORT or none"
         ))
     }
 }
@@ -214,37 +243,124 @@ impl FailureDice {
     }
 }
 
+/// The listener's handler: prints the event, simulates failures as asked, records the event.
+struct Handler {
+    fail_rate: f64,
+    fail_first: u64,
+    dice: FailureDice,
+    record: Option<std::fs::File>,
+    quiet: bool,
+    delay: Duration,
+}
+
+impl Handler {
+    fn run(&mut self, event: &Event) -> Result<(), String> {
+        println!(
+            "VERIFIED  {} {} {}",
+            event.domain,
+            event.idempotency_key,
+            event.status.as_deref().unwrap_or("")
+        );
+        if !self.quiet {
+            println!("{}", pretty_event(event));
+        }
+        if self.fail_first > 0 {
+            self.fail_first -= 1;
+            println!(
+                "FAILED    {} (simulated, --fail-first)",
+                event.idempotency_key
+            );
+            return Err("simulated failure (--fail-first)".to_string());
+        }
+        if self.dice.roll(self.fail_rate) {
+            println!(
+                "FAILED    {} (simulated, --fail-rate)",
+                event.idempotency_key
+            );
+            return Err("simulated failure (--fail-rate)".to_string());
+        }
+        if !self.delay.is_zero() {
+            std::thread::sleep(self.delay);
+        }
+        match self.record.as_mut() {
+            Some(file) => file
+                .write_all(format!("{}\n", event.idempotency_key).as_bytes())
+                .map_err(|e| format!("cannot record the event: {e}")),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Reads the body as the receiver asks: nothing when the declared length is already over the
+/// limit, else at most one byte more than the limit (declared or chunked), so an oversize body
+/// is recognised without being held whole.
+fn read_body(request: &mut tiny_http::Request, limit: usize) -> std::io::Result<Vec<u8>> {
+    let mut body = Vec::new();
+    if request.body_length().is_some_and(|n| n > limit) {
+        return Ok(body);
+    }
+    request
+        .as_reader()
+        .take(limit as u64 + 1)
+        .read_to_end(&mut body)?;
+    Ok(body)
+}
+
 pub(crate) fn listen(
     port: u16,
     key: KeyArgs,
     digest: DigestArg,
+    max_body_bytes: usize,
     max_requests: Option<u64>,
     processing: ProcessingArgs,
 ) -> Result<ExitCode, String> {
-    let webhook = webhook(&key, digest)?;
-    let dedup = Deduplicator::new(open_store(&processing.store)?);
-    let mut dice = FailureDice(u64::from(std::process::id()) | 1);
-    let mut record = match &processing.record {
-        Some(path) => Some(
-            std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(path)
-                .map_err(|e| format!("cannot open {}: {e}", path.display()))?,
-        ),
-        None => None,
+    let webhook = Webhook::from_keys(
+        &key.resolve()?,
+        WebhookOptions::default()
+            .digest(digest.into())
+            .max_body_bytes(max_body_bytes),
+    )
+    .map_err(|e| e.to_string())?;
+    let fingerprints: Vec<String> = webhook
+        .keys()
+        .iter()
+        .map(|k| k.fingerprint().to_string())
+        .collect();
+    let store = open_store(&processing.store)?.map(|store| match processing.store_fails_at {
+        Some(step) => Arc::new(FaultyStore::new(store, step)) as Arc<dyn IdempotencyStore>,
+        None => store,
+    });
+    let lease = Duration::from_millis(processing.lease_ms);
+    let receiver = Receiver::new(
+        webhook,
+        store
+            .map(|store| Deduplicator::new(store).with_lease(lease))
+            .transpose()
+            .map_err(|e| format!("--lease-ms: {e}"))?,
+    );
+    let mut handler = Handler {
+        fail_rate: processing.fail_rate,
+        fail_first: processing.fail_first,
+        dice: FailureDice(u64::from(std::process::id()) | 1),
+        record: match &processing.record {
+            Some(path) => Some(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .map_err(|e| format!("cannot open {}: {e}", path.display()))?,
+            ),
+            None => None,
+        },
+        quiet: processing.quiet,
+        delay: Duration::from_millis(processing.handler_delay_ms),
     };
     let server = tiny_http::Server::http(("127.0.0.1", port))
         .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
-    let addr = server.server_addr();
     println!(
-        "listening on http://{addr} (keys: {})",
-        webhook
-            .keys()
-            .iter()
-            .map(|k| k.fingerprint())
-            .collect::<Vec<_>>()
-            .join(", ")
+        "listening on http://{} (keys: {})",
+        server.server_addr(),
+        fingerprints.join(", ")
     );
     for (served, mut request) in (1u64..).zip(server.incoming_requests()) {
         let headers: Vec<(String, String)> = request
@@ -252,92 +368,35 @@ pub(crate) fn listen(
             .iter()
             .map(|h| (h.field.to_string(), h.value.to_string()))
             .collect();
-        let limit = webhook.options().max_body_bytes;
-        let mut body = Vec::new();
-        // Read one byte past the limit so the core reports ERR_BODY_TOO_LARGE without the
-        // listener ever holding an unbounded body.
-        let read = request
-            .as_reader()
-            .take(limit as u64 + 1)
-            .read_to_end(&mut body);
-        let (status, reply) = match read {
-            Err(e) => (
-                400,
-                serde_json::json!({"error": "read", "message": e.to_string()}),
-            ),
-            Ok(_) => match webhook.verify(&body, &headers) {
-                Err(e) => {
-                    println!("REJECTED  {}  {}", e.code(), e.message());
-                    (
-                        e.code().http_status(),
-                        serde_json::json!({"error": e.code().as_str(), "message": e.message()}),
-                    )
-                }
-                Ok(event) => match dedup.claim(&event.idempotency_key) {
-                    Ok(ClaimOutcome::New(claim)) if dice.roll(processing.fail_rate) => {
-                        println!("FAILED    {} (simulated)", event.idempotency_key);
-                        dedup.release(&claim).ok();
-                        (500, serde_json::json!({"status": "failed"}))
-                    }
-                    Ok(ClaimOutcome::New(claim)) => {
-                        println!(
-                            "VERIFIED  {} {} {}",
-                            event.domain,
-                            event.idempotency_key,
-                            event.status.as_deref().unwrap_or("")
-                        );
-                        if !processing.quiet {
-                            println!("{}", pretty_event(&event));
-                        }
-                        // The side effect, then completion. A failed side effect is a failed
-                        // handler (released, so the retry processes it); a failed completion
-                        // is reported and the claim left to its lease, since the work is done.
-                        let recorded = match record.as_mut() {
-                            Some(file) => {
-                                file.write_all(format!("{}\n", event.idempotency_key).as_bytes())
-                            }
-                            None => Ok(()),
-                        };
-                        match recorded {
-                            Err(e) => {
-                                dedup.release(&claim).ok();
-                                (
-                                    500,
-                                    serde_json::json!({"status": "failed", "message": e.to_string()}),
-                                )
-                            }
-                            Ok(()) => match dedup.complete(&claim) {
-                                Ok(_) => (200, serde_json::json!({"status": "processed"})),
-                                Err(e) => {
-                                    println!("COMPLETE FAILED {}: {e}", event.idempotency_key);
-                                    (
-                                        e.code().http_status(),
-                                        serde_json::json!({"error": e.code().as_str(), "message": e.message()}),
-                                    )
-                                }
-                            },
-                        }
-                    }
-                    Ok(ClaimOutcome::Duplicate) => {
-                        println!("DUPLICATE {} {}", event.domain, event.idempotency_key);
-                        (200, serde_json::json!({"status": "duplicate"}))
-                    }
-                    Ok(ClaimOutcome::InProgress) => {
-                        (409, serde_json::json!({"status": "in_progress"}))
-                    }
-                    Err(e) => (
-                        503,
-                        serde_json::json!({"error": e.code().as_str(), "message": e.message()}),
-                    ),
-                },
-            },
+        let declared = request.body_length().map(|n| n as u64);
+        let Ok(body) = read_body(&mut request, receiver.max_body_bytes()) else {
+            // The body could not be read (the sender went away, a broken chunked encoding):
+            // there is no one to answer.
+            println!("DROPPED   the request body could not be read");
+            continue;
         };
-        let response = tiny_http::Response::from_string(reply.to_string())
-            .with_status_code(status)
-            .with_header(
-                tiny_http::Header::from_bytes("Content-Type", "application/json")
-                    .map_err(|_| "bad header".to_string())?,
-            );
+        let method = request.method().as_str().to_string();
+        let answer = match receiver.begin(&method, declared, &body, &headers) {
+            Begin::Answer(answer) => answer,
+            Begin::Process(mut processing) => match handler.run(&processing.event) {
+                Ok(()) => processing.ticket.finish_ok(),
+                Err(reason) => processing.ticket.finish_failed(&reason),
+            }
+            .map_err(|e| e.to_string())?,
+        };
+        println!(
+            "ANSWERED  {:<7} {}",
+            answer.log_level.as_str(),
+            answer.log_message
+        );
+        let headers = answer.headers();
+        let mut response = tiny_http::Response::from_data(answer.body.into_bytes())
+            .with_status_code(answer.status);
+        for (name, value) in headers {
+            let header = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes())
+                .map_err(|_| format!("the answer has an invalid header {name}"))?;
+            response.add_header(header);
+        }
         let _ = request.respond(response);
         if max_requests.is_some_and(|max| served >= max) {
             break;

@@ -43,7 +43,8 @@ enum Command {
     /// POST deliveries to a receiver like Palisade does: retries with backoff on non-2xx and
     /// timeouts, a bounded number of attempts; prints each attempt and a summary.
     Send(send::SendArgs),
-    /// Run a local receiver that verifies deliveries and prints the events.
+    /// Run a local receiver that verifies deliveries, prints the events, and answers what every
+    /// SDK's receiver answers (the core's answers: statuses, JSON bodies, log lines).
     Listen {
         /// Port on 127.0.0.1 (0 picks a free one and prints it).
         #[arg(long, short, default_value_t = 8787)]
@@ -53,6 +54,9 @@ enum Command {
         /// Digest construction.
         #[arg(long, value_enum, default_value_t = DigestArg::Sha256)]
         digest: DigestArg,
+        /// Bodies longer than this are refused (413).
+        #[arg(long, default_value_t = palisade_webhooks::DEFAULT_MAX_BODY_BYTES)]
+        max_body_bytes: usize,
         /// Stop after this many requests (for scripted use).
         #[arg(long)]
         max_requests: Option<u64>,
@@ -159,9 +163,10 @@ fn main() -> ExitCode {
             port,
             key,
             digest,
+            max_body_bytes,
             max_requests,
             processing,
-        } => commands::listen(port, key, digest, max_requests, processing),
+        } => commands::listen(port, key, digest, max_body_bytes, max_requests, processing),
         Command::Verify { key, input, digest } => commands::verify(key, input, digest),
         Command::Doctor { key, input, json } => commands::doctor(key, input, json),
     };

@@ -63,7 +63,10 @@ fn keygen_sign_verify_round_trip() {
     ]);
     assert!(out.status.success(), "{out:?}");
     let event: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(event["idempotency_key"], "tx-1:2025-05-08T14:15:37Z");
+    assert_eq!(
+        event["idempotency_key"],
+        "TRANSACTION/tx-1/2025-05-08T14:15:37Z"
+    );
     assert_eq!(event["domain"], "TRANSACTION");
 
     // Another key: exit 1 and the error code on stdout.

@@ -106,7 +106,11 @@ fn run(store: &str, label: &str) {
                 r#"{{"id":"{id}","status":"CONFIRMED","qty":"{i}.5","updatedAt":"2025-05-08T14:15:37Z"}}"#
             );
             let d = signer.delivery("TRANSACTION", &json).unwrap();
-            (format!("{id}:2025-05-08T14:15:37Z"), d.body, d.headers)
+            (
+                format!("TRANSACTION/{id}/2025-05-08T14:15:37Z"),
+                d.body,
+                d.headers,
+            )
         })
         .collect();
     for _ in 0..DUPLICATES {

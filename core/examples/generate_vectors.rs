@@ -9,8 +9,9 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE};
 use base64::Engine as _;
 use p256::ecdsa::Signature;
 use palisade_webhooks::testing::{DeliveryOptions, TestSigner};
-use palisade_webhooks::{payload_hash_key, Digest};
+use palisade_webhooks::Digest;
 use serde_json::{json, Value};
+use sha2::{Digest as _, Sha256};
 
 const TS: &str = "2025-05-08T14:15:37Z";
 
@@ -112,8 +113,58 @@ fn sig_headers(sig: &str) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// A DER SubjectPublicKeyInfo (ecPublicKey, prime256v1) around any `point` bytes.
+fn spki_with_point(point: &[u8]) -> Vec<u8> {
+    let algorithm = hex::decode("301306072a8648ce3d020106082a8648ce3d030107").unwrap();
+    let mut bits = vec![0x03, u8::try_from(point.len() + 1).unwrap(), 0x00];
+    bits.extend_from_slice(point);
+    let mut der = vec![0x30, u8::try_from(algorithm.len() + bits.len()).unwrap()];
+    der.extend(algorithm);
+    der.extend(bits);
+    der
+}
+
 fn b64(s: &str) -> String {
     STANDARD.encode(s.as_bytes())
+}
+
+/// The expected idempotency keys, written out here from the documented format rather than by
+/// calling the core, so the vectors check the core's derivation instead of copying it.
+/// A key component: `%`, `/` and control characters (U+0000-U+001F, U+007F-U+009F) become
+/// `%XX` of their UTF-8 bytes.
+fn key_part(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c == '%'
+                || c == '/'
+                || ('\0'..='\u{1f}').contains(&c)
+                || ('\u{7f}'..='\u{9f}').contains(&c)
+            {
+                c.to_string().bytes().map(|b| format!("%{b:02X}")).collect()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// `{domain}/{id}/{updatedAt}`.
+fn field_key(domain: &str, id: &str, updated: &str) -> String {
+    format!(
+        "{}/{}/{}",
+        key_part(domain),
+        key_part(id),
+        key_part(updated)
+    )
+}
+
+/// `{domain}/sha256:{hex of the payload string}`.
+fn hash_key(domain: &str, payload: &str) -> String {
+    format!(
+        "{}/sha256:{}",
+        key_part(domain),
+        hex::encode(Sha256::digest(payload))
+    )
 }
 
 fn main() {
@@ -144,7 +195,7 @@ fn main() {
               status: Option<&'static str>,
               fp: &str| Expect::Ok {
         domain,
-        key: format!("{id}:{updated}"),
+        key: field_key(domain, id, updated),
         id: Some(id),
         updated: Some(updated),
         status,
@@ -233,7 +284,7 @@ fn main() {
         sig_headers(&sig),
         Expect::Ok {
             domain: "",
-            key: "0196153b-aaaa-7cd3-b511-354373d28130:2025-05-08T14:15:36.900490Z".into(),
+            key: "/0196153b-aaaa-7cd3-b511-354373d28130/2025-05-08T14:15:36.900490Z".into(),
             id: Some("0196153b-aaaa-7cd3-b511-354373d28130"),
             updated: Some("2025-05-08T14:15:36.900490Z"),
             status: Some("CONFIRMED"),
@@ -250,7 +301,8 @@ fn main() {
         sig_headers(&sig),
         Expect::Ok {
             domain: "TRANSACTION",
-            key: "0196153b-aaaa-7cd3-b511-354373d28130:2025-05-08T14:15:36.900490Z".into(),
+            key: "TRANSACTION/0196153b-aaaa-7cd3-b511-354373d28130/2025-05-08T14:15:36.900490Z"
+                .into(),
             id: Some("0196153b-aaaa-7cd3-b511-354373d28130"),
             updated: Some("2025-05-08T14:15:36.900490Z"),
             status: Some("CONFIRMED"),
@@ -317,7 +369,7 @@ fn main() {
         sig_headers(&s),
         Expect::Ok {
             domain: "TRANSACTION",
-            key: payload_hash_key(&p),
+            key: hash_key("TRANSACTION", &p),
             id: Some("t-no-update"),
             updated: None,
             status: Some("REQUESTED"),
@@ -336,7 +388,7 @@ fn main() {
         sig_headers(&s),
         Expect::Ok {
             domain: "FUTURE",
-            key: payload_hash_key(&p),
+            key: hash_key("FUTURE", &p),
             id: None,
             updated: Some("2025-01-01T00:00:00Z"),
             status: Some("X"),
@@ -344,6 +396,222 @@ fn main() {
             fingerprint: fp1.clone(),
         },
     );
+    // The key is injective: each case below pairs with another that collided under the first
+    // key format ("{id}:{updatedAt}" / "sha256:<hex>"), and the expected keys are written out.
+    let keyed = |domain: Option<&'static str>,
+                 json: &str,
+                 key: &str,
+                 id: Option<&'static str>,
+                 updated: Option<&'static str>| {
+        let payload = b64(json);
+        let sig = g.primary.sign(&payload);
+        let expect = Expect::Ok {
+            domain: domain.unwrap_or(""),
+            key: key.to_string(),
+            id,
+            updated,
+            status: None,
+            timestamp: Some(TS),
+            fingerprint: fp1.clone(),
+        };
+        (
+            envelope(domain, Some(TS), &payload),
+            sig_headers(&sig),
+            expect,
+        )
+    };
+    let key_cases = [
+        (
+            "idempotency_id_with_colon",
+            "An id containing ':' (the old form gave this and the next case one key).",
+            keyed(
+                Some("WALLET"),
+                r#"{"id":"a:2025-01-01T00","updatedAt":"00:00Z"}"#,
+                "WALLET/a:2025-01-01T00/00:00Z",
+                Some("a:2025-01-01T00"),
+                Some("00:00Z"),
+            ),
+        ),
+        (
+            "idempotency_colon_counterpart",
+            "The id/updatedAt split the previous case could be mistaken for: a key of its own.",
+            keyed(
+                Some("WALLET"),
+                r#"{"id":"a","updatedAt":"2025-01-01T00:00:00Z"}"#,
+                "WALLET/a/2025-01-01T00:00:00Z",
+                Some("a"),
+                Some("2025-01-01T00:00:00Z"),
+            ),
+        ),
+        (
+            "idempotency_same_id_transaction",
+            "A TRANSACTION and (next case) a WALLET with equal id and updatedAt: the domain \
+             namespaces the key.",
+            keyed(
+                Some("TRANSACTION"),
+                r#"{"id":"same-1","updatedAt":"2025-01-01T00:00:00Z"}"#,
+                "TRANSACTION/same-1/2025-01-01T00:00:00Z",
+                Some("same-1"),
+                Some("2025-01-01T00:00:00Z"),
+            ),
+        ),
+        (
+            "idempotency_same_id_wallet",
+            "A WALLET with the previous case's id and updatedAt.",
+            keyed(
+                Some("WALLET"),
+                r#"{"id":"same-1","updatedAt":"2025-01-01T00:00:00Z"}"#,
+                "WALLET/same-1/2025-01-01T00:00:00Z",
+                Some("same-1"),
+                Some("2025-01-01T00:00:00Z"),
+            ),
+        ),
+        (
+            "idempotency_slash_and_percent_encoded",
+            "'/', '%' and control characters in a component are percent-encoded (uppercase hex, \
+             UTF-8 bytes for U+0085).",
+            keyed(
+                Some("WALLET"),
+                "{\"id\":\"a/b%2Fc\",\"updatedAt\":\"x\\n\\u0085y\"}",
+                "WALLET/a%2Fb%252Fc/x%0A%C2%85y",
+                Some("a/b%2Fc"),
+                Some("x\n\u{85}y"),
+            ),
+        ),
+        (
+            "idempotency_slash_in_domain",
+            "A domain containing '/' is encoded too: \"A/B\" with id \"C\" is not \"A\" with id \
+             \"B/C\" (next case).",
+            keyed(
+                Some("A/B"),
+                r#"{"id":"C","updatedAt":"D"}"#,
+                "A%2FB/C/D",
+                Some("C"),
+                Some("D"),
+            ),
+        ),
+        (
+            "idempotency_slash_in_id",
+            "Domain \"A\", id \"B/C\": the counterpart of the previous case.",
+            keyed(
+                Some("A"),
+                r#"{"id":"B/C","updatedAt":"D"}"#,
+                "A/B%2FC/D",
+                Some("B/C"),
+                Some("D"),
+            ),
+        ),
+        (
+            "idempotency_empty_id_falls_back",
+            "An empty id counts as missing: the payload-hash key.",
+            keyed(
+                Some("WALLET"),
+                r#"{"id":"","updatedAt":"2025-01-01T00:00:00Z"}"#,
+                &hash_key(
+                    "WALLET",
+                    &b64(r#"{"id":"","updatedAt":"2025-01-01T00:00:00Z"}"#),
+                ),
+                Some(""),
+                Some("2025-01-01T00:00:00Z"),
+            ),
+        ),
+    ];
+    for (name, description, (body, headers, expect)) in key_cases {
+        g.case(
+            name,
+            description,
+            keys1.clone(),
+            none.clone(),
+            &body,
+            headers,
+            expect,
+        );
+    }
+    // The hash fallback cannot be imitated by an id "sha256" whose updatedAt is the hex digest
+    // (the old form gave both "sha256:<hex>").
+    let hashed = b64(r#"{"id":"h-1","status":"X"}"#);
+    let digest = hex::encode(Sha256::digest(&hashed));
+    let imitation = format!(r#"{{"id":"sha256","updatedAt":"{digest}"}}"#);
+    let s_hashed = g.primary.sign(&hashed);
+    g.case(
+        "idempotency_hash_fallback",
+        "No updatedAt: the key is the payload hash, with one '/' (next case: an imitation).",
+        keys1.clone(),
+        none.clone(),
+        &envelope(Some("WALLET"), Some(TS), &hashed),
+        sig_headers(&s_hashed),
+        Expect::Ok {
+            domain: "WALLET",
+            key: format!("WALLET/sha256:{digest}"),
+            id: Some("h-1"),
+            updated: None,
+            status: Some("X"),
+            timestamp: Some(TS),
+            fingerprint: fp1.clone(),
+        },
+    );
+    let p_imitation = b64(&imitation);
+    let s_imitation = g.primary.sign(&p_imitation);
+    g.case(
+        "idempotency_id_sha256",
+        "id \"sha256\" and updatedAt the previous case's digest: a field key, two '/'.",
+        keys1.clone(),
+        none.clone(),
+        &envelope(Some("WALLET"), Some(TS), &p_imitation),
+        sig_headers(&s_imitation),
+        Expect::Ok {
+            domain: "WALLET",
+            key: format!("WALLET/sha256/{digest}"),
+            id: Some("sha256"),
+            updated: Some(Box::leak(digest.clone().into_boxed_str())),
+            status: None,
+            timestamp: Some(TS),
+            fingerprint: fp1.clone(),
+        },
+    );
+    // A captured delivery replayed with its domain changed or removed still verifies (the
+    // domain is not signed), but under a key of its own.
+    let genuine =
+        b64(r#"{"id":"w-swap","updatedAt":"2025-01-01T00:00:00Z","status":"PROVISIONED"}"#);
+    let s_genuine = g.primary.sign(&genuine);
+    for (name, description, domain, key) in [
+        (
+            "idempotency_domain_swap_genuine",
+            "The genuine WALLET delivery of the next two cases.",
+            Some("WALLET"),
+            "WALLET/w-swap/2025-01-01T00:00:00Z",
+        ),
+        (
+            "idempotency_domain_swap_relabelled",
+            "The same signed payload replayed as APPROVAL: it verifies, under another key.",
+            Some("APPROVAL"),
+            "APPROVAL/w-swap/2025-01-01T00:00:00Z",
+        ),
+        (
+            "idempotency_domain_swap_removed",
+            "The same signed payload replayed without a domain: an empty first component.",
+            None,
+            "/w-swap/2025-01-01T00:00:00Z",
+        ),
+    ] {
+        g.case(
+            name,
+            description,
+            keys1.clone(),
+            none.clone(),
+            &envelope(domain, Some(TS), &genuine),
+            sig_headers(&s_genuine),
+            Expect::Ok {
+                domain: domain.unwrap_or(""),
+                key: key.to_string(),
+                id: Some("w-swap"),
+                updated: Some("2025-01-01T00:00:00Z"),
+                status: Some("PROVISIONED"),
+                timestamp: Some(TS),
+                fingerprint: fp1.clone(),
+            },
+        );
+    }
     let d = delivery(
         &g.primary,
         "TRANSACTION",
@@ -587,9 +855,9 @@ fn main() {
         sig_headers(&d3.signature),
         Expect::Err("verify", "ERR_INVALID_SIGNATURE"),
     );
-    g.case("domain_swapped_is_unsigned", "domain is not signed: it only picks the model. A TRANSACTION payload relabelled WALLET still verifies (and fits the WALLET model, since only id is required).",
+    g.case("domain_swapped_is_unsigned", "domain is not signed: it picks the model and namespaces the key. A TRANSACTION payload relabelled WALLET still verifies (and fits the WALLET model, since only id is required), under a key of its own: the genuine TRANSACTION delivery's key stays free.",
         keys1.clone(), none.clone(), &envelope(Some("WALLET"), Some(TS), &d.payload), sig_headers(&d.signature),
-        Expect::Ok { domain: "WALLET", key: "0196153b-aaaa-7cd3-b511-354373d28130:2025-05-08T14:15:36.900490Z".into(), id: Some("0196153b-aaaa-7cd3-b511-354373d28130"), updated: Some("2025-05-08T14:15:36.900490Z"), status: Some("CONFIRMED"), timestamp: Some(TS), fingerprint: fp1.clone() });
+        Expect::Ok { domain: "WALLET", key: "WALLET/0196153b-aaaa-7cd3-b511-354373d28130/2025-05-08T14:15:36.900490Z".into(), id: Some("0196153b-aaaa-7cd3-b511-354373d28130"), updated: Some("2025-05-08T14:15:36.900490Z"), status: Some("CONFIRMED"), timestamp: Some(TS), fingerprint: fp1.clone() });
     let over_json = g.primary.sign(tx);
     g.case(
         "signature_over_decoded_json",
@@ -946,6 +1214,63 @@ fn main() {
         );
     }
 
+    // ---- keys whose point uses an encoding Palisade never uses, or with bytes after the key -----------
+    // (refused when the verifier is built: a lenient decoder would pick a point that verifies
+    // nothing). This block only appends cases; it changes none of the cases above.
+    {
+        let point = vk.to_encoded_point(false);
+        let (x, y) = (point.x().unwrap().to_vec(), point.y().unwrap().to_vec());
+        let compact = [&[0x05][..], &x].concat();
+        let hybrid = [&[0x06 | (y[31] & 1)][..], &x, &y].concat();
+        let p_field =
+            hex::decode("ffffffff00000001000000000000000000000000ffffffffffffffffffffffff")
+                .unwrap();
+        let x_not_below_p = [&[0x02][..], &p_field].concat();
+        let trailing = [pk.spki_der(), &[0x00][..]].concat();
+        for (name, description, key) in [
+            (
+                "key_spki_compact_point",
+                "An SPKI whose point uses the compact SEC1 encoding (05 || x).",
+                STANDARD.encode(spki_with_point(&compact)),
+            ),
+            (
+                "key_spki_hybrid_point",
+                "An SPKI whose point uses the hybrid SEC1 encoding (06/07 || x || y).",
+                STANDARD.encode(spki_with_point(&hybrid)),
+            ),
+            (
+                "key_sec1_compact_point",
+                "A bare compact SEC1 point (05 || x), as hex.",
+                hex::encode(&compact),
+            ),
+            (
+                "key_spki_trailing_bytes",
+                "A valid SPKI followed by one extra byte.",
+                STANDARD.encode(&trailing),
+            ),
+            (
+                "key_sec1_compressed_x_not_below_p",
+                "A compressed SEC1 point whose x is the field prime p (not a valid encoding).",
+                hex::encode(&x_not_below_p),
+            ),
+            (
+                "key_spki_compressed_x_not_below_p",
+                "An SPKI whose compressed point has x = p.",
+                STANDARD.encode(spki_with_point(&x_not_below_p)),
+            ),
+        ] {
+            g.case(
+                name,
+                description,
+                vec![key],
+                none.clone(),
+                &d.body,
+                sig_headers(&d.signature),
+                Expect::Err("construct", "ERR_INVALID_PUBLIC_KEY"),
+            );
+        }
+    }
+
     // ---- the documentation's function ----------------------------------------------------------------
     let doc = |pk: &str, sig: &str, payload: &str, valid: bool, name: &str| json!({"name": name, "public_key": pk, "signature": sig, "payload": payload, "expect": valid});
     let verify_webhook_cases = vec![
@@ -996,7 +1321,7 @@ fn main() {
 
     let out = json!({
         "description": "Conformance vectors for palisade-webhooks. Every language's suite builds a Webhook from `keys` and `options`, calls verify(body, headers) and checks `expect` (outcome, error code and, for successes, the event fields). Generated by core/examples/generate_vectors.rs; do not edit by hand.",
-        "version": 1,
+        "version": 2,
         "keys": {
             "primary": {"public_key": g.primary.public_key_b64(), "private_key_hex": g.primary.private_key_hex(), "fingerprint": fp1},
             "secondary": {"public_key": g.secondary.public_key_b64(), "private_key_hex": g.secondary.private_key_hex(), "fingerprint": fp2},

@@ -5,7 +5,8 @@
 //! ```
 //!
 //! The Redis store is measured when a URL is given (argument, or `PALISADE_TEST_REDIS_URL` as
-//! set by `scripts/with-redis.sh`). SQLite files go to a temporary directory under
+//! set by `scripts/with-redis.sh`). `PALISADE_BENCH_STORES=memory,sqlite,redis` (the default)
+//! picks which stores to measure, e.g. `redis` alone under a profiler. SQLite files go to a temporary directory under
 //! `PALISADE_BENCH_DIR` (default: the system temporary directory). Prints one line per store
 //! and a final JSON line with events/s.
 
@@ -67,33 +68,46 @@ fn main() {
         results.push((name.to_string(), ops));
     };
 
-    let memory = Arc::new(MemoryStore::new(1_000_000, Duration::from_secs(3600)));
-    report("memory, 1 thread", measure(memory.clone(), 200_000, 1));
-    report("memory, 4 threads", measure(memory, 50_000, 4));
+    let wanted =
+        std::env::var("PALISADE_BENCH_STORES").unwrap_or_else(|_| "memory,sqlite,redis".into());
+    let wants = |store: &str| wanted.split(',').any(|w| w.trim() == store);
 
-    let path = dir.path().join("sync.sqlite3");
-    let sqlite = Arc::new(SqliteStore::open(&path).expect("open"));
-    report(
-        "sqlite (sync every commit), 1 thread",
-        measure(sqlite, 2_000, 1),
-    );
+    if wants("memory") {
+        let memory =
+            Arc::new(MemoryStore::new(1_000_000, Duration::from_secs(3600)).expect("valid"));
+        report("memory, 1 thread", measure(memory.clone(), 200_000, 1));
+        report("memory, 4 threads", measure(memory, 50_000, 4));
+    }
 
-    let path = dir.path().join("normal.sqlite3");
-    let options = SqliteOptions::default().sync_every_commit(false);
-    let sqlite = Arc::new(SqliteStore::open_with(&path, options).expect("open"));
-    report(
-        "sqlite (sync off), 1 thread",
-        measure(sqlite.clone(), 20_000, 1),
-    );
-    report("sqlite (sync off), 4 threads", measure(sqlite, 5_000, 4));
+    if wants("sqlite") {
+        let path = dir.path().join("sync.sqlite3");
+        let sqlite = Arc::new(SqliteStore::open(&path).expect("open"));
+        report(
+            "sqlite (sync every commit), 1 thread",
+            measure(sqlite, 2_000, 1),
+        );
 
-    match redis_url {
-        Some(url) => {
-            let redis = Arc::new(RedisStore::connect(&url).expect("connect to Redis"));
-            report("redis, 1 thread", measure(redis.clone(), 10_000, 1));
-            report("redis, 4 threads", measure(redis, 10_000, 4));
+        let path = dir.path().join("normal.sqlite3");
+        let options = SqliteOptions::default().sync_every_commit(false);
+        let sqlite = Arc::new(SqliteStore::open_with(&path, options).expect("open"));
+        report(
+            "sqlite (sync off), 1 thread",
+            measure(sqlite.clone(), 20_000, 1),
+        );
+        report("sqlite (sync off), 4 threads", measure(sqlite, 5_000, 4));
+    }
+
+    if wants("redis") {
+        match redis_url {
+            Some(url) => {
+                let redis = Arc::new(RedisStore::connect(&url).expect("connect to Redis"));
+                report("redis, 1 thread", measure(redis.clone(), 10_000, 1));
+                report("redis, 4 threads", measure(redis, 10_000, 4));
+            }
+            None => {
+                println!("redis: not measured (pass a URL, or run under scripts/with-redis.sh)")
+            }
         }
-        None => println!("redis: not measured (pass a URL, or run under scripts/with-redis.sh)"),
     }
 
     let fields: Vec<String> = results

@@ -1,5 +1,5 @@
 //! Diagnosis of a delivery that does not verify: from one captured delivery and the key, say in
-//! plain words what is wrong (SPEC §2 asks for this to settle the digest construction).
+//! plain words what is wrong (it settles which digest construction a webhook uses: docs/protocol.md).
 //!
 //! Verification itself never guesses; this module does, on purpose, and only to explain.
 
@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::encoding::decode_b64;
 use crate::envelope::Envelope;
-use crate::error::{Error, ErrorCode};
+use crate::error::{clip, Error, ErrorCode};
 use crate::keys::{Backend, PublicKey};
 use crate::signature::{parse_signature, Digest};
 
@@ -121,9 +121,10 @@ pub fn diagnose(key: &str, body: &[u8], signature: Option<&str>) -> Diagnosis {
                 format!(
                     "a JSON object with a {}-character payload, domain {}",
                     env.payload.len(),
+                    // The domain is unsigned input: shown, but never at full length.
                     env.domain
                         .as_deref()
-                        .map_or("(none)".into(), |d| format!("{d:?}"))
+                        .map_or("(none)".into(), |d| format!("{:?}", clip(d, 40)))
                 ),
             );
             env

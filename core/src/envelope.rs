@@ -29,8 +29,13 @@ impl<'a> Envelope<'a> {
     pub fn parse(body: &'a [u8]) -> Result<Envelope<'a>> {
         // JSON is UTF-8 (RFC 8259). Checked up front because the parser skips the contents of
         // fields it ignores without validating them.
-        let text = std::str::from_utf8(body)
-            .map_err(|_| err!(MalformedEnvelope, "the body is not UTF-8 JSON"))?;
+        let text = std::str::from_utf8(body).map_err(|e| {
+            err!(
+                MalformedEnvelope,
+                "the body is not UTF-8 JSON (invalid byte at offset {})",
+                e.valid_up_to()
+            )
+        })?;
         let mut de = serde_json::Deserializer::from_str(text);
         let envelope = Envelope::deserialize(&mut de).map_err(envelope_error)?;
         de.end().map_err(envelope_error)?;
@@ -55,10 +60,16 @@ pub(crate) fn describe_json_error(e: &serde_json::Error) -> String {
 
 fn envelope_error(e: serde_json::Error) -> Error {
     let text = e.to_string();
-    // Our own visitor's messages are safe to show (they name fields, never values).
+    // Our own visitor's messages are safe to show: they name the envelope's own fields, never
+    // a value or a key from the body. serde_json appends the position.
     if let Some(own) = text.strip_prefix(OWN_PREFIX) {
-        let own = own.split(" at line ").next().unwrap_or(own);
-        return err!(MalformedEnvelope, "{own}");
+        let own = own.rsplit_once(" at line ").map_or(own, |(own, _)| own);
+        return err!(
+            MalformedEnvelope,
+            "{own} (line {}, column {})",
+            e.line(),
+            e.column()
+        );
     }
     err!(MalformedEnvelope, "the body {}", describe_json_error(&e))
 }
@@ -99,7 +110,16 @@ impl<'de> Visitor<'de> for EnvelopeVisitor {
         // this runs before the signature is checked, on anyone's input.
         let mut others: HashSet<Cow<'de, str>> = HashSet::new();
         while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-            let duplicate = || de::Error::custom(format!("{OWN_PREFIX}duplicate key {key:?}"));
+            // Named when it is one of the envelope's fields; any other key is the sender's text,
+            // which a refusal never quotes (it can be megabytes, and nothing is verified yet).
+            let duplicate = || match key.as_ref() {
+                known @ ("payload" | "domain" | "timestamp") => {
+                    de::Error::custom(format!("{OWN_PREFIX}duplicate key {known:?}"))
+                }
+                _ => de::Error::custom(format!(
+                    "{OWN_PREFIX}duplicate key (a field the envelope does not use)"
+                )),
+            };
             match key.as_ref() {
                 "payload" => {
                     if payload.is_some() {
@@ -189,7 +209,11 @@ mod tests {
     #[test]
     fn refuses_malformed_envelopes() {
         assert!(bad(r#"{"payload":"a","payload":"b"}"#).contains("duplicate key \"payload\""));
-        assert!(bad(r#"{"x":1,"payload":"a","x":2}"#).contains("duplicate key \"x\""));
+        let m = bad(r#"{"x":1,"payload":"a","x":2}"#);
+        assert_eq!(
+            m,
+            "duplicate key (a field the envelope does not use) (line 1, column 24)"
+        );
         assert!(bad(r#"{"domain":"A","payload":"a","domain":"B"}"#).contains("duplicate"));
         assert!(bad(r#"{"payload":5}"#).contains("must be a string"));
         assert!(bad(r#"{"payload":null}"#).contains("must be a string"));
@@ -214,7 +238,7 @@ mod tests {
         body.push_str("\"payload\":\"e30=\"}");
         assert_eq!(Envelope::parse(body.as_bytes()).unwrap().payload, "e30=");
         let dup = body.replacen("\"k1\":0", "\"k0\":0", 1);
-        assert!(bad(&dup).contains("duplicate key \"k0\""));
+        assert!(bad(&dup).contains("duplicate key (a field"));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-/// Stable, language-independent error codes (DESIGN.md). The string form returned by
+/// Stable, language-independent error codes. The string form returned by
 /// [`ErrorCode::as_str`] is the contract: it is what the Python, Node and Go bindings expose.
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -93,9 +93,21 @@ impl fmt::Display for ErrorCode {
     }
 }
 
+/// Longest [`Error::message`], in characters (Unicode scalar values).
+///
+/// Most refusals happen before (or because) a delivery is authenticated, and their messages end
+/// up in HTTP responses and log lines: a message must not grow with the input. Each message
+/// names the kind and position of a problem, never the content; this bound is the backstop.
+pub const MAX_MESSAGE_CHARS: usize = 200;
+
+/// What a message cut to [`MAX_MESSAGE_CHARS`] ends with. No message the SDK writes on purpose
+/// ends with it, so tests can tell a message that had to be cut from one that fits.
+pub const TRUNCATION_MARK: char = '…';
+
 /// An SDK error: a stable [`ErrorCode`] plus a message that says what to fix.
 ///
-/// Messages never echo payload contents (a forged payload must not reach logs through us).
+/// Messages never quote unauthenticated input (body, headers, payload contents, JSON keys): they
+/// name kinds and positions, and are at most [`MAX_MESSAGE_CHARS`] characters long.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
     code: ErrorCode,
@@ -103,12 +115,12 @@ pub struct Error {
 }
 
 impl Error {
-    /// Builds an error from a code and a human-readable message.
+    /// Builds an error from a code and a human-readable message. A message longer than
+    /// [`MAX_MESSAGE_CHARS`] is cut at a character boundary and ends with [`TRUNCATION_MARK`].
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Error {
-            code,
-            message: message.into(),
-        }
+        let mut message = message.into();
+        bound_message(&mut message);
+        Error { code, message }
     }
 
     /// The stable code.
@@ -130,6 +142,45 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// Cuts `message` to at most [`MAX_MESSAGE_CHARS`] characters, the last being the mark.
+fn bound_message(message: &mut String) {
+    // Byte length bounds the character count from above: most messages skip the scan.
+    if message.len() <= MAX_MESSAGE_CHARS {
+        return;
+    }
+    if let Some((cut, _)) = message.char_indices().nth(MAX_MESSAGE_CHARS - 1) {
+        if message[cut..].chars().nth(1).is_some() {
+            message.truncate(cut);
+            message.push(TRUNCATION_MARK);
+        }
+    }
+}
+
+/// `text` cut to at most `max_chars` characters (keeping its start, and ending with
+/// [`TRUNCATION_MARK`] when cut): for configuration values and third-party error texts that go
+/// into a message (a store's path or a driver's error), so the rest of the message survives.
+pub(crate) fn clip(text: &str, max_chars: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(max_chars.saturating_sub(1)) {
+        Some((cut, _)) if text[cut..].chars().nth(1).is_some() => {
+            format!("{}{TRUNCATION_MARK}", &text[..cut]).into()
+        }
+        _ => text.into(),
+    }
+}
+
+/// `text` cut to at most `max_chars` characters keeping its end (for paths: the file name is
+/// the informative part), starting with [`TRUNCATION_MARK`] when cut.
+#[cfg(any(feature = "sqlite", feature = "redis", test))]
+pub(crate) fn clip_start(text: &str, max_chars: usize) -> std::borrow::Cow<'_, str> {
+    let count = text.chars().count();
+    if count <= max_chars {
+        return text.into();
+    }
+    let skip = count - max_chars.saturating_sub(1);
+    let start = text.char_indices().nth(skip).map_or(text.len(), |(i, _)| i);
+    format!("{TRUNCATION_MARK}{}", &text[start..]).into()
+}
+
 /// Shorthand used throughout the crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -150,6 +201,33 @@ mod tests {
             assert_eq!(ErrorCode::from_str_code(code.as_str()), Some(code));
         }
         assert_eq!(ErrorCode::from_str_code("ERR_NOPE"), None);
+    }
+
+    #[test]
+    fn messages_are_bounded_at_a_character_boundary() {
+        for filler in ["x", "é", "日", "😀"] {
+            for n in [0, 1, 199, 200, 201, 5000] {
+                let e = Error::new(ErrorCode::MalformedEnvelope, filler.repeat(n));
+                let chars = e.message().chars().count();
+                assert_eq!(chars, n.min(MAX_MESSAGE_CHARS), "{filler} x {n}");
+                assert_eq!(
+                    e.message().ends_with(TRUNCATION_MARK),
+                    n > MAX_MESSAGE_CHARS,
+                    "{filler} x {n}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn clipping_keeps_the_start_or_the_end() {
+        assert_eq!(clip("abcdef", 10), "abcdef");
+        assert_eq!(clip("abcdef", 6), "abcdef");
+        assert_eq!(clip("abcdef", 4), "abc…");
+        assert_eq!(clip("日本語です", 3), "日本…");
+        assert_eq!(clip_start("/a/b/file.db", 20), "/a/b/file.db");
+        assert_eq!(clip_start("/a/b/file.db", 8), "…file.db");
+        assert_eq!(clip_start("/日本/語.db", 5), "…語.db");
     }
 
     #[test]

@@ -18,7 +18,9 @@ pub const MAX_PAYLOAD_DEPTH: usize = 64;
 
 /// The envelope's `domain`: which kind of resource the payload carries.
 ///
-/// It is **not signed** (SPEC §3): it selects the model the payload is parsed with, nothing more.
+/// It is **not signed**: it selects the model the payload is parsed with, and namespaces the
+/// idempotency key (so a replay relabelled with another domain is a different key), nothing
+/// more. A handler that acts on a resource should check it is the kind it expects.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Domain {
@@ -73,8 +75,10 @@ pub struct Event {
     pub domain: Domain,
     /// The envelope's timestamp (unsigned; absent in older deliveries).
     pub timestamp: Option<String>,
-    /// `"{id}:{updatedAt}"` from the signed payload, or `"sha256:<hex>"` of the payload string
-    /// when either is missing (SPEC §3). Deduplicate on this.
+    /// `"{domain}/{id}/{updatedAt}"` (`id` and `updatedAt` from the signed payload, each part
+    /// percent-encoded for `%`, `/` and control characters), or `"{domain}/sha256:<hex>"` of the
+    /// payload string when either is missing or empty: see [`idempotency_key`]. Deduplicate on
+    /// this.
     pub idempotency_key: String,
     /// The resource's `id`, when present.
     pub resource_id: Option<String>,
@@ -84,8 +88,8 @@ pub struct Event {
     pub status: Option<String>,
     /// The typed resource.
     pub data: Resource,
-    /// The decoded payload JSON, exactly as signed.
-    pub raw: Box<RawValue>,
+    /// The decoded payload JSON, exactly as signed (`event.raw.get()` is the text).
+    pub raw: RawJson,
     /// The signed base64 payload string.
     pub payload: String,
     /// Fingerprint of the key that verified the delivery.
@@ -123,11 +127,16 @@ impl Event {
         })?;
         let text = String::from_utf8(decoded)
             .map_err(|_| err!(MalformedPayload, "the decoded payload is not UTF-8 JSON"))?;
-        let raw = raw_object(text)?;
         let domain = Domain::from(domain.unwrap_or(""));
-        // One typed parse gives both the resource and the signed fields the key is built from.
-        let (data, common) = parse_resource(&domain, raw.get())?;
-        let idempotency_key = idempotency_key_for(&payload, &common);
+        // One typed parse gives the resource, the signed fields the key is built from, and the
+        // proof that the text is valid JSON.
+        let (data, common, raw) = decode_payload(&domain, text)?;
+        let idempotency_key = idempotency_key(
+            domain.as_str(),
+            common.id.as_deref(),
+            common.updated_at.as_deref(),
+            &payload,
+        );
         Ok(Event {
             domain,
             timestamp: timestamp.map(str::to_string),
@@ -185,13 +194,96 @@ impl Event {
     }
 }
 
-/// Validates that `text` is a JSON object within the depth bound.
-fn raw_object(text: String) -> Result<Box<RawValue>> {
+/// The decoded payload's JSON text, exactly as signed: one JSON object, nested at most
+/// [`MAX_PAYLOAD_DEPTH`] levels, validated when the event was built.
+///
+/// This is the very text the typed resource was parsed from, kept as it is: that parse already
+/// proved it valid JSON, so it is not parsed a second time into a `serde_json` `RawValue` on
+/// every delivery. [`RawJson::get`] gives the text (as `RawValue::get` does), and
+/// [`RawJson::to_raw_value`] the `serde_json` type when one is needed. It serialises as the JSON
+/// it holds, embedded verbatim (no digit of a number is changed).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct RawJson(String);
+
+impl RawJson {
+    /// Wraps text already validated as one JSON value, without the whitespace around it (as a
+    /// `RawValue` holds it).
+    fn from_validated(text: String) -> RawJson {
+        let trimmed = text.trim_matches(is_json_whitespace);
+        if trimmed.len() == text.len() {
+            RawJson(text)
+        } else {
+            RawJson(trimmed.to_string())
+        }
+    }
+
+    /// The JSON text.
+    pub fn get(&self) -> &str {
+        &self.0
+    }
+
+    /// The same text as a `serde_json` `RawValue` (validated again, so this costs one parse).
+    pub fn to_raw_value(&self) -> Box<RawValue> {
+        // Cannot fail: the text was validated when the event was built. The fallback keeps this
+        // panic-free anyway.
+        RawValue::from_string(self.0.clone()).unwrap_or_default()
+    }
+}
+
+impl fmt::Debug for RawJson {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("RawJson")
+            .field(&format_args!("{}", self.0))
+            .finish()
+    }
+}
+
+impl fmt::Display for RawJson {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl AsRef<str> for RawJson {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Serialize for RawJson {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::Error as _;
+        // Borrowed: validates without copying, then embeds the text verbatim.
+        let raw: &RawValue = serde_json::from_str(&self.0).map_err(S::Error::custom)?;
+        raw.serialize(s)
+    }
+}
+
+/// JSON's insignificant whitespace (RFC 8259 §2).
+fn is_json_whitespace(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r')
+}
+
+/// Decodes a verified payload's JSON text for `domain`: the depth bound, then ONE typed parse
+/// that also validates the whole text (serde_json checks the syntax of every value, the ones it
+/// skips included, and that nothing follows the object).
+///
+/// Only when that parse fails is the text examined again step by step, as the checks are
+/// specified (JSON syntax, an object, then the model), so the error is exactly the one the
+/// first failing check gives; and so a resource of an unknown domain whose common fields do not
+/// parse (a duplicate `id`, a number out of range) is still accepted, with no common fields.
+fn decode_payload(domain: &Domain, text: String) -> Result<(Resource, CommonFields, RawJson)> {
     if json_depth_exceeds(text.as_bytes(), MAX_PAYLOAD_DEPTH) {
         return Err(err!(
             MalformedPayload,
             "the decoded payload nests deeper than {MAX_PAYLOAD_DEPTH} levels"
         ));
+    }
+    // A typed parse also accepts a JSON array for a struct, so the object check comes first.
+    if text.trim_start_matches(is_json_whitespace).starts_with('{') {
+        if let Ok((data, common)) = parse_resource(domain, &text, Strictness::Strict) {
+            return Ok((data, common, RawJson::from_validated(text)));
+        }
     }
     let raw = RawValue::from_string(text).map_err(|e| {
         err!(
@@ -200,34 +292,44 @@ fn raw_object(text: String) -> Result<Box<RawValue>> {
             describe_json_error(&e)
         )
     })?;
-    if !raw.get().trim_start().starts_with('{') {
+    if !raw.get().starts_with('{') {
         return Err(err!(
             MalformedPayload,
             "the decoded payload is JSON but not an object"
         ));
     }
-    Ok(raw)
+    let (data, common) = parse_resource(domain, raw.get(), Strictness::Lenient)?;
+    Ok((data, common, RawJson(String::from(raw.get()))))
 }
 
-/// True when brackets nest deeper than `max` (string contents are skipped). A linear scan, so the
+/// True when brackets nest deeper than `max` (string contents are skipped). Linear, so the
 /// bound is checked before any recursive parser sees the text.
 fn json_depth_exceeds(bytes: &[u8], max: usize) -> bool {
+    // Nesting can only pass `max` if more than `max` brackets open somewhere in the text
+    // (strings included). Counting them is a branch-free pass the compiler vectorises, many
+    // times cheaper than the exact scan, which then runs only for bracket-heavy payloads.
+    if opening_brackets(bytes) <= max {
+        return false;
+    }
     let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    for &b in bytes {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_string = false;
-            }
-            continue;
-        }
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        i += 1;
         match b {
-            b'"' => in_string = true,
+            b'"' => {
+                // Skip the string: to the closing quote, stepping over escaped characters.
+                while i < bytes.len() {
+                    let c = bytes[i];
+                    i += 1;
+                    if c == b'"' {
+                        break;
+                    }
+                    if c == b'\\' {
+                        i += 1;
+                    }
+                }
+            }
             b'{' | b'[' => {
                 depth += 1;
                 if depth > max {
@@ -241,23 +343,107 @@ fn json_depth_exceeds(bytes: &[u8], max: usize) -> bool {
     false
 }
 
-/// SPEC §3: `"{id}:{updatedAt}"` when both are non-empty strings in the signed payload, else
-/// `"sha256:" + hex(SHA-256(payload string))`.
-fn idempotency_key_for(payload: &str, common: &CommonFields) -> String {
-    match (common.id.as_deref(), common.updated_at.as_deref()) {
+/// How many `{` and `[` bytes `bytes` holds.
+fn opening_brackets(bytes: &[u8]) -> usize {
+    // `{` (0x7B) and `[` (0x5B) differ only in bit 5. Byte-wide counters over chunks of at most
+    // 255 bytes cannot overflow and let the loop run 16 or 32 bytes per instruction.
+    bytes
+        .chunks(255)
+        .map(|chunk| {
+            let n = chunk
+                .iter()
+                .fold(0u8, |n, &b| n + u8::from((b | 0x20) == b'{'));
+            usize::from(n)
+        })
+        .sum()
+}
+
+/// The idempotency key of a verified delivery: `"{domain}/{id}/{updatedAt}"` when `id` and
+/// `updatedAt` are both non-empty strings in the signed payload, else
+/// `"{domain}/sha256:{hex}"` (see [`payload_hash_key`]).
+///
+/// Each component is percent-encoded for `%`, `/` and control characters (see
+/// [`push_key_component`]), so the key splits back into exactly the strings it was built from:
+/// distinct `(domain, id, updatedAt)` triples, or distinct payloads, never share a key. The
+/// `domain` is the envelope's string as given (`""` when absent). It is not signed, which is
+/// why it is part of the key: a replay relabelled with another domain gets a key of its own and
+/// cannot take the genuine delivery's.
+///
+/// ```
+/// use palisade_webhooks::idempotency_key;
+/// let key = idempotency_key("WALLET", Some("w/1"), Some("2025-04-08T11:48:56Z"), "eyJpZCI6...");
+/// assert_eq!(key, "WALLET/w%2F1/2025-04-08T11:48:56Z");
+/// assert!(idempotency_key("WALLET", Some("w1"), None, "e30=").starts_with("WALLET/sha256:"));
+/// ```
+pub fn idempotency_key(
+    domain: &str,
+    id: Option<&str>,
+    updated_at: Option<&str>,
+    payload: &str,
+) -> String {
+    match (id, updated_at) {
         (Some(id), Some(updated)) if !id.is_empty() && !updated.is_empty() => {
-            format!("{id}:{updated}")
+            let mut key = String::with_capacity(domain.len() + id.len() + updated.len() + 2);
+            push_key_component(&mut key, domain);
+            key.push('/');
+            push_key_component(&mut key, id);
+            key.push('/');
+            push_key_component(&mut key, updated);
+            key
         }
-        _ => payload_hash_key(payload),
+        _ => payload_hash_key(domain, payload),
     }
 }
 
-/// The fallback idempotency key: a hash of the signed payload string.
-pub fn payload_hash_key(payload: &str) -> String {
-    format!("sha256:{}", hex::encode(Sha256::digest(payload.as_bytes())))
+/// The fallback idempotency key, for payloads without a usable `id` and `updatedAt`:
+/// `"{domain}/sha256:"` followed by the lowercase hex SHA-256 of the signed payload string (the
+/// base64 text exactly as in the envelope), the domain percent-encoded as in
+/// [`idempotency_key`]. It has one `/` where the other form has two, so the forms never meet.
+pub fn payload_hash_key(domain: &str, payload: &str) -> String {
+    let mut key = String::with_capacity(domain.len() + 8 + 64);
+    push_key_component(&mut key, domain);
+    key.push_str("/sha256:");
+    key.push_str(&hex::encode(Sha256::digest(payload.as_bytes())));
+    key
 }
 
-fn parse_resource(domain: &Domain, json: &str) -> Result<(Resource, CommonFields)> {
+/// Appends `component` to a key, percent-encoding `%` (as `%25`), `/` (as `%2F`) and every
+/// control character (Unicode category Cc: U+0000 to U+001F and U+007F to U+009F) as `%XX` of
+/// each of its UTF-8 bytes, in uppercase hex. Everything else is kept as it is.
+///
+/// `%` is encoded so that an encoded `/` cannot be confused with a literal `%2F` in the input;
+/// `/` because it separates the components; control characters so that a key is safe to print
+/// in a log line or to use in a Redis key or a SQL text column.
+fn push_key_component(out: &mut String, component: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for c in component.chars() {
+        if c == '%' || c == '/' || c.is_control() {
+            let mut utf8 = [0u8; 4];
+            for &b in c.encode_utf8(&mut utf8).as_bytes() {
+                out.push('%');
+                out.push(HEX[usize::from(b >> 4)] as char);
+                out.push(HEX[usize::from(b & 0xF)] as char);
+            }
+        } else {
+            out.push(c);
+        }
+    }
+}
+
+/// How [`parse_resource`] treats the common fields of an unknown domain's resource.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Strictness {
+    /// A parse failure is an error (the caller then re-checks the text step by step).
+    Strict,
+    /// A parse failure means "no common fields": an unknown domain never fails the event.
+    Lenient,
+}
+
+fn parse_resource(
+    domain: &Domain,
+    json: &str,
+    strictness: Strictness,
+) -> Result<(Resource, CommonFields)> {
     fn typed<T: for<'de> Deserialize<'de>>(domain: &Domain, json: &str) -> Result<T> {
         serde_json::from_str(json).map_err(|e| model_error(domain, &e))
     }
@@ -290,22 +476,46 @@ fn parse_resource(domain: &Domain, json: &str) -> Result<(Resource, CommonFields
             (Resource::Approval(Box::new(a)), common)
         }
         Domain::Unknown(_) => {
-            let common: CommonFields = serde_json::from_str(json).unwrap_or_default();
+            let common = match serde_json::from_str::<CommonFields>(json) {
+                Ok(common) => common,
+                Err(e) if strictness == Strictness::Strict => return Err(model_error(domain, &e)),
+                Err(_) => CommonFields::default(),
+            };
             (Resource::Unknown, common)
         }
     })
 }
 
 /// A model mismatch, described by field name and position but never by value.
+///
+/// serde's texts quote the offending value (`invalid type: string "...", expected ...`), so only
+/// the parts that come from the model are kept: the field name of a missing or duplicate field
+/// (the model's own names) and what was expected. Both are split off from the *end* of the
+/// text, which the model writes, so a value that itself contains ", expected " or " at line "
+/// cannot smuggle text through.
 fn model_error(domain: &Domain, e: &serde_json::Error) -> Error {
     let text = e.to_string();
+    let text = text
+        .rsplit_once(" at line ")
+        .map_or(text.as_str(), |(t, _)| t);
     let detail = if text.starts_with("missing field") || text.starts_with("duplicate field") {
-        text.split(" at line ").next().unwrap_or("").to_string()
-    } else if let Some((_, expected)) = text.split_once(", expected ") {
-        let expected = expected.split(" at line ").next().unwrap_or("");
+        crate::error::clip(text, 60).into_owned()
+    } else if let Some((_, expected)) = text.rsplit_once(", expected ") {
+        let expected = crate::error::clip(expected, 60);
         format!("a field has the wrong type (expected {expected})")
+    } else if text.starts_with("expected ") {
+        // The model's own field parsers (resources.rs) say only what they expected.
+        format!(
+            "a field has the wrong type ({})",
+            crate::error::clip(text, 60)
+        )
     } else {
-        describe_json_error(e)
+        // Anything else by category only (the position follows).
+        match e.classify() {
+            serde_json::error::Category::Syntax => "a value is not valid JSON".to_string(),
+            serde_json::error::Category::Eof => "the JSON is truncated".to_string(),
+            _ => "a field has the wrong shape".to_string(),
+        }
     };
     err!(
         MalformedPayload,
@@ -315,7 +525,7 @@ fn model_error(domain: &Domain, e: &serde_json::Error) -> Error {
     )
 }
 
-/// The wire form of an [`Event`]: snake_case keys, as in DESIGN.md.
+/// The wire form of an [`Event`]: snake_case keys, the same in every language.
 #[derive(Serialize, Deserialize)]
 struct EventWire<'a> {
     domain: std::borrow::Cow<'a, str>,
@@ -332,7 +542,10 @@ struct EventWire<'a> {
 
 impl Serialize for Event {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::Error as _;
         use std::borrow::Cow::Borrowed;
+        // Borrowed: validates without copying; the text is embedded verbatim.
+        let raw: &RawValue = serde_json::from_str(self.raw.get()).map_err(S::Error::custom)?;
         EventWire {
             domain: Borrowed(self.domain.as_str()),
             timestamp: self.timestamp.as_deref().map(Borrowed),
@@ -342,7 +555,7 @@ impl Serialize for Event {
             status: self.status.as_deref().map(Borrowed),
             payload: Borrowed(&self.payload),
             key_fingerprint: Borrowed(&self.key_fingerprint),
-            raw: Borrowed(&self.raw),
+            raw: Borrowed(raw),
         }
         .serialize(s)
     }
@@ -352,8 +565,8 @@ impl<'de> Deserialize<'de> for Event {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let wire = EventWire::deserialize(d)?;
         let domain = Domain::from(wire.domain.as_ref());
-        let raw = raw_object(wire.raw.get().to_string()).map_err(D::Error::custom)?;
-        let (data, _) = parse_resource(&domain, raw.get()).map_err(D::Error::custom)?;
+        let (data, _, raw) =
+            decode_payload(&domain, wire.raw.get().to_string()).map_err(D::Error::custom)?;
         Ok(Event {
             domain,
             timestamp: wire.timestamp.map(|c| c.into_owned()),
@@ -386,14 +599,72 @@ mod tests {
             r#"{"id":"w1","updatedAt":"2025-01-01T00:00:00Z"}"#,
         )
         .unwrap();
-        assert_eq!(e.idempotency_key, "w1:2025-01-01T00:00:00Z");
+        assert_eq!(e.idempotency_key, "WALLET/w1/2025-01-01T00:00:00Z");
         let e = event("WALLET", r#"{"id":"w1"}"#).unwrap();
-        assert_eq!(e.idempotency_key, payload_hash_key(&e.payload));
-        assert!(e.idempotency_key.starts_with("sha256:"));
+        assert_eq!(e.idempotency_key, payload_hash_key("WALLET", &e.payload));
+        let hex = hex::encode(Sha256::digest(e.payload.as_bytes()));
+        assert_eq!(e.idempotency_key, format!("WALLET/sha256:{hex}"));
+        let e = event("WALLET", r#"{"id":"w1","updatedAt":""}"#).unwrap();
+        assert!(e.idempotency_key.starts_with("WALLET/sha256:"));
         let e = event("SOMETHING", r#"{"id":7,"updatedAt":"x"}"#).unwrap();
-        assert!(e.idempotency_key.starts_with("sha256:"));
+        assert!(e.idempotency_key.starts_with("SOMETHING/sha256:"));
         assert_eq!(e.resource_id, None);
         assert_eq!(e.data, Resource::Unknown);
+        // No domain in the envelope: the domain component is empty.
+        let payload = encode_b64(br#"{"id":"a","updatedAt":"b"}"#);
+        let e = Event::from_verified(None, None, payload, "fp".into()).unwrap();
+        assert_eq!(e.idempotency_key, "/a/b");
+    }
+
+    #[test]
+    fn key_components_are_percent_encoded() {
+        let key = |d: &str, i: &str, u: &str| idempotency_key(d, Some(i), Some(u), "p");
+        assert_eq!(key("W", "a/b", "c%d"), "W/a%2Fb/c%25d");
+        assert_eq!(key("W", "%2F", "x"), "W/%252F/x");
+        assert_eq!(key("a/b", "c", "d"), "a%2Fb/c/d");
+        assert_eq!(key("W", "tab\there", "nl\n\u{7f}"), "W/tab%09here/nl%0A%7F");
+        // C1 controls are encoded byte by byte; other non-ASCII text is kept.
+        assert_eq!(key("W", "\u{85}é", "日本"), "W/%C2%85é/日本");
+        // ':' needs no encoding: the separator is '/'.
+        assert_eq!(key("W", "a:b", "c"), "W/a:b/c");
+        assert_eq!(
+            payload_hash_key("a/%", "p")
+                .split_once("/sha256:")
+                .unwrap()
+                .0,
+            "a%2F%25"
+        );
+    }
+
+    #[test]
+    fn the_old_collisions_are_gone() {
+        let p = "cGF5bG9hZA==";
+        // An id containing ':' against the split the old "{id}:{updatedAt}" form could not tell.
+        assert_ne!(
+            idempotency_key("W", Some("a:2025-01-01T00"), Some("00:00Z"), p),
+            idempotency_key("W", Some("a"), Some("2025-01-01T00:00:00Z"), p)
+        );
+        // Two domains with equal id and updatedAt.
+        assert_ne!(
+            idempotency_key("TRANSACTION", Some("x"), Some("u"), p),
+            idempotency_key("WALLET", Some("x"), Some("u"), p)
+        );
+        // An id "sha256" against the hash fallback of the same domain.
+        let hashed = payload_hash_key("W", p);
+        let hex = hashed.strip_prefix("W/sha256:").unwrap();
+        assert_ne!(idempotency_key("W", Some("sha256"), Some(hex), p), hashed);
+        assert_ne!(
+            idempotency_key("W/sha256:", Some(hex), Some("x"), p),
+            hashed
+        );
+        // A domain swapped or removed in a replay.
+        let genuine = idempotency_key("WALLET", Some("w"), Some("u"), p);
+        assert_ne!(
+            idempotency_key("APPROVAL", Some("w"), Some("u"), p),
+            genuine
+        );
+        assert_ne!(idempotency_key("", Some("w"), Some("u"), p), genuine);
+        assert_ne!(payload_hash_key("WALLET", p), payload_hash_key("", p));
     }
 
     #[test]
@@ -422,6 +693,218 @@ mod tests {
         assert!(!json_depth_exceeds(br#"{"a":"\"[[[[","b":[1]}"#, 2));
     }
 
+    /// The depth scan as first written: one state machine over every byte. The specification
+    /// the counting shortcut and the string-skipping loop must agree with.
+    fn depth_exceeds_byte_by_byte(bytes: &[u8], max: usize) -> bool {
+        let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+        for &b in bytes {
+            if in_string {
+                if escaped {
+                    escaped = false;
+                } else if b == b'\\' {
+                    escaped = true;
+                } else if b == b'"' {
+                    in_string = false;
+                }
+                continue;
+            }
+            match b {
+                b'"' => in_string = true,
+                b'{' | b'[' => {
+                    depth += 1;
+                    if depth > max {
+                        return true;
+                    }
+                }
+                b'}' | b']' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        false
+    }
+
+    /// A small deterministic generator (xorshift64*), so the differential tests below need no
+    /// seed handling and always cover the same cases.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    #[test]
+    fn depth_scan_matches_the_byte_by_byte_scan() {
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        let alphabet = b"{}[]\"\\a:,";
+        for case in 0..20_000 {
+            let len = rng.below(if case % 10 == 0 { 2000 } else { 120 });
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| alphabet[rng.below(alphabet.len())])
+                .collect();
+            for max in [0, 1, 2, 3, 5, 8, 64] {
+                assert_eq!(
+                    json_depth_exceeds(&bytes, max),
+                    depth_exceeds_byte_by_byte(&bytes, max),
+                    "{:?} max {max}",
+                    String::from_utf8_lossy(&bytes)
+                );
+            }
+        }
+        for n in [255, 256, 510, 511, 1000] {
+            let open = "[".repeat(n);
+            assert_eq!(opening_brackets(open.as_bytes()), n);
+            assert_eq!(opening_brackets(format!("{open}{{").as_bytes()), n + 1);
+        }
+    }
+
+    /// How a payload's JSON is checked, one check after the other, as specified: the depth
+    /// bound, JSON syntax (as a `RawValue`), an object, then the model (an unknown domain's
+    /// common fields read leniently). `decode_payload` must answer exactly this, error
+    /// messages included.
+    fn step_by_step(domain: &Domain, text: &str) -> Result<(Resource, CommonFields, String)> {
+        if depth_exceeds_byte_by_byte(text.as_bytes(), MAX_PAYLOAD_DEPTH) {
+            return Err(err!(
+                MalformedPayload,
+                "the decoded payload nests deeper than {MAX_PAYLOAD_DEPTH} levels"
+            ));
+        }
+        let raw = RawValue::from_string(text.to_string()).map_err(|e| {
+            err!(
+                MalformedPayload,
+                "the decoded payload {}",
+                describe_json_error(&e)
+            )
+        })?;
+        if !raw.get().trim_start().starts_with('{') {
+            return Err(err!(
+                MalformedPayload,
+                "the decoded payload is JSON but not an object"
+            ));
+        }
+        let (data, common) = parse_resource(domain, raw.get(), Strictness::Lenient)?;
+        Ok((data, common, raw.get().to_string()))
+    }
+
+    fn assert_same_answer(domain: &Domain, text: &str) {
+        let got = decode_payload(domain, text.to_string());
+        let want = step_by_step(domain, text);
+        match (got, want) {
+            (Ok((data, common, raw)), Ok((want_data, want_common, want_raw))) => {
+                assert_eq!(data, want_data, "{domain} {text:?}");
+                assert_eq!(
+                    (&common.id, &common.updated_at, &common.status),
+                    (
+                        &want_common.id,
+                        &want_common.updated_at,
+                        &want_common.status
+                    ),
+                    "{domain} {text:?}"
+                );
+                assert_eq!(raw.get(), want_raw, "{domain} {text:?}");
+            }
+            (Err(e), Err(want)) => {
+                assert_eq!(e.code(), want.code(), "{domain} {text:?}");
+                assert_eq!(e.message(), want.message(), "{domain} {text:?}");
+            }
+            (got, want) => panic!(
+                "{domain} {text:?}: got {:?}, want {:?}",
+                got.map(|r| r.2),
+                want.map(|r| r.2)
+            ),
+        }
+    }
+
+    #[test]
+    fn one_typed_parse_answers_like_the_step_by_step_checks() {
+        let domains = [
+            Domain::Transaction,
+            Domain::Wallet,
+            Domain::Approval,
+            Domain::from("OTHER"),
+        ];
+        let seeds = [
+            r#"{"id":"t1","updatedAt":"u","status":"SIGNED","qty":"1.0","sequence":7,"asset":{"decimals":"18"},"attributes":{"a":"b"},"config":{"x":[1,{"y":null}]},"z":[true,false,-1.5e3]}"#,
+            r#" { "id" : "w" , "settings" : { "enabled" : true } , "name" : "\u00e9\n" } "#,
+            r#"{"id":"a","status":"APPROVED","reasons":["x"],"id2":"\ud83d\ude00"}"#,
+        ];
+        let fixed = [
+            "{}",
+            "[]",
+            r#"["id"]"#,
+            r#"["w","v"]"#,
+            "\t\r\n{\"id\":\"w\"}\n ",
+            "\u{a0}{\"id\":\"w\"}",
+            r#"{"id":"w"} x"#,
+            r#"{"id":"w"}{}"#,
+            r#"{"id":"w","id":"v"}"#,
+            r#"{"id":"w","updatedAt":"u","updatedAt":"v"}"#,
+            r#"{"id":1e999999,"updatedAt":"u"}"#,
+            r#"{"id":"w","x":1e999999}"#,
+            r#"{"id":"w","config":1e999999}"#,
+            r#"{"id":"w","x":"\ud800"}"#,
+            r#"{"id":"\ud800"}"#,
+            r#"{"id":"w","x":"\q"}"#,
+            r#"{"id":"w","x":"a\u0001"}"#,
+            "{\"id\":\"w\",\"x\":\"\u{1}\"}",
+            r#"{"id":"w","qty":[1]}"#,
+            r#"{"id":"w","sequence":18446744073709551616}"#,
+            r#"{"id":"w","asset":{"decimals":-1}}"#,
+            r#"{"id":null}"#,
+            r#"{"id":7,"status":5}"#,
+            r#"{"id":"w","x":01}"#,
+            r#"{"id":"w","x":[1,]}"#,
+            r#"{"id":"w",}"#,
+            "\"id\"",
+            "null",
+            "",
+            " ",
+        ];
+        let mut texts: Vec<String> = fixed.iter().map(|s| s.to_string()).collect();
+        texts.extend(seeds.iter().map(|s| s.to_string()));
+        texts.push(format!(
+            r#"{{"id":"w","x":{}1{}}}"#,
+            "[".repeat(63),
+            "]".repeat(63)
+        ));
+        texts.push(format!(
+            r#"{{"id":"w","x":{}1{}}}"#,
+            "[".repeat(64),
+            "]".repeat(64)
+        ));
+        texts.push(format!(r#"{{"id":"w","x":"{}"}}"#, "[".repeat(100)));
+        // Every single-byte deletion and a few substitutions and insertions of each seed.
+        for seed in seeds {
+            let bytes = seed.as_bytes();
+            for i in 0..bytes.len() {
+                let mut deleted = bytes.to_vec();
+                deleted.remove(i);
+                for b in [b'"', b'{', b']', b',', b'1', b'\\', b' '] {
+                    let mut replaced = bytes.to_vec();
+                    replaced[i] = b;
+                    let mut inserted = bytes.to_vec();
+                    inserted.insert(i, b);
+                    texts.extend(
+                        [replaced, inserted]
+                            .into_iter()
+                            .filter_map(|v| String::from_utf8(v).ok()),
+                    );
+                }
+                texts.extend(String::from_utf8(deleted).ok());
+            }
+        }
+        for text in &texts {
+            for domain in &domains {
+                assert_same_answer(domain, text);
+            }
+        }
+    }
+
     #[test]
     fn json_round_trip() {
         let e = Event::from_verified(
@@ -432,7 +915,10 @@ mod tests {
         )
         .unwrap();
         let json = e.to_json();
-        assert!(json.contains(r#""idempotency_key":"t1:u""#), "{json}");
+        assert!(
+            json.contains(r#""idempotency_key":"TRANSACTION/t1/u""#),
+            "{json}"
+        );
         let back = Event::from_json(&json).unwrap();
         assert_eq!(back, e);
         assert_eq!(back.transaction().unwrap().qty.as_deref(), Some("1.0"));

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use p256::ecdsa::signature::hazmat::PrehashVerifier;
 use p256::ecdsa::{Signature, VerifyingKey};
 use p256::pkcs8::der::asn1::ObjectIdentifier;
-use p256::pkcs8::der::Decode;
+use p256::pkcs8::der::{Decode, ErrorKind};
 use p256::pkcs8::spki::SubjectPublicKeyInfoRef;
 use p256::pkcs8::EncodePublicKey;
 use sha2::{Digest as _, Sha256};
@@ -38,7 +38,7 @@ fn describe_oid(oid: &ObjectIdentifier) -> String {
         .iter()
         .find(|(o, _)| *o == s)
         .map(|(_, name)| (*name).to_string())
-        .unwrap_or_else(|| format!("key with algorithm OID {s}"))
+        .unwrap_or_else(|| format!("key with algorithm OID {}", crate::error::clip(&s, 40)))
 }
 
 /// Which verification implementation a [`PublicKey`] uses.
@@ -236,9 +236,11 @@ fn parse_pem(text: &str) -> Result<VerifyingKey> {
             InvalidPublicKey,
             "this is a certificate; pass the webhook's public key instead"
         )),
-        other => Err(err!(
+        // The label is not quoted: it is whatever text was pasted, of any length.
+        _ => Err(err!(
             InvalidPublicKey,
-            "unexpected PEM label {other:?}; expected \"PUBLIC KEY\""
+            "the PEM block is not a public key (its label is not \"PUBLIC KEY\"); expected \
+             -----BEGIN PUBLIC KEY-----"
         )),
     }
 }
@@ -246,14 +248,9 @@ fn parse_pem(text: &str) -> Result<VerifyingKey> {
 fn key_from_bytes(bytes: &[u8], encoding: &str) -> Result<VerifyingKey> {
     match (bytes.len(), bytes.first()) {
         (_, Some(0x30)) => key_from_spki(bytes),
-        (65, Some(0x04)) | (33, Some(0x02 | 0x03)) => {
-            VerifyingKey::from_sec1_bytes(bytes).map_err(|_| {
-                err!(
-                    InvalidPublicKey,
-                    "the {}-byte SEC1 point is not on the P-256 curve",
-                    bytes.len()
-                )
-            })
+        (65, Some(0x04)) | (33, Some(0x02 | 0x03)) => point_from_sec1(bytes, "the SEC1 point"),
+        (_, Some(0x00 | 0x05..=0x07)) if bytes.len() <= 65 => {
+            point_from_sec1(bytes, "the SEC1 point")
         }
         (64, _) => Err(err!(
             InvalidPublicKey,
@@ -274,11 +271,18 @@ fn key_from_bytes(bytes: &[u8], encoding: &str) -> Result<VerifyingKey> {
 }
 
 fn key_from_spki(der: &[u8]) -> Result<VerifyingKey> {
-    let spki = SubjectPublicKeyInfoRef::from_der(der).map_err(|_| {
-        err!(
+    let spki = SubjectPublicKeyInfoRef::from_der(der).map_err(|e| match e.kind() {
+        // Bytes after the key would be ignored by a lenient parser; a key given with extra
+        // data is damaged or not what the console shows, so it is refused.
+        ErrorKind::TrailingData { remaining, .. } => err!(
+            InvalidPublicKey,
+            "the key has {remaining} extra byte(s) after its DER SubjectPublicKeyInfo; paste \
+             the key exactly as the Palisade console shows it"
+        ),
+        _ => err!(
             InvalidPublicKey,
             "the key is not a DER SubjectPublicKeyInfo (is it a private key or a certificate?)"
-        )
+        ),
     })?;
     let alg = &spki.algorithm;
     if alg.oid != OID_EC_PUBLIC_KEY {
@@ -309,10 +313,75 @@ fn key_from_spki(der: &[u8]) -> Result<VerifyingKey> {
         .subject_public_key
         .as_bytes()
         .ok_or_else(|| err!(InvalidPublicKey, "the key's BIT STRING has unused bits"))?;
+    point_from_sec1(point, "the key's point")
+}
+
+/// The P-256 field prime p, big-endian: a compressed point's x must be below it.
+const FIELD_PRIME: [u8; 32] = [
+    0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+];
+
+/// A SEC1 point in one of the two encodings Palisade keys use: uncompressed (`04 || x || y`,
+/// 65 bytes) or compressed (`02/03 || x`, 33 bytes). The other encodings SEC1 and some
+/// libraries know (compact `05 || x`, hybrid `06/07 || x || y`, the point at infinity `00`) are
+/// refused by name: a lenient decoder may pick a different point than the signer's, and the key
+/// would then verify nothing.
+fn point_from_sec1(point: &[u8], what: &str) -> Result<VerifyingKey> {
+    let n = point.len();
+    match (point.first(), n) {
+        (Some(0x04), 65) => {}
+        (Some(0x02 | 0x03), 33) => {
+            // Big-endian byte strings of equal length compare like the numbers they encode.
+            if point[1..] >= FIELD_PRIME[..] {
+                return Err(err!(
+                    InvalidPublicKey,
+                    "{what} is compressed with an x coordinate that is not below the P-256 \
+                     field prime, so it is not a valid encoding"
+                ));
+            }
+        }
+        (Some(0x00), _) => {
+            return Err(err!(
+                InvalidPublicKey,
+                "{what} is the point at infinity, which is not a public key"
+            ))
+        }
+        (Some(0x05), _) => {
+            return Err(err!(
+                InvalidPublicKey,
+                "{what} uses the compact SEC1 encoding (first byte 05), which Palisade keys \
+                 never use; expected an uncompressed (04) or compressed (02/03) point"
+            ))
+        }
+        (Some(0x06 | 0x07), _) => {
+            return Err(err!(
+                InvalidPublicKey,
+                "{what} uses the hybrid SEC1 encoding (first byte {:02x}), which Palisade keys \
+                 never use; expected an uncompressed (04) or compressed (02/03) point",
+                point[0]
+            ))
+        }
+        (Some(tag @ (0x02..=0x04)), _) => {
+            return Err(err!(
+                InvalidPublicKey,
+                "{what} is {n} bytes long with first byte {tag:02x}: a P-256 point is 65 bytes \
+                 uncompressed (04) or 33 bytes compressed (02/03)"
+            ))
+        }
+        (Some(tag), _) => {
+            return Err(err!(
+                InvalidPublicKey,
+                "{what} starts with {tag:02x}, which is not a SEC1 point encoding; expected an \
+                 uncompressed (04) or compressed (02/03) P-256 point"
+            ))
+        }
+        (None, _) => return Err(err!(InvalidPublicKey, "{what} is empty")),
+    }
     VerifyingKey::from_sec1_bytes(point).map_err(|_| {
         err!(
             InvalidPublicKey,
-            "the key's point is not on the P-256 curve"
+            "{what} ({n} bytes) is not on the P-256 curve"
         )
     })
 }
@@ -403,5 +472,115 @@ mod tests {
         let (code, msg) = code_of(&hex::encode(&bytes));
         assert_eq!(code, ErrorCode::InvalidPublicKey);
         assert!(msg.contains("not on the P-256 curve"), "{msg}");
+    }
+
+    /// A DER SubjectPublicKeyInfo (ecPublicKey, prime256v1) around any `point` bytes.
+    pub(crate) fn spki_with_point(point: &[u8]) -> Vec<u8> {
+        let algorithm = hex::decode("301306072a8648ce3d020106082a8648ce3d030107").unwrap();
+        let mut bits = vec![0x03, u8::try_from(point.len() + 1).unwrap(), 0x00];
+        bits.extend_from_slice(point);
+        let mut der = vec![0x30, u8::try_from(algorithm.len() + bits.len()).unwrap()];
+        der.extend(algorithm);
+        der.extend(bits);
+        der
+    }
+
+    fn doc_point() -> (Vec<u8>, Vec<u8>) {
+        let point = PublicKey::parse(DOC_KEY)
+            .unwrap()
+            .verifying_key()
+            .to_encoded_point(false);
+        (point.x().unwrap().to_vec(), point.y().unwrap().to_vec())
+    }
+
+    fn refused(input: &str, expected: &str) {
+        let (code, msg) = code_of(input);
+        assert_eq!(code, ErrorCode::InvalidPublicKey, "{msg}");
+        assert!(msg.contains(expected), "{expected:?} not in {msg:?}");
+        // The same refusal when a verifier is built with it.
+        let e = crate::Webhook::from_keys(&[input], crate::WebhookOptions::default()).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::InvalidPublicKey);
+    }
+
+    #[test]
+    fn the_wrapper_builds_the_same_spki_as_the_key() {
+        let (x, y) = doc_point();
+        let point = [&[0x04][..], &x, &y].concat();
+        assert_eq!(
+            spki_with_point(&point),
+            PublicKey::parse(DOC_KEY).unwrap().spki_der()
+        );
+    }
+
+    #[test]
+    fn point_encodings_palisade_never_uses_are_refused() {
+        let (x, y) = doc_point();
+        let hybrid_tag = 0x06 | (y[31] & 1);
+        let compact = [&[0x05][..], &x].concat();
+        let hybrid = [&[hybrid_tag][..], &x, &y].concat();
+        refused(
+            &encode_b64(&spki_with_point(&compact)),
+            "compact SEC1 encoding",
+        );
+        refused(
+            &encode_b64(&spki_with_point(&hybrid)),
+            "hybrid SEC1 encoding",
+        );
+        refused(&hex::encode(&compact), "compact SEC1 encoding");
+        refused(&hex::encode(&hybrid), "hybrid SEC1 encoding");
+        refused(&encode_b64(&spki_with_point(&[0x00])), "point at infinity");
+        refused(
+            &encode_b64(&spki_with_point(&[&[0x04][..], &x].concat())),
+            "33 bytes long with first byte 04",
+        );
+        refused(
+            &encode_b64(&spki_with_point(&[&[0x09][..], &x].concat())),
+            "not a SEC1 point encoding",
+        );
+    }
+
+    #[test]
+    fn trailing_bytes_after_the_spki_are_refused() {
+        let der = PublicKey::parse(DOC_KEY).unwrap().spki_der().to_vec();
+        for extra in [&[0x00][..], &[0x05, 0x00], &der] {
+            let input = encode_b64(&[&der[..], extra].concat());
+            refused(&input, "extra byte(s) after its DER SubjectPublicKeyInfo");
+        }
+        let b64 = encode_b64(&[&der[..], &[0x00]].concat());
+        let lines: Vec<&str> = b64
+            .as_bytes()
+            .chunks(64)
+            .map(|c| std::str::from_utf8(c).unwrap())
+            .collect();
+        let pem = format!(
+            "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
+            lines.join("\n")
+        );
+        refused(&pem, "extra byte(s)");
+    }
+
+    #[test]
+    fn compressed_x_not_below_the_field_prime_is_refused() {
+        let p_plus_1: [u8; 32] =
+            hex::decode("ffffffff00000001000000000000000000000001000000000000000000000000")
+                .unwrap()
+                .try_into()
+                .unwrap();
+        for x in [FIELD_PRIME, p_plus_1, [0xff; 32]] {
+            for tag in [0x02, 0x03] {
+                let point = [&[tag][..], &x].concat();
+                refused(&hex::encode(&point), "not below the P-256 field prime");
+                refused(
+                    &encode_b64(&spki_with_point(&point)),
+                    "not below the P-256 field prime",
+                );
+            }
+        }
+        // Just below p is a well-formed encoding; this x is not on the curve.
+        let mut p_minus_1 = FIELD_PRIME;
+        p_minus_1[31] -= 1;
+        let point = [&[0x02][..], &p_minus_1].concat();
+        let (_, msg) = code_of(&hex::encode(&point));
+        assert!(!msg.contains("field prime"), "{msg}");
     }
 }

@@ -32,6 +32,11 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+/// The repository README's Rust blocks, compiled and run as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
 pub mod dedup;
 pub mod diagnose;
 mod encoding;
@@ -39,7 +44,9 @@ mod envelope;
 mod error;
 mod event;
 mod fast;
+mod key_cache;
 mod keys;
+pub mod receiver;
 mod resources;
 mod signature;
 pub mod testing;
@@ -50,9 +57,10 @@ pub use dedup::{ClaimOutcome, Deduplicator, IdempotencyStore, MemoryStore};
 pub use dedup::{RedisOptions, RedisStore};
 #[cfg(feature = "sqlite")]
 pub use dedup::{SqliteOptions, SqliteStore};
-pub use error::{Error, ErrorCode, Result};
-pub use event::{payload_hash_key, Domain, Event, MAX_PAYLOAD_DEPTH};
+pub use error::{Error, ErrorCode, Result, MAX_MESSAGE_CHARS, TRUNCATION_MARK};
+pub use event::{idempotency_key, payload_hash_key, Domain, Event, RawJson, MAX_PAYLOAD_DEPTH};
 pub use keys::{Backend, PublicKey};
+pub use receiver::{Answer, AnswerCode, Begin, Outcome, Receiver, Ticket};
 pub use resources::{
     Approval, ApprovalStatus, Asset, Blockchain, KeyAlgorithm, Keystore, Resource, Transaction,
     TransactionAction, TransactionStatus, TransferParty, Wallet, WalletSettings, WalletStatus,

@@ -1,4 +1,4 @@
-//! Typed models of the three event domains (SPEC §4).
+//! Typed models of the three event domains (docs/protocol.md, "The resources").
 //!
 //! Payloads are protobuf-JSON: lowerCamelCase names, enums as strings, 64-bit integers and
 //! decimal quantities as strings, zero values possibly omitted. So every field is optional except

@@ -13,7 +13,7 @@ use crate::error::{err, Result};
 /// (96 base64 characters); anything far longer is refused before any work is spent on it.
 pub(crate) const MAX_SIGNATURE_CHARS: usize = 256;
 
-/// How the signed bytes are hashed before ECDSA (SPEC §2).
+/// How the signed bytes are hashed before ECDSA (docs/protocol.md, "The signature").
 ///
 /// [`Digest::Sha256`] is the standard ECDSA-SHA256 construction and the default.
 /// [`Digest::Sha256Double`] verifies `ECDSA(SHA-256(SHA-256(payload)))`, for the case where a

@@ -9,6 +9,10 @@ use sha2::{Digest as _, Sha256};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::dedup::{IdempotencyStore, StoreClaim};
 use crate::encoding::encode_b64;
 use crate::error::{err, Result};
 use crate::keys::{Backend, PublicKey};
@@ -204,4 +208,109 @@ pub fn now_rfc3339() -> String {
     let now = OffsetDateTime::now_utc();
     let now = now.replace_nanosecond(0).unwrap_or(now);
     now.format(&Rfc3339).unwrap_or_default()
+}
+
+/// Where a [`FaultyStore`] fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FailAt {
+    /// Never: the store behaves like the one it wraps.
+    Nothing,
+    /// Every `claim` fails.
+    Claim,
+    /// Every `complete` fails (after the handler ran).
+    Complete,
+    /// Every `release` fails (after the handler failed).
+    Release,
+}
+
+impl FailAt {
+    /// Every variant, in a stable order.
+    pub const ALL: [FailAt; 4] = [
+        FailAt::Nothing,
+        FailAt::Claim,
+        FailAt::Complete,
+        FailAt::Release,
+    ];
+
+    /// `"nothing"`, `"claim"`, `"complete"` or `"release"` (the spelling the receiver vectors
+    /// and every binding use).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            FailAt::Nothing => "nothing",
+            FailAt::Claim => "claim",
+            FailAt::Complete => "complete",
+            FailAt::Release => "release",
+        }
+    }
+
+    /// Parses [`FailAt::as_str`]'s spelling.
+    pub fn parse(s: &str) -> Option<FailAt> {
+        FailAt::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+}
+
+/// An idempotency store that fails on purpose at one step, so a receiver's answers to store
+/// outages (at claim, at complete, at release) can be tested without taking a real store down
+/// at exactly the right moment. Failures are `ERR_STORE_UNAVAILABLE`, as a real outage's are;
+/// the step can be changed while the store is in use.
+pub struct FaultyStore {
+    inner: Arc<dyn IdempotencyStore>,
+    fail_at: Mutex<FailAt>,
+}
+
+impl std::fmt::Debug for FaultyStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FaultyStore")
+            .field("fail_at", &self.fail_at())
+            .finish_non_exhaustive()
+    }
+}
+
+impl FaultyStore {
+    /// Wraps `inner`, failing at `fail_at`.
+    pub fn new(inner: Arc<dyn IdempotencyStore>, fail_at: FailAt) -> FaultyStore {
+        FaultyStore {
+            inner,
+            fail_at: Mutex::new(fail_at),
+        }
+    }
+
+    /// Where it fails now.
+    pub fn fail_at(&self) -> FailAt {
+        *self.fail_at.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Changes where it fails.
+    pub fn set_fail_at(&self, fail_at: FailAt) {
+        *self.fail_at.lock().unwrap_or_else(|p| p.into_inner()) = fail_at;
+    }
+
+    fn check(&self, step: FailAt) -> Result<()> {
+        if self.fail_at() == step {
+            return Err(err!(
+                StoreUnavailable,
+                "the store failed at {} (an injected test fault)",
+                step.as_str()
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl IdempotencyStore for FaultyStore {
+    fn claim(&self, key: &str, token: &str, lease: Duration) -> Result<StoreClaim> {
+        self.check(FailAt::Claim)?;
+        self.inner.claim(key, token, lease)
+    }
+
+    fn complete(&self, key: &str, token: &str, retain: Duration) -> Result<bool> {
+        self.check(FailAt::Complete)?;
+        self.inner.complete(key, token, retain)
+    }
+
+    fn release(&self, key: &str, token: &str) -> Result<bool> {
+        self.check(FailAt::Release)?;
+        self.inner.release(key, token)
+    }
 }

@@ -6,9 +6,11 @@ use p256::ecdsa::Signature;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+use crate::diagnose::Diagnosis;
 use crate::envelope::Envelope;
-use crate::error::{err, Result};
+use crate::error::{err, Error, ErrorCode, Result};
 use crate::event::Event;
+use crate::key_cache::{KeyCache, DROP_IN_KEYS};
 use crate::keys::{Backend, PublicKey};
 use crate::signature::{parse_signature, Digest};
 
@@ -24,7 +26,7 @@ pub const SIGNATURE_HEADER: &str = "Signature";
 pub struct WebhookOptions {
     /// Bodies longer than this are refused with `ERR_BODY_TOO_LARGE` before any parsing.
     pub max_body_bytes: usize,
-    /// The digest construction (SPEC §2); `sha256` unless a diagnosis says otherwise.
+    /// The digest construction (docs/protocol.md); `sha256` unless a diagnosis says otherwise.
     pub digest: Digest,
     /// When set, events whose signed `updatedAt` is older than this are refused with
     /// `ERR_STALE_EVENT`. Off by default: Palisade's retries can arrive hours late.
@@ -79,7 +81,7 @@ impl WebhookOptions {
 /// let webhook = Webhook::from_keys(&[signer.public_key_b64()], WebhookOptions::default())?;
 /// let delivery = signer.delivery("WALLET", r#"{"id":"w1","updatedAt":"2025-04-08T11:48:56Z"}"#)?;
 /// let event = webhook.verify(&delivery.body, &delivery.headers)?;
-/// assert_eq!(event.idempotency_key, "w1:2025-04-08T11:48:56Z");
+/// assert_eq!(event.idempotency_key, "WALLET/w1/2025-04-08T11:48:56Z");
 /// # Ok::<(), palisade_webhooks::Error>(())
 /// ```
 #[derive(Debug, Clone)]
@@ -171,7 +173,10 @@ impl Webhook {
         now: SystemTime,
     ) -> Result<Event> {
         self.check_size(body)?;
-        let signature = match signature.map(str::trim) {
+        // Base64 has no comma, so a comma means several Signature headers that the framework
+        // joined into one value (as Node's and WSGI's servers do): the first one wins, as it does
+        // when a framework keeps them apart (docs/receiver.md).
+        let signature = match signature.map(|s| s.split(',').next().unwrap_or(s).trim()) {
             Some(s) if !s.is_empty() => s,
             Some(_) => return Err(err!(MissingSignature, "the Signature header is empty")),
             None => {
@@ -196,10 +201,47 @@ impl Webhook {
 
     /// The low-level check: does `signature_b64` sign `payload_b64` (the base64 text, exactly as
     /// in the envelope) under one of the keys? Returns the fingerprint of the key that verified.
+    ///
+    /// When the `signature_b64` argument is not a signature but `payload_b64` is one, the
+    /// error's message says the two arguments look swapped.
     pub fn verify_signature(&self, payload_b64: &str, signature_b64: &str) -> Result<String> {
-        let signature = parse_signature(signature_b64)?;
+        let signature = parse_signature(signature_b64).map_err(|e| {
+            if e.code() == ErrorCode::MalformedSignature && parse_signature(payload_b64).is_ok() {
+                Error::new(
+                    e.code(),
+                    format!(
+                        "{}; the payload argument is a signature: are the two arguments \
+                         swapped? The payload comes first, then the signature",
+                        e.message()
+                    ),
+                )
+            } else {
+                e
+            }
+        })?;
         let key = self.verifying_key_for(payload_b64.as_bytes(), &signature)?;
         Ok(key.fingerprint().to_string())
+    }
+
+    /// Explains why a delivery does or does not verify: the report the CLI's `doctor` prints,
+    /// for a user's own debugging (it runs several verifications: never call it on every
+    /// refusal). Each key is diagnosed in turn; the report is that of the first key the
+    /// signature matches (with any digest), else that of the first key.
+    pub fn diagnose<I>(&self, body: &[u8], headers: I) -> Diagnosis
+    where
+        I: IntoIterator,
+        I::Item: HeaderPair,
+    {
+        let signature = find_signature_header(headers);
+        let mut reports = self
+            .keys
+            .iter()
+            .map(|key| crate::diagnose::diagnose(&key.to_spki_b64(), body, signature.as_deref()));
+        let first = reports.next().expect("a Webhook has at least one key");
+        if first.digest.is_some() {
+            return first;
+        }
+        reports.find(|r| r.digest.is_some()).unwrap_or(first)
     }
 
     fn check_size(&self, body: &[u8]) -> Result<()> {
@@ -220,12 +262,23 @@ impl Webhook {
             .iter()
             .find(|k| k.verify_prehash(&prehash, signature))
             .ok_or_else(|| {
-                let fingerprints: Vec<&str> = self.keys.iter().map(|k| k.fingerprint()).collect();
+                // Up to three fingerprints: a long rotation list must not grow the message.
+                const SHOWN: usize = 3;
+                let shown: Vec<&str> = self
+                    .keys
+                    .iter()
+                    .take(SHOWN)
+                    .map(|k| k.fingerprint())
+                    .collect();
+                let more = match self.keys.len().saturating_sub(SHOWN) {
+                    0 => String::new(),
+                    n => format!(" and {n} more"),
+                };
                 err!(
                     InvalidSignature,
-                    "the signature does not match the payload under key(s) {} with digest {} \
-                     (wrong key, a modified payload, or a re-serialised body?)",
-                    fingerprints.join(", "),
+                    "the signature does not verify under key(s) {}{more} with digest {} (wrong \
+                     key, a modified payload, or a re-serialised body?)",
+                    shown.join(", "),
                     self.options.digest
                 )
             })
@@ -305,10 +358,82 @@ impl<K: AsRef<str>, V: AsRef<str>> HeaderPair for &(K, V) {
 ///
 /// Returns `false` for every failure, including a malformed key or signature; never panics.
 /// Prefer [`Webhook`], which parses the key once and says *why* a delivery failed.
+///
+/// # Speed and memory
+///
+/// The keys this function is called with are remembered, by key string, in a process-wide
+/// cache of the 8 most recently used keys (thread-safe). A key's first call parses it and
+/// verifies with `p256`'s reference code, as a one-off check should; its second call prepares
+/// the fast verifier's tables (about 1 ms, once); from then on a call costs what
+/// [`Webhook::verify_signature`] costs. Each prepared key holds ~262 KB of tables, so the cache
+/// holds at most about 2.1 MB (8 × 262 KB), and a key that fails to parse is not remembered.
 pub fn verify_webhook(public_key_b64: &str, signature_b64: &str, payload_b64: &str) -> bool {
-    // The reference backend: one-shot use would spend more on building tables than it saves.
-    let options = WebhookOptions::default().backend(Backend::Reference);
-    Webhook::from_keys(&[public_key_b64], options)
-        .and_then(|w| w.verify_signature(payload_b64, signature_b64))
-        .is_ok()
+    verify_webhook_with(&DROP_IN_KEYS, public_key_b64, signature_b64, payload_b64)
+}
+
+/// [`verify_webhook`] over a given key cache (tests use small ones). The same checks as
+/// [`Webhook::verify_signature`] with the default options: the standard digest, any backend
+/// giving the same answer.
+pub(crate) fn verify_webhook_with(
+    cache: &KeyCache,
+    public_key_b64: &str,
+    signature_b64: &str,
+    payload_b64: &str,
+) -> bool {
+    // The signature first: a malformed one is refused without touching the cache.
+    let Ok(signature) = parse_signature(signature_b64) else {
+        return false;
+    };
+    let Ok(key) = cache.key_for(public_key_b64) else {
+        return false;
+    };
+    key.verify_prehash(&Digest::Sha256.prehash(payload_b64.as_bytes()), &signature)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::TestSigner;
+
+    #[test]
+    fn swapped_verify_signature_arguments_are_named() {
+        let signer = TestSigner::from_seed(5);
+        let webhook =
+            Webhook::from_keys(&[signer.public_key_b64()], WebhookOptions::default()).unwrap();
+        let d = signer.delivery("WALLET", r#"{"id":"w1"}"#).unwrap();
+        let e = webhook
+            .verify_signature(&d.signature, &d.payload)
+            .unwrap_err();
+        assert_eq!(e.code(), ErrorCode::MalformedSignature);
+        assert!(e.message().contains("swapped"), "{}", e.message());
+        // A malformed signature alone says nothing about swapping.
+        let e = webhook
+            .verify_signature(&d.payload, "not base64!")
+            .unwrap_err();
+        assert!(!e.message().contains("swapped"), "{}", e.message());
+        assert!(webhook.verify_signature(&d.payload, &d.signature).is_ok());
+    }
+
+    #[test]
+    fn diagnose_reports_the_key_that_signed() {
+        let old = TestSigner::from_seed(6);
+        let new = TestSigner::from_seed(7);
+        let keys = [old.public_key_b64(), new.public_key_b64()];
+        let webhook = Webhook::from_keys(&keys, WebhookOptions::default()).unwrap();
+        let d = new.delivery("WALLET", r#"{"id":"w1"}"#).unwrap();
+        let report = webhook.diagnose(&d.body, &d.headers);
+        assert!(report.verifies, "{report:?}");
+        let other = TestSigner::from_seed(8)
+            .delivery("WALLET", r#"{"id":"w1"}"#)
+            .unwrap();
+        let report = webhook.diagnose(&other.body, &other.headers);
+        assert!(!report.verifies);
+        assert!(
+            report.cause.contains(old.public_key().fingerprint()),
+            "{}",
+            report.cause
+        );
+        let report = webhook.diagnose(&d.body, Vec::<(String, String)>::new());
+        assert_eq!(report.error, Some("ERR_MISSING_SIGNATURE"));
+    }
 }

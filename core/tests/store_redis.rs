@@ -8,6 +8,7 @@
 
 mod store_common;
 
+use std::io::Write;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -57,12 +58,35 @@ fn processes_sharing_a_server_process_each_event_exactly_once() {
 fn a_killed_worker_blocks_the_event_only_until_its_lease_expires() {
     const TEST: &str = "a_killed_worker_blocks_the_event_only_until_its_lease_expires";
     if std::env::var(CHILD_ROLE).is_ok() {
-        hold_child(&Deduplicator::new(child_store()).with_lease(LEASE));
+        hold_child(&Deduplicator::new(child_store()).with_lease(LEASE).unwrap());
     }
     let prefix = format!("{}:", run_id());
-    let dedup = Deduplicator::new(open(&prefix)).with_lease(LEASE);
+    let dedup = Deduplicator::new(open(&prefix)).with_lease(LEASE).unwrap();
     let waited = dead_worker(TEST, &[(CHILD_PREFIX, prefix)], &dedup);
     println!("redis: taken over {waited:?} after the worker died (lease {LEASE:?})");
+}
+
+#[test]
+fn a_store_built_before_fork_processes_each_event_exactly_once_in_every_process() {
+    const TEST: &str =
+        "a_store_built_before_fork_processes_each_event_exactly_once_in_every_process";
+    const KEYS: usize = 300;
+    if std::env::var(CHILD_ROLE).is_ok() {
+        // One store, built and used here, then inherited by four forked children.
+        let dedup = Deduplicator::new(child_store());
+        let dir = tempfile::tempdir().unwrap();
+        let stats = forked_workers(&dedup, &keys(&run_id(), KEYS), 4, dir.path());
+        let mut out = child_stdout();
+        writeln!(out, "FORKED {stats:?}").unwrap();
+        return;
+    }
+    let env = [(CHILD_PREFIX, format!("{}:", run_id()))];
+    let stdout = run_child(TEST, "fork", &env);
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("FORKED"))
+        .unwrap_or(&stdout);
+    println!("redis, one store across fork, 5 processes, {KEYS} events: {line}");
 }
 
 /// Claims `key` and expects a new claim, which it completes.
@@ -79,9 +103,11 @@ fn a_killed_server_is_store_unavailable_and_processing_resumes_after_restart() {
     let timeout = Duration::from_millis(300);
     let options = RedisOptions::default()
         .timeout(timeout)
-        .connect_timeout(timeout);
+        .unwrap()
+        .connect_timeout(timeout)
+        .unwrap();
     let store = Arc::new(RedisStore::connect_with(&server.url(), options).unwrap());
-    let dedup = Arc::new(Deduplicator::new(store).with_lease(LEASE));
+    let dedup = Arc::new(Deduplicator::new(store).with_lease(LEASE).unwrap());
     for i in 0..10 {
         process(&dedup, &format!("before-{i}"));
     }
@@ -121,9 +147,11 @@ fn a_frozen_server_times_out_instead_of_hanging_and_processing_resumes() {
     let timeout = Duration::from_millis(300);
     let options = RedisOptions::default()
         .timeout(timeout)
-        .connect_timeout(timeout);
+        .unwrap()
+        .connect_timeout(timeout)
+        .unwrap();
     let store = Arc::new(RedisStore::connect_with(&server.url(), options).unwrap());
-    let dedup = Arc::new(Deduplicator::new(store).with_lease(LEASE));
+    let dedup = Arc::new(Deduplicator::new(store).with_lease(LEASE).unwrap());
     process(&dedup, "before");
 
     // The process is stopped: connections are accepted by the kernel but nothing answers.

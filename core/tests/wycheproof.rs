@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
-use palisade_webhooks::{Backend, ErrorCode, Webhook, WebhookOptions};
+use palisade_webhooks::{verify_webhook, Backend, ErrorCode, Webhook, WebhookOptions};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -80,4 +80,32 @@ fn wycheproof_fast_backend() {
 #[test]
 fn wycheproof_reference_backend() {
     run(Backend::Reference);
+}
+
+/// The documentation's function over every case, three times each: a key's first call takes
+/// the reference backend, its second prepares the fast one (the drop-in's key cache), later calls
+/// reuse it. Every call must give the vector's answer.
+#[test]
+fn wycheproof_drop_in_function() {
+    let data = load();
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for group in data["testGroups"].as_array().unwrap() {
+        let key = STANDARD.encode(hex::decode(group["publicKeyDer"].as_str().unwrap()).unwrap());
+        for test in group["tests"].as_array().unwrap() {
+            let id = test["tcId"].as_u64().unwrap();
+            let msg = String::from_utf8(hex::decode(test["msg"].as_str().unwrap()).unwrap())
+                .expect("every message is ASCII");
+            let sig = STANDARD.encode(hex::decode(test["sig"].as_str().unwrap()).unwrap());
+            let expected = test["result"].as_str().unwrap() == "valid";
+            for call in 1..=3 {
+                if verify_webhook(&key, &sig, &msg) != expected {
+                    failures.push(format!("tc {id}, call {call}: expected {expected}"));
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_eq!(checked, 3 * 484);
 }

@@ -1,4 +1,5 @@
 // A Palisade webhook receiver on Express: verifies, deduplicates and logs one line per delivery.
+// What it answers (status and body) is decided by the SDK's receiver, the same in every language.
 //
 //   PALISADE_PUBLIC_KEY=MFkw... node express-receiver.js [port]     (or PORT=...; default 3000)
 //   then POST deliveries to http://127.0.0.1:<port>/webhooks/palisade
@@ -10,7 +11,7 @@
 'use strict'
 
 const express = require('express')
-const { Webhook, Deduplicator, MemoryStore, SqliteStore, RedisStore, expressWebhook, httpStatusFor } = require('palisade-webhooks')
+const { Webhook, Deduplicator, MemoryStore, SqliteStore, RedisStore, expressWebhook } = require('palisade-webhooks')
 
 const publicKey = process.env.PALISADE_PUBLIC_KEY
 if (!publicKey) {
@@ -31,62 +32,40 @@ const deduplicator = new Deduplicator({ store })
 
 const app = express()
 
-// One line per delivery outcome (after the response is sent).
-app.use('/webhooks/palisade', (req, res, next) => {
-  res.on('finish', () => {
-    const outcome = res.locals.palisade
-    if (outcome) console.log(outcome)
-    else console.log(`refused status=${res.statusCode} reason=${res.locals.reason || 'see response'}`)
-  })
-  const json = res.json.bind(res)
-  res.json = (body) => {
-    if (body && body.error) res.locals.reason = body.error
-    if (body && body.status === 'duplicate') res.locals.palisade = `duplicate status=${res.statusCode}`
-    if (body && body.status === 'in_progress') res.locals.palisade = `in_progress status=${res.statusCode}`
-    return json(body)
-  }
-  next()
-})
+// One line per delivery: the receiver's own line (processed / duplicate / rejected ..., with the
+// idempotency key, never payload contents) on stdout; a failing handler's error on stderr.
+const logger = {
+  info: (/** @type {string} */ line) => console.log(line),
+  warn: (/** @type {string} */ line) => console.log(line),
+  error: (/** @type {string} */ line, /** @type {unknown[]} */ ...error) => console.error(line, ...error),
+}
 
-app.post(
+// Every method: a wrong one gets the receiver's 405.
+app.all(
   '/webhooks/palisade',
   expressWebhook({
     webhook,
     deduplicator,
-    handler: async (event, req, res) => {
+    logger,
+    handler: async (event) => {
       // Route on the typed resource. Do heavy work asynchronously: answer within a few seconds.
       const data = event.data
-      let detail
       switch (data.kind) {
         case 'transaction':
-          detail = `transaction ${data.id} ${data.status ?? ''} ${data.qty ?? ''}`.trim()
+          console.log(`transaction ${data.id} ${data.status ?? ''} ${data.qty ?? ''}`.trim())
           break
         case 'wallet':
-          detail = `wallet ${data.id} ${data.status ?? ''}`.trim()
+          console.log(`wallet ${data.id} ${data.status ?? ''}`.trim())
           break
         case 'approval':
-          detail = `approval ${data.id} ${data.status ?? ''}`.trim()
+          console.log(`approval ${data.id} ${data.status ?? ''}`.trim())
           break
         default:
-          detail = `unknown domain ${event.domain}`
+          console.log(`unknown domain ${event.domain}`)
       }
-      res.locals.palisade = `processed ${detail} key=${event.idempotencyKey}`
     },
   })
 )
-
-// Errors passed on by the middleware (a handler that threw, a misconfigured body parser).
-/**
- * @param {any} err
- * @param {import('express').Request} req
- * @param {import('express').Response} res
- * @param {import('express').NextFunction} _next
- */
-function onError(err, req, res, _next) {
-  res.locals.reason = err.code || err.message
-  res.status(err.code ? httpStatusFor(err.code) : 500).json({ error: err.code || 'internal_error' })
-}
-app.use(onError)
 
 const server = app.listen(port, '127.0.0.1', () => {
   const address = server.address()

@@ -1,6 +1,7 @@
 // A Palisade webhook receiver as a Fetch-API handler: the same code serves a Next.js route
-// handler (`export const POST = handler` in app/webhooks/palisade/route.ts), Hono
-// (`app.post('/webhooks/palisade', (c) => handler(c.req.raw))`) and other Request/Response runtimes.
+// handler (`export { handler as POST }` in app/webhooks/palisade/route.ts), Hono
+// (`app.all('/webhooks/palisade', (c) => handler(c.req.raw))`) and other Request/Response
+// runtimes. What it answers is decided by the SDK's receiver, the same in every language.
 
 import { Deduplicator, fetchWebhook, MemoryStore, Webhook, type Event, type Transaction } from 'palisade-webhooks'
 
@@ -16,7 +17,7 @@ async function settle(tx: Transaction): Promise<void> {
   console.log(`settling ${tx.id}: ${amount ?? '?'} ${tx.asset?.symbol ?? ''}`)
 }
 
-async function onEvent(event: Event): Promise<Response | void> {
+async function onEvent(event: Event): Promise<void> {
   const data = event.data
   switch (data.kind) {
     case 'transaction':
@@ -30,7 +31,7 @@ async function onEvent(event: Event): Promise<Response | void> {
       return
     default:
       // A domain this SDK version does not model: everything is in event.raw.
-      return new Response(JSON.stringify({ ignored: event.domain }), { status: 200 })
+      console.log(`ignored a ${event.domain} event`)
   }
 }
 
@@ -38,7 +39,8 @@ export const handler: (request: Request) => Promise<Response> = fetchWebhook({
   webhook,
   deduplicator,
   handler: onEvent,
-  onError: (error) => console.error('palisade webhook handler failed', error),
+  // Each answer's line (processed / duplicate / rejected ...); a failing handler's error too.
+  logger: console,
 })
 
 export default handler

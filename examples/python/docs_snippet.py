@@ -15,9 +15,12 @@ import json
 import palisade_webhooks
 
 
-def verify_webhook(public_key_b64: str, signature_b64: str, payload_b64: str) -> bool:
+def verify_webhook(
+    public_key_b64: str | bytes, signature_b64: str | bytes, payload_b64: str | bytes
+) -> bool:
     """True when ``signature_b64`` (the ``Signature`` header) signs ``payload_b64`` (the
-    envelope's ``payload`` string) under ``public_key_b64`` (the webhook's key)."""
+    envelope's ``payload`` string) under ``public_key_b64`` (the webhook's key); each as
+    ``str`` or ``bytes``, as the documentation's snippet takes them."""
     return palisade_webhooks.verify_webhook(public_key_b64, signature_b64, payload_b64)
 
 

@@ -21,19 +21,19 @@ import uvicorn
 from fastapi import FastAPI
 
 from palisade_webhooks import Event, Transaction, Wallet
-from palisade_webhooks.fastapi import install, palisade_webhook
+from palisade_webhooks.fastapi import METHODS, palisade_webhook
 
 from _receiver_common import HOST, PATH, configure, deduplicator
 
 webhook, port = configure()
 dedup = deduplicator()  # PALISADE_IDEMPOTENCY_STORE: memory, sqlite:PATH or redis://...
 app = FastAPI()
-install(app)
 seen: Counter[str] = Counter()
 
 
-@app.post(PATH)
-def on_event(event: Event = palisade_webhook(webhook, dedup=dedup)) -> dict[str, str]:
+@app.api_route(PATH, methods=METHODS)  # every method: a wrong one gets the receiver's 405
+@palisade_webhook(webhook, dedup=dedup)
+async def on_event(event: Event) -> None:
     """Runs once per verified, new event; raising makes Palisade retry."""
     seen[event.domain] += 1
     data = event.data
@@ -41,7 +41,6 @@ def on_event(event: Event = palisade_webhook(webhook, dedup=dedup)) -> dict[str,
         pass  # e.g. credit data.qty of data.asset to the customer
     elif isinstance(data, Wallet):
         pass  # e.g. record data.address
-    return {"status": "processed"}
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from collections import Counter
 from flask import Flask
 
 from palisade_webhooks import Event, Transaction, Wallet
-from palisade_webhooks.flask import palisade_webhook
+from palisade_webhooks.flask import METHODS, palisade_webhook
 
 from _receiver_common import HOST, PATH, configure, deduplicator
 
@@ -31,7 +31,7 @@ app = Flask(__name__)
 seen: Counter[str] = Counter()
 
 
-@app.post(PATH)
+@app.route(PATH, methods=METHODS)  # every method: a wrong one gets the receiver's 405
 @palisade_webhook(webhook, dedup=dedup)
 def on_event(event: Event) -> None:
     """Runs once per verified, new event; raising makes Palisade retry."""

@@ -1,5 +1,5 @@
 #![no_main]
-//! The C ABI of the Go SDK (crate `palisade-webhooks-ffi`, `bindings-go/src/lib.rs`) called the
+//! The C ABI of the Go SDK (crate `palisade-webhooks-ffi`, `bindings-go/src/`) called the
 //! way a C or cgo caller would: fuzzed bytes and lengths (always within valid memory, as the
 //! ABI's contract requires), flat string lists whose lengths may not add up, any status code.
 //!
@@ -7,7 +7,8 @@
 //! `PW_ERR_INTERNAL` (a caught panic); the error's code equals the status and carries a message
 //! exactly when the call failed; outputs are NULL/empty on failure; a delivery signed by the
 //! test signer always verifies; a verified event's view, JSON round trip and canonical resource
-//! agree; deduplication answers NEW once, then DUPLICATE. The durable stores are built without
+//! agree; deduplication answers NEW once, then DUPLICATE; the receiver answers with a JSON body
+//! or hands out a ticket that settles exactly once. The durable stores are built without
 //! their features here (no SQLite or Redis in the fuzz build): they must fail cleanly.
 
 use std::ptr;
@@ -53,7 +54,7 @@ fn zeroed_error() -> PwError {
     }
 }
 
-const DOCUMENTED: [PwStatus; 13] = [
+const DOCUMENTED: [PwStatus; 14] = [
     PW_OK,
     PW_ERR_MISSING_SIGNATURE,
     PW_ERR_MALFORMED_SIGNATURE,
@@ -67,6 +68,7 @@ const DOCUMENTED: [PwStatus; 13] = [
     PW_ERR_STORE_UNAVAILABLE,
     PW_ERR_INVALID_ARGUMENT,
     PW_ERR_INTERNAL,
+    PW_ERR_TICKET_SETTLED,
 ];
 
 /// Checks a call's status against its error and the statuses the call documents, then frees
@@ -256,6 +258,122 @@ const VERIFY: &[PwStatus] = &[
     PW_ERR_INVALID_ARGUMENT,
 ];
 
+/// The receiver over the fixed verifier and an in-memory deduplicator: a fuzzed method,
+/// declared length, body and headers either get an answer (a JSON body, a known code) or an
+/// event and a ticket that settles exactly once.
+unsafe fn receive(
+    c: &mut Cursor<'_>,
+    webhook: *const PwWebhook,
+    body: &[u8],
+    headers: &[u8],
+    header_lens: &[usize],
+    pairs: usize,
+) {
+    let mut err = zeroed_error();
+    let (mut store, mut dedup, mut receiver) = (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
+    assert_eq!(pw_memory_store_new(0, 0, &mut store, &mut err), PW_OK);
+    assert_eq!(pw_dedup_new(store, 0, 0, &mut dedup, &mut err), PW_OK);
+    let with_dedup = c.byte() & 1 == 1;
+    let d = if with_dedup { dedup } else { ptr::null_mut() };
+    assert_eq!(pw_receiver_new(webhook, d, &mut receiver, &mut err), PW_OK);
+    pw_dedup_free(dedup);
+    pw_store_free(store);
+    let method: &[u8] = if c.byte() % 2 == 0 {
+        b"POST"
+    } else {
+        c.slice(1)
+    };
+    let has_length = c.byte() & 1 == 1;
+    let declared = c.u64() % 8192;
+    for round in 0..2 {
+        let mut answer = std::mem::MaybeUninit::<PwAnswer>::zeroed().assume_init();
+        let (mut event, mut ticket) = (ptr::null_mut(), ptr::null_mut());
+        let status = pw_receiver_begin(
+            receiver,
+            method.as_ptr(),
+            method.len(),
+            has_length,
+            declared,
+            body.as_ptr(),
+            body.len(),
+            headers.as_ptr(),
+            headers.len(),
+            header_lens.as_ptr(),
+            pairs,
+            &mut answer,
+            &mut event,
+            &mut ticket,
+            &mut err,
+        );
+        check(
+            "receiver_begin",
+            status,
+            &mut err,
+            &[PW_ERR_INVALID_ARGUMENT],
+        );
+        if status != PW_OK {
+            assert!(event.is_null() && ticket.is_null() && answer.body.ptr.is_null());
+            break;
+        }
+        if ticket.is_null() {
+            assert!(event.is_null());
+            check_answer(&answer);
+            pw_answer_free(&mut answer);
+            continue;
+        }
+        assert!(!event.is_null() && answer.body.ptr.is_null());
+        let mut data = std::mem::MaybeUninit::<PwEventData>::zeroed().assume_init();
+        let status = pw_event_data(event, &mut data, &mut err);
+        check("event_data", status, &mut err, &[]);
+        assert!(data.idempotency_key.present && data.resource.present);
+        assert!(data.resource.offset + data.resource.len <= data.bytes.len);
+        pw_event_data_free(&mut data);
+        pw_event_free(event);
+        // With a deduplicator, the second round finds the first one's work done (or released).
+        let reason = c.slice(1);
+        let status = if c.byte() & 1 == 1 {
+            pw_ticket_finish_ok(ticket, &mut answer, &mut err)
+        } else {
+            pw_ticket_finish_failed(ticket, reason.as_ptr(), reason.len(), &mut answer, &mut err)
+        };
+        check("ticket_finish", status, &mut err, &[]);
+        check_answer(&answer);
+        pw_answer_free(&mut answer);
+        let status = pw_ticket_finish_ok(ticket, &mut answer, &mut err);
+        check(
+            "ticket_finish(again)",
+            status,
+            &mut err,
+            &[PW_ERR_TICKET_SETTLED],
+        );
+        assert_eq!(
+            status, PW_ERR_TICKET_SETTLED,
+            "round {round}: a ticket settled twice"
+        );
+        pw_ticket_free(ticket);
+    }
+    pw_receiver_free(receiver);
+}
+
+/// An answer: a known status, a static code, a JSON body, headers and a log line.
+fn check_answer(a: &PwAnswer) {
+    assert!(
+        [200, 400, 401, 405, 409, 413, 500, 503].contains(&a.status),
+        "status {}",
+        a.status
+    );
+    assert!(!view_bytes(&a.code).is_empty() && !view_bytes(&a.log_level).is_empty());
+    let body: serde_json::Value = serde_json::from_slice(buf_bytes(&a.body)).expect("a JSON body");
+    assert!(body.is_object());
+    let headers: Vec<(String, String)> =
+        serde_json::from_slice(buf_bytes(&a.headers_json)).expect("JSON headers");
+    assert_eq!(
+        headers[0],
+        ("Content-Type".into(), "application/json".into())
+    );
+    assert!(!buf_bytes(&a.log_message).is_empty());
+}
+
 fuzz_target!(|data: &[u8]| unsafe {
     let fx = fixture();
     let fixed = fx.webhook as *const PwWebhook;
@@ -332,6 +450,8 @@ fuzz_target!(|data: &[u8]| unsafe {
             assert!(event.is_null());
         }
     }
+    receive(&mut c, fixed, body, headers, &header_lens, pairs);
+
     let mut fp = PwBuf {
         ptr: ptr::null_mut(),
         len: 0,
@@ -468,6 +588,8 @@ fuzz_target!(|data: &[u8]| unsafe {
         );
         if status == PW_OK {
             check_event(event);
+            // The same signed delivery through the receiver: processed, then a duplicate.
+            receive(&mut c, fixed, buf_bytes(&delivery.body), &flat, &lens, 1);
         }
     }
     pw_delivery_free(&mut delivery);

@@ -20,7 +20,8 @@ use p256::{AffinePoint, FieldBytes, ProjectivePoint, Scalar};
 use palisade_webhooks::diagnose::diagnose;
 use palisade_webhooks::testing::TestSigner;
 use palisade_webhooks::{
-    parse_signature, Backend, ErrorCode, Event, PublicKey, Webhook, WebhookOptions,
+    idempotency_key, parse_signature, Backend, Error, ErrorCode, Event, PublicKey, Webhook,
+    WebhookOptions, MAX_MESSAGE_CHARS, TRUNCATION_MARK,
 };
 
 /// Reads a fuzz input front to back; past the end it yields zeros, so every input is usable.
@@ -117,6 +118,29 @@ fn same_result(
     }
 }
 
+/// A refusal's message fits the bound as written: it is not one the backstop in `Error::new`
+/// had to cut (which would mean it quotes something of unbounded length).
+fn check_message(e: &Error) {
+    let message = e.message();
+    assert!(message.chars().count() <= MAX_MESSAGE_CHARS, "{e}");
+    assert!(!message.ends_with(TRUNCATION_MARK), "a message cut to the bound: {e}");
+}
+
+/// A verified event: its idempotency key is the documented function of its fields.
+fn check_verified(event: &Event) {
+    assert_eq!(
+        event.idempotency_key,
+        idempotency_key(
+            event.domain.as_str(),
+            event.resource_id.as_deref(),
+            event.updated_at.as_deref(),
+            &event.payload
+        ),
+        "the idempotency key is not the documented function of the event"
+    );
+    check_event(event);
+}
+
 fn check_event(event: &Event) {
     let json = event.to_json();
     let back = Event::from_json(&json).expect("a verified event's JSON must restore");
@@ -149,8 +173,11 @@ pub fn envelope(data: &[u8]) {
     let direct = fx.fast.verify_with_signature(body, signature.as_deref());
     same_result("verify vs verify_with_signature", &fast, &direct);
     match &fast {
-        Ok(event) => check_event(event),
-        Err(e) => assert!(VERIFY_CODES.contains(&e.code()), "unexpected code: {e}"),
+        Ok(event) => check_verified(event),
+        Err(e) => {
+            assert!(VERIFY_CODES.contains(&e.code()), "unexpected code: {e}");
+            check_message(e);
+        }
     }
 
     let primary = fx
@@ -174,19 +201,22 @@ pub fn envelope(data: &[u8]) {
     match fx.fast.verify_with_signature(body, Some(&good)) {
         Ok(event) => {
             assert_eq!(event.payload, payload, "verified payload differs");
-            check_event(&event);
+            check_verified(&event);
         }
         // Bodies a generic parser accepts but the strict envelope parser refuses (duplicate
         // keys), over the size limit, or whose payload does not decode to a fitting object.
-        Err(e) => assert!(
-            matches!(
-                e.code(),
-                ErrorCode::MalformedEnvelope
-                    | ErrorCode::MalformedPayload
-                    | ErrorCode::BodyTooLarge
-            ),
-            "a correctly signed payload was refused with {e}"
-        ),
+        Err(e) => {
+            assert!(
+                matches!(
+                    e.code(),
+                    ErrorCode::MalformedEnvelope
+                        | ErrorCode::MalformedPayload
+                        | ErrorCode::BodyTooLarge
+                ),
+                "a correctly signed payload was refused with {e}"
+            );
+            check_message(&e);
+        }
     }
 }
 
@@ -210,6 +240,7 @@ pub fn keys(data: &[u8]) {
         (Err(r), Err(f)) => {
             assert_eq!(r, f, "backends fail differently");
             assert_eq!(r.code(), ErrorCode::InvalidPublicKey, "{r}");
+            check_message(r);
         }
         _ => panic!("backends disagree: {reference:?} / {fast:?}"),
     }
@@ -247,9 +278,13 @@ pub fn signature(data: &[u8]) {
             }
         }
         Err(e) if text.trim().is_empty() => {
-            assert_eq!(e.code(), ErrorCode::MissingSignature, "{e}")
+            assert_eq!(e.code(), ErrorCode::MissingSignature, "{e}");
+            check_message(&e);
         }
-        Err(e) => assert_eq!(e.code(), ErrorCode::MalformedSignature, "{e}"),
+        Err(e) => {
+            assert_eq!(e.code(), ErrorCode::MalformedSignature, "{e}");
+            check_message(&e);
+        }
     }
 }
 
@@ -263,7 +298,10 @@ pub fn event_json(data: &[u8]) {
             let json = event.to_json();
             assert_eq!(Event::from_json(&json).map(|e| e.to_json()), Ok(json));
         }
-        Err(e) => assert_eq!(e.code(), ErrorCode::MalformedPayload, "{e}"),
+        Err(e) => {
+            assert_eq!(e.code(), ErrorCode::MalformedPayload, "{e}");
+            check_message(&e);
+        }
     }
 }
 
@@ -323,7 +361,7 @@ fn scalar_from_u128(v: u128) -> Scalar {
     Scalar::from(v as u64) + Scalar::from((v >> 64) as u64) * Scalar::from(1u64 << 32).square()
 }
 
-/// Fixed keys, tables built once: the conformance primary key, the SPEC's documentation key,
+/// Fixed keys, tables built once: the conformance primary key, the documentation's example key,
 /// and keys whose tables are degenerate on purpose (Q = G, Q = −G, Q = 2G, Q = 2^128·G), where
 /// table entries of Q coincide with those of G.
 fn fixed_keys() -> &'static [KeyPair] {

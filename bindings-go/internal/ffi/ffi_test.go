@@ -20,6 +20,9 @@ func TestCodeNamesMatchTheCore(t *testing.T) {
 	want := []string{"OK", "ERR_MISSING_SIGNATURE", "ERR_MALFORMED_SIGNATURE", "ERR_INVALID_SIGNATURE",
 		"ERR_INVALID_PUBLIC_KEY", "ERR_BODY_NOT_RAW", "ERR_BODY_TOO_LARGE", "ERR_MALFORMED_ENVELOPE",
 		"ERR_MALFORMED_PAYLOAD", "ERR_STALE_EVENT", "ERR_STORE_UNAVAILABLE"}
+	if CodeName(ErrTicketSettled) != "ERR_TICKET_SETTLED" || HTTPStatusForName("ERR_TICKET_SETTLED") != 500 {
+		t.Error("ERR_TICKET_SETTLED")
+	}
 	for code, name := range want {
 		if got := CodeName(int32(code)); got != name {
 			t.Errorf("code %d: %q, expected %q", code, got, name)
@@ -103,8 +106,8 @@ func TestEmptyInputsAreNull(t *testing.T) {
 	if kept, err := claim.Finish(true); err != nil || !kept {
 		t.Fatalf("finish: %v %+v", kept, err)
 	}
-	if _, err := claim.Finish(true); err == nil || err.Code != ErrInvalidArgument {
-		t.Fatal("finishing twice")
+	if _, err := claim.Finish(false); err == nil || err.Code != ErrTicketSettled || CodeName(err.Code) != "ERR_TICKET_SETTLED" {
+		t.Fatalf("finishing twice: %+v", err)
 	}
 	d.Close()
 }

@@ -5,9 +5,14 @@
 //	signer, _ := palisadetest.Generate()
 //	defer signer.Close()
 //	wh, _ := palisade.NewWebhook([]string{signer.PublicKey()})
+//	rcv, _ := palisade.NewReceiver(wh, nil)
+//	handler := palisade.Handler(rcv, yourHandlerFunc)
 //	d, _ := signer.Delivery("TRANSACTION", map[string]any{"id": "tx-1", "status": "CONFIRMED"})
 //	rec := httptest.NewRecorder()
 //	handler.ServeHTTP(rec, d.Request("/webhooks/palisade"))
+//
+// NewFaultyStore makes a store that fails on purpose at one step, to test a receiver's answers
+// to a store outage.
 package palisadetest
 
 import (
@@ -17,6 +22,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 
+	"github.com/palisade-webhooks/palisade-webhooks/bindings-go/internal/bridge"
 	"github.com/palisade-webhooks/palisade-webhooks/bindings-go/internal/ffi"
 	"github.com/palisade-webhooks/palisade-webhooks/bindings-go/palisade"
 )
@@ -164,14 +170,44 @@ func (s *Signer) DeliveryWith(domain string, resource any, opts DeliveryOptions)
 	return &Delivery{Body: d.Body, Header: header, Payload: d.Payload, Signature: d.Signature}, nil
 }
 
-func errorFrom(e *ffi.Error) error {
-	switch e.Code {
-	case ffi.ErrClosed:
-		return palisade.ErrClosed
-	case ffi.ErrInvalidArgument:
-		return fmt.Errorf("%w: %s", palisade.ErrInvalidArgument, e.Message)
-	case ffi.ErrInternal:
-		return fmt.Errorf("palisadetest: %s", e.Message)
+// errorFrom maps a native error as package palisade does.
+func errorFrom(e *ffi.Error) error { return bridge.Error(e) }
+
+// FailAt names the step a FaultyStore fails at.
+type FailAt string
+
+// The steps a FaultyStore can fail at.
+const (
+	FailNothing  FailAt = "nothing"
+	FailClaim    FailAt = "claim"
+	FailComplete FailAt = "complete"
+	FailRelease  FailAt = "release"
+)
+
+// FaultyStore is an idempotency store that fails on purpose at one step, so a receiver's
+// answers to a store outage at claim, at complete (after the handler succeeded) or at release
+// (after it failed) can be tested without taking a real store down at the right moment. Every
+// failure is ErrStoreUnavailable, as a real outage's is. It is the core's testing store, and a
+// palisade.Store: pass it to palisade.NewDeduplicator.
+type FaultyStore struct {
+	palisade.Store
+	s *ffi.Store
+}
+
+// NewFaultyStore wraps inner (which it keeps open), failing at failAt.
+func NewFaultyStore(inner palisade.Store, failAt FailAt) (*FaultyStore, error) {
+	h := bridge.StoreHandle(inner)
+	if h == nil {
+		return nil, fmt.Errorf("%w: no inner store", palisade.ErrInvalidArgument)
 	}
-	return &palisade.Error{Code: palisade.ErrorCode(ffi.CodeName(e.Code)), Message: e.Message}
+	s, err := ffi.NewFaultyStore(h, string(failAt))
+	if err != nil {
+		return nil, errorFrom(err)
+	}
+	return &FaultyStore{Store: bridge.WrapStore(s).(palisade.Store), s: s}, nil
+}
+
+// SetFailAt changes the step the store fails at (while it is in use, too).
+func (f *FaultyStore) SetFailAt(failAt FailAt) error {
+	return errorFrom(f.s.SetFailAt(string(failAt)))
 }

@@ -1,10 +1,11 @@
 'use strict'
-// Express (4 and 5) middleware. It needs the raw body: it uses it when express.raw() /
-// express.text() / captureRawBody already kept it, reads the request stream itself when no
-// body parser consumed it, and otherwise explains how to fix the app.
+// Express (4 and 5) middleware, I/O around the core's Receiver. It needs the raw body: it uses
+// it when express.raw() / express.text() / captureRawBody already kept it, reads the request
+// stream itself (bounded) when no body parser consumed it, and otherwise explains how to fix
+// the app.
 
-const { WebhookError } = require('../errors.js')
-const { checkOptions, processDelivery, errorBody, tooLarge } = require('./common.js')
+const { WebhookError, httpStatusFor } = require('../errors.js')
+const { adapterOptions, declaredLengthOf, readStream, receive } = require('./common.js')
 
 /**
  * A `verify` hook for `express.json()` that keeps the raw bytes, so the webhook route works
@@ -15,48 +16,6 @@ const { checkOptions, processDelivery, errorBody, tooLarge } = require('./common
  */
 function captureRawBody(req, _res, buf) {
   req.rawBody = buf
-}
-
-/**
- * Reads the request stream, stopping once it exceeds `limit` (the core then refuses the body
- * with ERR_BODY_TOO_LARGE, so memory stays bounded).
- * @param {import('node:http').IncomingMessage} req
- * @param {number} limit
- * @returns {Promise<Buffer | WebhookError>}
- */
-function readBody(req, limit) {
-  const declared = Number(req.headers['content-length'])
-  if (Number.isFinite(declared) && declared > limit) return Promise.resolve(tooLarge(declared, limit))
-  return new Promise((resolve, reject) => {
-    /** @type {Buffer[]} */
-    const chunks = []
-    let size = 0
-    const cleanup = () => {
-      req.off('data', onData)
-      req.off('end', onEnd)
-      req.off('error', onError)
-    }
-    const onData = (/** @type {Buffer} */ chunk) => {
-      chunks.push(chunk)
-      size += chunk.length
-      if (size > limit) {
-        cleanup()
-        req.pause()
-        resolve(Buffer.concat(chunks, size))
-      }
-    }
-    const onEnd = () => {
-      cleanup()
-      resolve(Buffer.concat(chunks, size))
-    }
-    const onError = (/** @type {Error} */ e) => {
-      cleanup()
-      reject(e)
-    }
-    req.on('data', onData)
-    req.on('end', onEnd)
-    req.on('error', onError)
-  })
 }
 
 /**
@@ -73,46 +32,59 @@ function availableBody(req) {
   return null
 }
 
+// Within the 200 characters every refusal message fits in; the README explains more.
 const PARSED_MESSAGE =
-  'the request body was already parsed by a body parser (express.json() or similar) before ' +
-  'the Palisade webhook middleware ran, so the exact signed bytes are gone. Fix one of: mount ' +
-  'the webhook route before app.use(express.json()); or give it express.raw({ type: ' +
-  "'application/json' }); or keep the raw bytes with app.use(express.json({ verify: captureRawBody }))."
+  'express.json() ran first, so the signed bytes are gone: mount the route before ' +
+  "app.use(express.json()), or use express.raw({ type: 'application/json' }) or " +
+  'express.json({ verify: captureRawBody })'
 
 /**
- * Express middleware for a Palisade webhook route:
- * `app.post('/webhooks/palisade', expressWebhook({ webhook, deduplicator, handler }))`.
+ * Writes an answer exactly: status, headers, body bytes.
+ * @param {import('node:http').ServerResponse} res
+ * @param {import('../../index').Answer} answer
+ * @param {boolean} complete whether the whole request body was read
+ */
+function send(res, answer, complete) {
+  if (res.headersSent) return
+  res.statusCode = answer.status
+  for (const [name, value] of answer.headers) res.setHeader(name, value)
+  // The rest of the body was not read: close rather than drain it.
+  if (!complete) res.setHeader('Connection', 'close')
+  res.end(answer.body)
+}
+
+/**
+ * Express middleware for a Palisade webhook route; mount it for every method, so a wrong
+ * method gets the receiver's 405:
+ * `app.all('/webhooks/palisade', expressWebhook({ webhook, deduplicator, handler }))`.
  *
- * Answers 401 (missing/invalid signature), 400 (malformed delivery), 413 (too large),
- * 503 (idempotency store unavailable); runs `handler(event, req, res)` for a verified delivery
- * and answers 200 `{ status: 'processed' }` unless the handler responded itself. With a
- * deduplicator: a duplicate answers 200 without calling the handler, an event being processed
- * elsewhere 409; a handler error releases the claim and goes to `next(err)` (Express answers 500).
- * @param {{ webhook: import('../webhook.js').Webhook, handler: Function, deduplicator?: import('../dedup.js').Deduplicator | null }} options
+ * Runs `handler(event, req)` for a verified, new delivery and answers what the core's
+ * `Receiver` decides (200 processed or duplicate, 409 in progress, 401 / 400 / 413 / 503
+ * refusals, 405, 500 `ERR_HANDLER_FAILED` when the handler throws; `docs/receiver.md` has the
+ * table). Each answer's log line goes to `logger`. A body already consumed by a JSON parser
+ * goes to `next(err)` (a `WebhookError` `ERR_BODY_NOT_RAW` saying how to fix the app).
+ * @param {{ webhook?: import('../webhook.js').Webhook, deduplicator?: import('../dedup.js').Deduplicator | null, receiver?: import('../receiver.js').Receiver, handler: Function, logger?: import('../../index').Logger | null }} options
  */
 function expressWebhook(options) {
-  const opts = checkOptions('expressWebhook', options)
+  const adapter = adapterOptions('expressWebhook', options)
+  const { receiver, handler } = adapter
   return function palisadeWebhook(/** @type {any} */ req, /** @type {any} */ res, /** @type {Function} */ next) {
     const run = async () => {
       let body = availableBody(req)
       if (body === undefined) {
         // `status` tells Express's error handler which code to answer.
-        throw Object.assign(new WebhookError('ERR_BODY_NOT_RAW', PARSED_MESSAGE), { status: 500 })
+        const error = new WebhookError('ERR_BODY_NOT_RAW', PARSED_MESSAGE)
+        throw Object.assign(error, { status: httpStatusFor(error) })
       }
-      if (body === null) body = await readBody(req, opts.webhook.maxBodyBytes)
-      if (body instanceof WebhookError) {
-        res.set('Connection', 'close')
-        res.status(413).json(errorBody(body))
-        return
-      }
-      const outcome = await processDelivery(opts, body, req.headers, (event) => opts.handler(event, req, res))
-      if (outcome.kind === 'refused') {
-        if (outcome.status === 413) res.set('Connection', 'close')
-        res.status(outcome.status).json(errorBody(outcome.error))
-        return
-      }
-      if (res.headersSent) return
-      res.status(outcome.status).json({ status: outcome.kind })
+      const declaredLength = declaredLengthOf(req.headers['content-length'])
+      let complete = true
+      if (body === null) ({ body, complete } = await readStream(req, receiver.maxBodyBytes, declaredLength))
+      const answer = await receive(
+        adapter,
+        { method: req.method, declaredLength, body, headers: req.headers },
+        (event) => handler(event, req)
+      )
+      send(res, answer, complete)
     }
     run().catch(next)
   }

@@ -1,22 +1,25 @@
 'use strict'
 // Fetch-API handler: `(request: Request) => Promise<Response>`, for Next.js route handlers,
 // Hono, Deno-style servers, Cloudflare-like runtimes and anything built on Request/Response.
+// I/O around the core's Receiver.
 
-const { WebhookError } = require('../errors.js')
-const { checkOptions, processDelivery, errorBody, tooLarge } = require('./common.js')
+const { adapterOptions, declaredLengthOf, receive } = require('./common.js')
 
 /**
- * Reads a Request body, stopping once it exceeds `limit` (the core then refuses it).
+ * Reads a Request body, keeping at most `limit + 1` bytes (enough for the Receiver to
+ * recognise an oversize body, with or without a declared length); with a declared length over
+ * the limit, nothing is read.
  * @param {Request} request
- * @param {number} limit
- * @returns {Promise<Uint8Array | WebhookError>}
+ * @param {number} limit `maxBodyBytes`
+ * @param {number | undefined} declared
+ * @returns {Promise<Uint8Array>}
  */
-async function readBody(request, limit) {
-  const declared = Number(request.headers.get('content-length'))
-  if (request.headers.has('content-length') && Number.isFinite(declared) && declared > limit) {
-    return tooLarge(declared, limit)
-  }
+async function readBody(request, limit, declared) {
   if (!request.body) return new Uint8Array(0)
+  if (declared !== undefined && declared > limit) {
+    await request.body.cancel().catch(() => {})
+    return new Uint8Array(0)
+  }
   const reader = request.body.getReader()
   /** @type {Uint8Array[]} */
   const chunks = []
@@ -31,43 +34,32 @@ async function readBody(request, limit) {
       break
     }
   }
-  return Buffer.concat(chunks, size)
+  return Buffer.concat(chunks, size).subarray(0, limit + 1)
 }
 
 /**
- * @param {number} status
- * @param {unknown} body
- */
-function json(status, body) {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } })
-}
-
-/**
- * A Fetch-API webhook handler: `export const POST = fetchWebhook({ webhook, deduplicator, handler })`.
+ * A Fetch-API webhook handler: `const handle = fetchWebhook({ webhook, deduplicator, handler })`,
+ * then `export const POST = handle` (Next.js) or `app.all('/webhooks/palisade', (c) => handle(c.req.raw))` (Hono).
  *
- * Answers 401 / 400 / 413 / 503 for refused deliveries; runs `handler(event, request)` for a
- * verified delivery and returns its `Response` if it gives one, else 200
- * `{ status: 'processed' }`. With a deduplicator: duplicate → 200 without calling the handler,
- * in progress → 409. A handler error releases the claim, is passed to `onError` (default:
- * `console.error`) and answers 500.
- * @param {{ webhook: import('../webhook.js').Webhook, handler: Function, deduplicator?: import('../dedup.js').Deduplicator | null, onError?: (error: unknown) => void }} options
+ * Runs `handler(event, request)` for a verified, new delivery and answers what the core's
+ * `Receiver` decides (`docs/receiver.md` has the table); the handler's return value does not
+ * change the answer. A handler that throws gets the core's 500 `ERR_HANDLER_FAILED`, and its
+ * error goes to `logger`.
+ * @param {{ webhook?: import('../webhook.js').Webhook, deduplicator?: import('../dedup.js').Deduplicator | null, receiver?: import('../receiver.js').Receiver, handler: Function, logger?: import('../../index').Logger | null }} options
  * @returns {(request: Request) => Promise<Response>}
  */
 function fetchWebhook(options) {
-  const opts = checkOptions('fetchWebhook', options)
-  const onError = typeof options.onError === 'function' ? options.onError : (/** @type {unknown} */ e) => console.error(e)
+  const adapter = adapterOptions('fetchWebhook', options)
+  const { receiver, handler } = adapter
   return async function palisadeWebhook(request) {
-    const body = await readBody(request, opts.webhook.maxBodyBytes)
-    if (body instanceof WebhookError) return json(413, errorBody(body))
-    try {
-      const outcome = await processDelivery(opts, body, request.headers, (event) => opts.handler(event, request))
-      if (outcome.kind === 'refused') return json(outcome.status, errorBody(outcome.error))
-      if (outcome.kind === 'processed' && outcome.result instanceof Response) return outcome.result
-      return json(outcome.status, { status: outcome.kind })
-    } catch (e) {
-      onError(e)
-      return json(500, { error: 'handler_failed', message: 'the webhook handler failed; the delivery will be retried' })
-    }
+    const declaredLength = declaredLengthOf(request.headers.get('content-length') ?? undefined)
+    const body = await readBody(request, receiver.maxBodyBytes, declaredLength)
+    const answer = await receive(
+      adapter,
+      { method: request.method, declaredLength, body, headers: request.headers },
+      (event) => handler(event, request)
+    )
+    return new Response(answer.body, { status: answer.status, headers: answer.headers.map(([n, v]) => [n, v]) })
   }
 }
 

@@ -10,8 +10,10 @@ Quick start::
 Deduplication: :class:`Deduplicator` over a :class:`MemoryStore` (one process), a
 :class:`SqliteStore` (one host) or a :class:`RedisStore` (many instances).
 
-Framework adapters: :mod:`palisade_webhooks.flask`, :mod:`palisade_webhooks.fastapi`,
-:mod:`palisade_webhooks.django`. Test deliveries: :mod:`palisade_webhooks.testing`.
+Receiving: a :class:`Receiver` (a webhook and an optional deduplicator) decides every answer;
+the framework adapters :mod:`palisade_webhooks.flask`, :mod:`palisade_webhooks.fastapi` and
+:mod:`palisade_webhooks.django` are I/O around it. Test deliveries and a store that fails on
+purpose: :mod:`palisade_webhooks.testing`.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from __future__ import annotations
 from typing import Literal, Protocol
 
 from ._errors import (
+    ERROR_CODES,
+    RECEIVER_CODES,
+    TICKET_SETTLED,
     BodyNotRawError,
     BodyTooLargeError,
     InvalidPublicKeyError,
@@ -29,20 +34,26 @@ from ._errors import (
     MissingSignatureError,
     StaleEventError,
     StoreUnavailableError,
+    TicketSettledError,
     WebhookError,
 )
 from ._native import (
     DEFAULT_MAX_BODY_BYTES,
-    ERROR_CODES,
+    Answer,
     Approval,
     Asset,
+    Check,
     Claim,
     Deduplicator,
+    Diagnosis,
     Event,
     MemoryStore,
+    Processing,
+    Receiver,
     RedisStore,
     SqliteStore,
     Store,
+    Ticket,
     Transaction,
     TransferParty,
     UnknownResource,
@@ -82,12 +93,17 @@ class IdempotencyStore(Protocol):
 __all__ = [
     "DEFAULT_MAX_BODY_BYTES",
     "ERROR_CODES",
+    "RECEIVER_CODES",
+    "TICKET_SETTLED",
+    "Answer",
     "Approval",
     "Asset",
     "BodyNotRawError",
     "BodyTooLargeError",
+    "Check",
     "Claim",
     "Deduplicator",
+    "Diagnosis",
     "Event",
     "IdempotencyStore",
     "InvalidPublicKeyError",
@@ -97,11 +113,15 @@ __all__ = [
     "MalformedSignatureError",
     "MemoryStore",
     "MissingSignatureError",
+    "Processing",
+    "Receiver",
     "RedisStore",
     "SqliteStore",
     "StaleEventError",
     "Store",
     "StoreUnavailableError",
+    "Ticket",
+    "TicketSettledError",
     "Transaction",
     "TransferParty",
     "UnknownResource",

@@ -1,148 +1,126 @@
-"""What the framework adapters share: statuses, response bodies and outcome logging.
+"""What the framework adapters share: bounded body reads, running the handler between
+``Receiver.begin`` and ``Ticket.finish_*``, and logging the answer.
 
-Every adapter (and the receivers in the other languages) answers the same way; the status of a
-refusal comes from the core (``_native.http_status``), so it cannot drift between languages:
-
-=======================================  ======  ==================================
-outcome                                  status  body
-=======================================  ======  ==================================
-verified, handler returned None          200     ``{"status": "processed"}``
-duplicate (already processed)            200     ``{"status": "duplicate"}``
-in progress (another worker)             409     ``{"status": "in_progress"}``
-missing / malformed / invalid signature  401     ``{"error": CODE, "message": ...}``
-malformed envelope or payload, stale     400     ``{"error": CODE, "message": ...}``
-body too large                           413     ``{"error": CODE, "message": ...}``
-store unavailable                        503     ``{"error": CODE, "message": ...}``
-invalid public key, body not raw         500     ``{"error": CODE, "message": ...}``
-handler raised                           500     the framework's own error response
-=======================================  ======  ==================================
-
-One log line per delivery goes to the ``palisade_webhooks`` logger.
+The adapters are I/O only: every status, header and body they send is the :class:`Answer` the
+core's :class:`Receiver` decided, so every adapter (and the receivers of the other languages)
+answers a delivery with the same bytes. One log line per delivery goes to the
+``palisade_webhooks`` logger, at the answer's level.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
-from ._errors import BodyTooLargeError, WebhookError
-from ._native import Deduplicator, Event, Webhook, http_status
+from ._native import Answer, Deduplicator, Event, Processing, Receiver, Webhook
 
 logger = logging.getLogger("palisade_webhooks")
 
+_LEVELS = {"info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
 
-def status_for(error: WebhookError) -> int:
-    """The HTTP status to answer for a refused delivery (the core's table); 500 for an error
-    whose code the core does not know (a ``WebhookError`` raised by the application itself)."""
-    try:
-        return http_status(error.code)
-    except ValueError:
-        return 500
+METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+"""Route every method to the receiver, so a wrong one gets the receiver's own answer."""
 
 
-def error_body(error: WebhookError) -> dict[str, Any]:
-    """The JSON body of a refusal."""
-    return {"error": error.code, "message": error.message}
+def receiver_for(target: Webhook | Receiver, dedup: Deduplicator | None) -> Receiver:
+    """The adapter's receiver: ``target`` itself, or a new one over a webhook and ``dedup``."""
+    if isinstance(target, Receiver):
+        if dedup is not None:
+            raise TypeError("pass the deduplicator to Receiver(webhook, dedup), not to the adapter")
+        return target
+    if isinstance(target, Webhook):
+        return Receiver(target, dedup)
+    raise TypeError(f"expected a Webhook or a Receiver, not {type(target).__name__}")
 
 
-def too_large(content_length: int | None, limit: int) -> WebhookError | None:
-    """A ``BodyTooLargeError`` when the declared length already exceeds the limit (so the body
-    is not read at all), else ``None``."""
-    if content_length is not None and content_length > limit:
-        return BodyTooLargeError(
-            f"the body is {content_length} bytes (Content-Length), over max_body_bytes = {limit}"
-        )
-    return None
+def declared_length(value: str | None) -> int | None:
+    """A ``Content-Length`` header's value, or ``None`` when absent or not a number."""
+    if value is None:
+        return None
+    value = value.strip()
+    return int(value) if value.isascii() and value.isdigit() else None
 
 
-def log_refused(error: WebhookError) -> None:
-    """Logs a refused delivery."""
-    logger.warning("rejected %d %s", status_for(error), error)
+def must_read(receiver: Receiver, declared: int | None) -> bool:
+    """Whether the body is worth reading: a declared length over the limit is answered without
+    it, so an oversize body is not pulled at all."""
+    return declared is None or declared <= receiver.max_body_bytes
 
 
-def log_processed(event: Event) -> None:
-    """Logs a delivery whose handler succeeded."""
-    logger.info(
-        "processed 200 %s %s status=%s",
-        event.domain,
-        event.idempotency_key,
-        event.status,
-    )
+def read_bounded(read: Callable[[int], bytes], receiver: Receiver) -> bytes:
+    """At most ``max_body_bytes + 1`` bytes from ``read(n)`` (a stream's ``read``), whether or
+    not a length was declared: one byte past the limit is enough for the receiver to refuse."""
+    limit = receiver.max_body_bytes + 1
+    chunks: list[bytes] = []
+    size = 0
+    while size < limit:
+        chunk = read(limit - size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
-def log_claim(status: str, event: Event) -> None:
-    """Logs a delivery answered from the deduplicator (duplicate or in progress)."""
-    code = 200 if status == "duplicate" else 409
-    logger.info("%s %d %s %s", status, code, event.domain, event.idempotency_key)
+def failure_reason(error: BaseException) -> str:
+    """The reason a failed handler gives its ticket (logged, never sent)."""
+    return f"{type(error).__name__}: {error}"
 
 
-def log_failed(event: Event, error: BaseException, status: int = 500) -> None:
-    """Logs a delivery whose handler raised (the claim was released; Palisade will retry)."""
-    logger.error(
-        "failed %d %s %s: the handler raised %s: %s",
-        status,
-        event.domain,
-        event.idempotency_key,
-        type(error).__name__,
-        error,
-    )
+def log_answer(answer: Answer, error: BaseException | None = None) -> None:
+    """Logs the answer's line at its level, with the handler's traceback when it raised."""
+    logger.log(_LEVELS[answer.log_level], "%s", answer.log_message, exc_info=error)
 
 
-class Answer:
-    """What a synchronous adapter answers: ``result`` is the handler's return value when it
-    ran (``handled``), else ``status`` and ``body`` describe the JSON answer."""
-
-    __slots__ = ("status", "body", "handled", "result")
-
-    def __init__(
-        self, status: int, body: dict[str, Any], handled: bool = False, result: Any = None
-    ) -> None:
-        self.status = status
-        self.body = body
-        self.handled = handled
-        self.result = result
-
-
-def handle(
-    webhook: Webhook,
-    dedup: Deduplicator | None,
-    content_length: int | None,
-    read_body: Callable[[], bytes],
+def respond(
+    receiver: Receiver,
+    *,
+    method: str,
+    declared: int | None,
+    read: Callable[[int], bytes],
     headers: Any,
-    call: Callable[[Event], Any],
+    handle: Callable[[Event], object],
 ) -> Answer:
-    """Verify, deduplicate and dispatch one delivery (Flask and Django share this).
+    """One delivery, synchronously (WSGI frameworks): read, begin, run the handler, finish."""
+    body = read_bounded(read, receiver) if must_read(receiver, declared) else b""
+    started = receiver.begin(body, headers, method=method, declared_length=declared)
+    if not isinstance(started, Processing):
+        log_answer(started)
+        return started
+    try:
+        handle(started.event)
+    except Exception as e:  # the core answers 500 and releases the claim; Palisade retries
+        answer = started.ticket.finish_failed(failure_reason(e))
+        log_answer(answer, e)
+        return answer
+    answer = started.ticket.finish_ok()
+    log_answer(answer)
+    return answer
 
-    A handler exception releases the claim, is logged and propagates (the framework answers
-    500, so Palisade retries).
-    """
+
+async def respond_async(
+    receiver: Receiver,
+    *,
+    method: str,
+    declared: int | None,
+    body: Callable[[], Awaitable[bytes]],
+    headers: Any,
+    handle: Callable[[Event], Awaitable[object]],
+) -> Answer:
+    """One delivery on an event loop (ASGI frameworks): the store is only reached from worker
+    threads (``begin_async``, ``finish_*_async``), so the loop never waits on it."""
+    read = await body() if must_read(receiver, declared) else b""
+    started = await receiver.begin_async(read, headers, method=method, declared_length=declared)
+    if not isinstance(started, Processing):
+        log_answer(started)
+        return started
     try:
-        early = too_large(content_length, webhook.max_body_bytes)
-        if early is not None:
-            raise early
-        event = webhook.verify(read_body(), headers)
-        claim = dedup.claim(event) if dedup is not None else None
-    except WebhookError as e:
-        log_refused(e)
-        return Answer(status_for(e), error_body(e))
-    if claim is not None and claim.status != "new":
-        log_claim(claim.status, event)
-        return Answer(200 if claim.status == "duplicate" else 409, {"status": claim.status})
-    try:
-        result = call(event)
-    except BaseException as e:
-        if claim is not None:
-            try:
-                claim.release()
-            except WebhookError:
-                pass  # the lease expires anyway; the handler's exception matters more
-        log_failed(event, e)
-        raise
-    if claim is not None:
-        try:
-            claim.complete()
-        except WebhookError as e:
-            log_refused(e)
-            return Answer(status_for(e), error_body(e))
-    log_processed(event)
-    return Answer(200, {"status": "processed"}, handled=True, result=result)
+        await handle(started.event)
+    except Exception as e:  # the core answers 500 and releases the claim; Palisade retries
+        answer = await started.ticket.finish_failed_async(failure_reason(e))
+        log_answer(answer, e)
+        return answer
+    answer = await started.ticket.finish_ok_async()
+    log_answer(answer)
+    return answer

@@ -1,6 +1,6 @@
 """Type stubs of the native module ``palisade_webhooks._native`` (import ``palisade_webhooks``)."""
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Coroutine, Iterable, Mapping, Sequence
 from os import PathLike
 from datetime import timedelta
 from types import TracebackType
@@ -9,18 +9,24 @@ from typing import Any, ClassVar, Literal, Protocol, final
 from typing_extensions import disjoint_base
 
 __all__ = [
+    "Answer",
     "Approval",
     "Asset",
+    "Check",
     "Claim",
     "DEFAULT_MAX_BODY_BYTES",
     "Deduplicator",
-    "ERROR_CODES",
+    "Diagnosis",
     "Event",
+    "FaultyStore",
     "MemoryStore",
+    "Processing",
+    "Receiver",
     "RedisStore",
     "SqliteStore",
     "Store",
     "TestSigner",
+    "Ticket",
     "Transaction",
     "TransferParty",
     "UnknownResource",
@@ -33,7 +39,6 @@ __all__ = [
 ]
 
 __version__: str
-ERROR_CODES: tuple[str, ...]
 DEFAULT_MAX_BODY_BYTES: int
 
 class _HasItems(Protocol):
@@ -79,7 +84,11 @@ class Webhook:
         container."""
     def verify_signature(self, payload_b64: str, signature_b64: str) -> str:
         """Check ``signature_b64`` over ``payload_b64`` (the envelope's ``payload`` string);
-        return the verifying key's fingerprint or raise a ``WebhookError`` subclass."""
+        return the verifying key's fingerprint or raise a ``WebhookError`` subclass (whose
+        message says so when the two arguments look swapped)."""
+    def diagnose(self, body: _RawBody, headers: _Headers) -> Diagnosis:
+        """Explain what is wrong with a captured delivery (what the CLI's ``doctor`` prints).
+        For debugging only: it costs several verifications."""
     @property
     def max_body_bytes(self) -> int:
         """Bodies longer than this many bytes are refused."""
@@ -93,9 +102,47 @@ class Webhook:
     def key_fingerprints(self) -> list[str]:
         """Fingerprints of the keys, in the order they are tried."""
 
-def verify_webhook(public_key_b64: str, signature_b64: str, payload_b64: str) -> bool:
+_Base64 = str | bytes | bytearray | memoryview
+"""Base64 text, as ``str`` or bytes."""
+
+def verify_webhook(public_key_b64: _Base64, signature_b64: _Base64, payload_b64: _Base64) -> bool:
     """The documentation's function: ``True`` when ``signature_b64`` signs ``payload_b64``
-    under ``public_key_b64``; ``False`` for every failure. Never raises."""
+    under ``public_key_b64``; ``False`` for every verification failure. Raises ``TypeError``
+    for an argument that is neither ``str`` nor bytes.
+
+    The 8 most recently used keys are remembered: a key's second call prepares the fast
+    verifier (about 1 ms, once) and later calls reuse it. At most ~2.1 MB (262 KB per key)."""
+
+@final
+class Diagnosis:
+    """What ``Webhook.diagnose`` concluded about one captured delivery."""
+
+    @property
+    def verifies(self) -> bool:
+        """Whether the delivery verifies with the default options."""
+    @property
+    def digest(self) -> Literal["sha256", "sha256-double"] | None:
+        """The digest construction the signature matches, or ``None``."""
+    @property
+    def error(self) -> str | None:
+        """The error code a default ``Webhook`` gives, or ``None`` when it verifies."""
+    @property
+    def cause(self) -> str:
+        """The likely cause, in one sentence, with what to do about it."""
+    @property
+    def checks(self) -> list[Check]:
+        """Every check that was run, in order."""
+
+@final
+class Check:
+    """One step of a ``Diagnosis``."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def ok(self) -> bool: ...
+    @property
+    def detail(self) -> str: ...
 
 def http_status(code: str) -> int:
     """The HTTP status a receiver answers for a refusal with this error code (the same in
@@ -115,7 +162,9 @@ class Event:
         """The envelope's timestamp (unsigned; may be absent)."""
     @property
     def idempotency_key(self) -> str:
-        """``"{id}:{updatedAt}"`` from the signed payload, or ``"sha256:<hex>"``."""
+        """``"{domain}/{id}/{updatedAt}"`` (``id`` and ``updatedAt`` from the signed payload, each
+        part percent-encoded for ``%``, ``/`` and control characters), or
+        ``"{domain}/sha256:<hex>"`` of the payload when either is missing. Deduplicate on this."""
     @property
     def resource_id(self) -> str | None:
         """The resource's ``id``."""
@@ -371,7 +420,10 @@ class MemoryStore(Store):
     """An in-process store: bounded entries and TTL; forgets on restart."""
 
     def __new__(cls, max_entries: int = ..., ttl_seconds: float = ...) -> MemoryStore:
-        """Defaults (the core's): ``max_entries=100_000``, ``ttl_seconds=86_400.0``."""
+        """Defaults (the core's): ``max_entries=100_000``, ``ttl_seconds=86_400.0``.
+
+        Raises ``ValueError`` for ``max_entries`` below 1, or ``ttl_seconds`` below 0.001 or
+        above 3650 days."""
     @property
     def max_entries(self) -> int: ...
     @property
@@ -384,16 +436,19 @@ class SqliteStore(Store):
 
     Survives restarts and crashes. ``busy_timeout_seconds`` bounds the wait for another
     process's write lock; ``sync_every_commit=False`` trades durability across a machine crash
-    for speed. Raises ``StoreUnavailableError`` when the file cannot be opened or created.
+    for speed. Raises ``StoreUnavailableError`` when the file cannot be opened or created, and
+    ``ValueError`` for a busy timeout below 0.001 s or above one hour. A store opened before a
+    fork opens its own connection in each child.
     """
 
     def __new__(
         cls,
         path: str | PathLike[str],
         *,
-        busy_timeout_seconds: float = 5.0,
-        sync_every_commit: bool = True,
-    ) -> SqliteStore: ...
+        busy_timeout_seconds: float = ...,
+        sync_every_commit: bool = ...,
+    ) -> SqliteStore:
+        """Defaults (the core's): ``busy_timeout_seconds=5.0``, ``sync_every_commit=True``."""
     @property
     def path(self) -> str:
         """The database file, as given."""
@@ -411,17 +466,21 @@ class RedisStore(Store):
     ``prefix`` goes before every key (one per application). Every command is bounded by
     ``timeout_seconds`` (and connecting by ``connect_timeout_seconds``): an unreachable or slow
     server raises ``StoreUnavailableError``, never hangs. Raises ``StoreUnavailableError`` when
-    the URL is invalid or the server does not answer.
+    the URL is invalid or the server does not answer, and ``ValueError`` for a timeout below
+    0.001 s or above one hour. A store built before a fork opens its own connection in each
+    child.
     """
 
     def __new__(
         cls,
         url: str,
         *,
-        prefix: str = "palisade:idem:",
-        timeout_seconds: float = 2.0,
-        connect_timeout_seconds: float = 2.0,
-    ) -> RedisStore: ...
+        prefix: str = ...,
+        timeout_seconds: float = ...,
+        connect_timeout_seconds: float = ...,
+    ) -> RedisStore:
+        """Defaults (the core's): ``prefix="palisade:idem:"``, ``timeout_seconds=2.0``,
+        ``connect_timeout_seconds=2.0``."""
     @property
     def prefix(self) -> str: ...
     @property
@@ -448,7 +507,8 @@ class Deduplicator:
         retain_seconds: float = ...,
     ) -> Deduplicator:
         """Defaults (the core's): a ``MemoryStore()``, ``lease_seconds=60.0``,
-        ``retain_seconds=604_800.0`` (7 days)."""
+        ``retain_seconds=604_800.0`` (7 days). Raises ``ValueError`` for a lease or retention
+        below 0.001 s or above 3650 days."""
     def claim(self, event: Event | str) -> Claim:
         """Claim an event (or a key); use the result as a context manager."""
     @property
@@ -460,12 +520,15 @@ class Deduplicator:
 
 @final
 class Claim:
-    """The answer to ``Deduplicator.claim()``; completes on normal exit, releases on error."""
+    """The answer to ``Deduplicator.claim()``; a new claim settles once: completed on normal
+    exit, released on error (``TicketSettledError`` when settled a second time)."""
 
     @property
     def status(self) -> Literal["new", "duplicate", "in_progress"]: ...
     @property
     def key(self) -> str: ...
+    @property
+    def settled(self) -> bool: ...
     def complete(self) -> bool: ...
     def release(self) -> bool: ...
     def __enter__(self) -> Claim: ...
@@ -475,6 +538,106 @@ class Claim:
         exc_value: BaseException | None = None,
         traceback: TracebackType | None = None,
     ) -> bool: ...
+
+@final
+class Receiver:
+    """A webhook endpoint's whole receiving policy: verification, deduplication, the answers.
+
+    ``begin`` returns the ``Answer`` to send at once, or a ``Processing``: run the handler with
+    its ``event``, then send what its ``ticket``'s ``finish_ok()`` / ``finish_failed(reason)``
+    returns. The ``*_async`` variants run in a worker thread (the event loop never waits).
+    """
+
+    def __new__(cls, webhook: Webhook, deduplicator: Deduplicator | None = None) -> Receiver: ...
+    @property
+    def webhook(self) -> Webhook: ...
+    @property
+    def deduplicator(self) -> Deduplicator | None: ...
+    @property
+    def max_body_bytes(self) -> int:
+        """Read at most one byte more than this, with or without a ``Content-Length``."""
+    def begin(
+        self,
+        body: _RawBody,
+        headers: _Headers,
+        *,
+        method: str = "POST",
+        declared_length: int | None = None,
+    ) -> Answer | Processing:
+        """Start receiving one request (the body read, at most ``max_body_bytes + 1`` bytes)."""
+    def begin_async(
+        self,
+        body: _RawBody,
+        headers: _Headers,
+        *,
+        method: str = "POST",
+        declared_length: int | None = None,
+    ) -> Coroutine[Any, Any, Answer | Processing]:
+        """``begin``, awaitable, in a worker thread."""
+
+@final
+class Answer:
+    """What to send: ``status``, ``headers`` and ``body`` as they are; log ``log_message`` at
+    ``log_level``."""
+
+    @property
+    def status(self) -> int: ...
+    @property
+    def body(self) -> bytes:
+        """The JSON body, exactly as it goes on the wire."""
+    @property
+    def code(self) -> str:
+        """One of ``RECEIVER_CODES`` or ``ERROR_CODES``."""
+    @property
+    def headers(self) -> list[tuple[str, str]]: ...
+    @property
+    def log_level(self) -> Literal["info", "warning", "error"]: ...
+    @property
+    def log_message(self) -> str: ...
+    @property
+    def is_success(self) -> bool: ...
+
+@final
+class Processing:
+    """A verified delivery to process: run the handler with ``event``, then finish ``ticket``."""
+
+    @property
+    def event(self) -> Event: ...
+    @property
+    def ticket(self) -> Ticket: ...
+
+@final
+class Ticket:
+    """Settles one delivery exactly once (``TicketSettledError`` the second time); dropped
+    unsettled, it releases its claim."""
+
+    @property
+    def settled(self) -> bool: ...
+    def finish_ok(self) -> Answer:
+        """The handler succeeded: 200 ``processed``."""
+    def finish_failed(self, reason: str) -> Answer:
+        """The handler failed (``reason`` is logged, never sent): 500, claim released."""
+    def finish_ok_async(self) -> Coroutine[Any, Any, Answer]:
+        """``finish_ok``, awaitable, in a worker thread."""
+    def finish_failed_async(self, reason: str) -> Coroutine[Any, Any, Answer]:
+        """``finish_failed``, awaitable, in a worker thread."""
+
+@final
+class FaultyStore(Store):
+    """A store failing on purpose at ``fail_at``: ``"claim"``, ``"complete"``, ``"release"``
+    or ``"nothing"`` (settable), with ``StoreUnavailableError``, as an outage does."""
+
+    def __new__(
+        cls,
+        inner: Store | _PythonStore,
+        fail_at: Literal["nothing", "claim", "complete", "release"],
+    ) -> FaultyStore: ...
+    @property
+    def inner(self) -> Store | _PythonStore: ...
+    @property
+    def fail_at(self) -> Literal["nothing", "claim", "complete", "release"]: ...
+    @fail_at.setter
+    def fail_at(self, fail_at: Literal["nothing", "claim", "complete", "release"]) -> None: ...
 
 @final
 class TestSigner:

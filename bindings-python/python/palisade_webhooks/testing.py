@@ -1,4 +1,5 @@
-"""Test helpers: sign deliveries exactly as Palisade would, to test receivers offline.
+"""Test helpers: sign deliveries exactly as Palisade would, to test receivers offline, and
+make a store fail on purpose (:class:`FaultyStore`) to test how a receiver answers outages.
 
 Example::
 
@@ -12,6 +13,6 @@ Example::
 
 from __future__ import annotations
 
-from ._native import TestSigner
+from ._native import FaultyStore, TestSigner
 
-__all__ = ["TestSigner"]
+__all__ = ["FaultyStore", "TestSigner"]

@@ -11,26 +11,39 @@
 //!
 //! A claim carries a lease: a worker that crashes while holding one blocks the key only until
 //! the lease expires, after which another worker may take it over.
+//!
+//! Every duration and option is checked when the object is built ([`InvalidOption`]): zero
+//! would silently turn deduplication off, and an absurdly large value would overflow a clock.
+//!
+//! **Fork.** The SQLite and Redis stores notice when they are used in a process forked from
+//! the one that opened them (a pre-fork server such as gunicorn `--preload`, uWSGI, Celery
+//! prefork, `multiprocessing` with "fork") and open their own connection there before the next
+//! command: an inherited connection is never used by two processes.
 
 mod memory;
+mod options;
+#[cfg(any(feature = "redis", feature = "sqlite"))]
+mod per_process;
 #[cfg(feature = "redis")]
 mod redis;
 #[cfg(feature = "sqlite")]
 mod sqlite;
+mod token;
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-use rand_core::{OsRng, RngCore};
 
 use crate::error::Result;
 
 #[cfg(feature = "redis")]
 pub use self::redis::{RedisOptions, RedisStore};
 pub use memory::{MemoryStore, DEFAULT_MAX_ENTRIES, DEFAULT_TTL};
+pub use options::{InvalidOption, MAX_EXPIRY, MAX_TIMEOUT, MIN_DURATION};
 #[cfg(feature = "sqlite")]
 pub use sqlite::{SqliteOptions, SqliteStore};
+
+pub(crate) use token::new_token;
 
 /// Default lease of a claim: 60 s (a handler should answer well within Palisade's 30 s).
 pub const DEFAULT_LEASE: Duration = Duration::from_secs(60);
@@ -53,14 +66,32 @@ pub enum StoreClaim {
 /// step with respect to every other caller of the same store (threads, processes, hosts).
 ///
 /// Every method fails with `ERR_STORE_UNAVAILABLE` when the store cannot answer; none may report
-/// a claim it did not record.
+/// a claim it did not record. The memory, SQLite and Redis stores give the same answers in
+/// every case below (one contract suite runs against all three):
+///
+/// | call | answer |
+/// |---|---|
+/// | `claim`, key never seen, released, or its lease or retention ran out | `Claimed` |
+/// | `claim` by the token that holds the live lease (a command re-sent after a dropped connection) | `Claimed` (lease renewed) |
+/// | `claim`, another token holds a live lease | `Held` |
+/// | `claim`, completed within retention | `Completed` |
+/// | `complete` by the holder, lease live or expired but not taken over | `true` (recorded) |
+/// | `complete` again by the token that completed it | `true` (nothing changes) |
+/// | `complete`, the key is free (the lease expired and was forgotten, nobody claimed it since) | `true` (recorded) |
+/// | `complete` by a token that does not hold it: another token holds a live lease or completed it | `false` (nothing changes) |
+/// | `release` by the holder of a live lease | `true` (the key is free) |
+/// | `release` by anyone else, after the lease expired, or after completion | `false` (nothing changes) |
+///
+/// Durations reach a store already checked ([`MIN_DURATION`] ..= [`MAX_EXPIRY`]) when they come
+/// from a [`Deduplicator`]; a store must still not panic on any other value.
 pub trait IdempotencyStore: Send + Sync {
-    /// Claims `key` for `token` for `lease`, unless it is completed or held by a live lease.
+    /// Claims `key` for `token` for `lease`, unless it is completed or held by a live lease of
+    /// another token.
     fn claim(&self, key: &str, token: &str, lease: Duration) -> Result<StoreClaim>;
-    /// Marks `key` completed for `retain`, if `token` still holds it (or held it and nobody has
-    /// taken it over since). Returns `false` when another worker has taken the key over.
+    /// Marks `key` completed for `retain`, unless another token holds a live lease on it or
+    /// completed it. Returns `false` in that case (the key was taken over).
     fn complete(&self, key: &str, token: &str, retain: Duration) -> Result<bool>;
-    /// Frees `key` if `token` holds it. Returns `false` when it no longer did.
+    /// Frees `key` if `token` holds a live lease on it. Returns `false` otherwise.
     fn release(&self, key: &str, token: &str) -> Result<bool>;
 }
 
@@ -169,10 +200,10 @@ impl ClaimOutcome {
 /// use palisade_webhooks::dedup::{ClaimOutcome, Deduplicator};
 ///
 /// let dedup = Deduplicator::in_memory();
-/// let ClaimOutcome::New(claim) = dedup.claim("w1:2025-04-08T11:48:56Z")? else { unreachable!() };
+/// let ClaimOutcome::New(claim) = dedup.claim("WALLET/w1/2025-04-08T11:48:56Z")? else { unreachable!() };
 /// // ... process the event ...
 /// dedup.complete(&claim)?;
-/// assert_eq!(dedup.claim("w1:2025-04-08T11:48:56Z")?, ClaimOutcome::Duplicate);
+/// assert_eq!(dedup.claim("WALLET/w1/2025-04-08T11:48:56Z")?, ClaimOutcome::Duplicate);
 /// # Ok::<(), palisade_webhooks::Error>(())
 /// ```
 #[derive(Clone)]
@@ -206,16 +237,22 @@ impl Deduplicator {
         Self::new(Arc::new(MemoryStore::default()))
     }
 
-    /// Sets how long a claim is held before another worker may take it over.
-    pub fn with_lease(mut self, lease: Duration) -> Self {
-        self.lease = lease;
-        self
+    /// Sets how long a claim is held before another worker may take it over: at least
+    /// [`MIN_DURATION`] (a zero lease would let every worker take every key at once) and at most
+    /// [`MAX_EXPIRY`].
+    pub fn with_lease(mut self, lease: Duration) -> std::result::Result<Self, InvalidOption> {
+        self.lease = options::expiry("lease", lease)?;
+        Ok(self)
     }
 
-    /// Sets how long completed keys are remembered.
-    pub fn with_retention(mut self, retention: Duration) -> Self {
-        self.retention = retention;
-        self
+    /// Sets how long completed keys are remembered: at least [`MIN_DURATION`] (zero would forget
+    /// every key at once, so nothing would ever be a duplicate) and at most [`MAX_EXPIRY`].
+    pub fn with_retention(
+        mut self,
+        retention: Duration,
+    ) -> std::result::Result<Self, InvalidOption> {
+        self.retention = options::expiry("retention", retention)?;
+        Ok(self)
     }
 
     /// The lease.
@@ -295,13 +332,6 @@ pub enum Processed<T, E> {
     Duplicate,
     /// Held by another worker; the handler did not run.
     InProgress,
-}
-
-/// 128 random bits, hex: unguessable, so only the claim's holder can complete or release it.
-fn new_token() -> String {
-    let mut bytes = [0u8; 16];
-    OsRng.fill_bytes(&mut bytes);
-    hex::encode(bytes)
 }
 
 #[cfg(test)]

@@ -1,22 +1,22 @@
 //! `RedisStore`: a store shared by every receiver instance that talks to one Redis server.
+//!
+//! Concurrent callers share one connection per process, pipelined: while one caller's batch is
+//! on the wire, the others queue their commands, and the next caller sends them all in one
+//! write and reads all their replies. A claim and a completion are one round trip each, and
+//! many threads cost the server (and the kernel) one read and one write per batch instead of
+//! one per command.
 
 use std::fmt;
-use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::Thread;
 use std::time::Duration;
 
-use ::redis::{Client, Connection, RedisError, Script};
+use ::redis::{Client, Cmd, Connection, RedisError, Script, Value};
 
+use super::options::{self, InvalidOption};
+use super::per_process::PerProcess;
 use super::{IdempotencyStore, StoreClaim};
-use crate::error::{err, Error, Result};
-
-/// Default prefix put before every idempotency key in Redis.
-const DEFAULT_PREFIX: &str = "palisade:idem:";
-/// Default bound on one command's round trip (write and read): 2 s.
-const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
-/// Default bound on opening a connection: 2 s.
-const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
-/// Default number of idle connections kept for reuse.
-const DEFAULT_MAX_IDLE: usize = 16;
+use crate::error::{clip, clip_start, err, Error, Result};
 
 /// Longest expiry sent to Redis (about 2,000 years, far below what overflows its clock).
 const MAX_EXPIRY_MS: u128 = 1 << 46;
@@ -25,8 +25,8 @@ const MAX_EXPIRY_MS: u128 = 1 << 46;
 /// treats a repeat of its own token as success, so a command re-sent after a dropped
 /// connection cannot turn the caller's own claim into "held by someone else".
 ///
-/// Claim: take the key with `SET NX PX` (Redis expires a lapsed lease by itself); otherwise
-/// report what holds it.
+/// Claim: take the key with `SET NX PX` (Redis expires a lapsed lease by itself); the holder
+/// asking again renews its lease; otherwise report what holds it.
 const CLAIM: &str = r"
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 0 end
 local v = redis.call('GET', KEYS[1])
@@ -38,10 +38,12 @@ if string.sub(v, 1, 2) == 'c:' then return 1 end
 return 2
 ";
 
-/// Complete: only if the key is still ours, or free (our lease lapsed and nobody took over).
+/// Complete: only if the key is still ours or free (our lease lapsed and nobody took over); a
+/// key this token completed already stays as it is.
 const COMPLETE: &str = r"
 local v = redis.call('GET', KEYS[1])
-if not v or v == ARGV[1] or v == ARGV[2] then
+if v == ARGV[2] then return 1 end
+if not v or v == ARGV[1] then
   redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
   return 1
 end
@@ -57,18 +59,33 @@ end
 return 0
 ";
 
+/// A Lua script and its SHA-1 (what `EVALSHA` names it by).
+struct Lua {
+    source: &'static str,
+    sha1: String,
+}
+
+impl Lua {
+    fn new(source: &'static str) -> Self {
+        Lua {
+            source,
+            sha1: Script::new(source).get_hash().to_string(),
+        }
+    }
+}
+
 struct Scripts {
-    claim: Script,
-    complete: Script,
-    release: Script,
+    claim: Lua,
+    complete: Lua,
+    release: Lua,
 }
 
 fn scripts() -> &'static Scripts {
-    static SCRIPTS: OnceLock<Scripts> = OnceLock::new();
+    static SCRIPTS: std::sync::OnceLock<Scripts> = std::sync::OnceLock::new();
     SCRIPTS.get_or_init(|| Scripts {
-        claim: Script::new(CLAIM),
-        complete: Script::new(COMPLETE),
-        release: Script::new(RELEASE),
+        claim: Lua::new(CLAIM),
+        complete: Lua::new(COMPLETE),
+        release: Lua::new(RELEASE),
     })
 }
 
@@ -80,29 +97,35 @@ fn scripts() -> &'static Scripts {
 ///
 /// let options = RedisOptions::default()
 ///     .prefix("payments:idem:")
-///     .timeout(Duration::from_millis(500));
+///     .timeout(Duration::from_millis(500))?;
 /// # let _ = options;
+/// # Ok::<(), palisade_webhooks::dedup::InvalidOption>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct RedisOptions {
     prefix: String,
     timeout: Duration,
     connect_timeout: Duration,
-    max_idle: usize,
 }
 
 impl Default for RedisOptions {
     fn default() -> Self {
         RedisOptions {
-            prefix: DEFAULT_PREFIX.to_string(),
-            timeout: DEFAULT_TIMEOUT,
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            max_idle: DEFAULT_MAX_IDLE,
+            prefix: Self::DEFAULT_PREFIX.to_string(),
+            timeout: Self::DEFAULT_TIMEOUT,
+            connect_timeout: Self::DEFAULT_CONNECT_TIMEOUT,
         }
     }
 }
 
 impl RedisOptions {
+    /// Default prefix put before every idempotency key in Redis.
+    pub const DEFAULT_PREFIX: &'static str = "palisade:idem:";
+    /// Default bound on one command's round trip (write and read): 2 s.
+    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
+    /// Default bound on opening a connection: 2 s.
+    pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+
     /// The prefix of every key this store writes (default `"palisade:idem:"`). Give each
     /// application sharing a Redis database its own prefix; every instance of one application
     /// must use the same.
@@ -112,23 +135,36 @@ impl RedisOptions {
     }
 
     /// How long one command may take (sending it and reading the answer) before the call fails
-    /// with `ERR_STORE_UNAVAILABLE`. Default 2 s; at least 1 ms.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
+    /// with `ERR_STORE_UNAVAILABLE`. Default 2 s; at least [`MIN_DURATION`](super::MIN_DURATION),
+    /// at most [`MAX_TIMEOUT`](super::MAX_TIMEOUT).
+    pub fn timeout(mut self, timeout: Duration) -> std::result::Result<Self, InvalidOption> {
+        self.timeout = options::timeout("timeout", timeout)?;
+        Ok(self)
     }
 
-    /// How long opening a connection may take. Default 2 s; at least 1 ms.
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
+    /// How long opening a connection may take. Default 2 s; same range as
+    /// [`RedisOptions::timeout`].
+    pub fn connect_timeout(
+        mut self,
+        timeout: Duration,
+    ) -> std::result::Result<Self, InvalidOption> {
+        self.connect_timeout = options::timeout("connect_timeout", timeout)?;
+        Ok(self)
     }
 
-    /// How many idle connections are kept for reuse (default 16). Concurrent calls beyond this
-    /// open extra connections, which are closed after use.
-    pub fn max_idle(mut self, connections: usize) -> Self {
-        self.max_idle = connections;
-        self
+    /// The key prefix.
+    pub fn get_prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// The command timeout.
+    pub fn get_timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// The connect timeout.
+    pub fn get_connect_timeout(&self) -> Duration {
+        self.connect_timeout
     }
 }
 
@@ -145,19 +181,27 @@ impl RedisOptions {
 /// server with persistence (AOF or RDB) and a `noeviction` or `volatile-*` policy if the
 /// deduplication must survive a Redis restart or memory pressure.
 ///
-/// Connections are opened lazily beyond the first, reused, and replaced when they break; a
-/// connection found broken is retried once on a fresh one (safe: every script is idempotent for
-/// the same token). Works with `redis://` and `redis+unix://` URLs (no TLS).
+/// The store keeps one connection per process, opened on first use and replaced when it
+/// breaks; concurrent calls are pipelined over it. A connection found broken is retried once on
+/// a fresh one (safe: every script is idempotent for the same token). Works with `redis://` and
+/// `redis+unix://` URLs (no TLS).
 ///
 /// Use one Redis server (a primary, or an address that Sentinel or a proxy keeps pointing at the
 /// primary), not Redis Cluster.
 ///
 /// **Failures.** Every command has a timeout. When the server cannot be reached, refuses, or
 /// does not answer in time, the call fails with `ERR_STORE_UNAVAILABLE` — it never hangs (a
-/// call takes at most about the connect timeout plus the command timeout) and never answers
-/// "new" without a record (answer 503 so Palisade retries). A command that timed out may still
-/// be applied by a server that was only slow: at worst the key then stays held until the lease
-/// expires, and the retry after that processes the event.
+/// call takes at most about the connect timeout plus the command timeout, plus the batch ahead
+/// of it) and never answers "new" without a record (answer 503 so Palisade retries). A command
+/// that timed out may still be applied by a server that was only slow: at worst the key then
+/// stays held until the lease expires, and the retry after that processes the event.
+///
+/// **Fork.** A store used in a forked child (gunicorn `--preload` and other pre-fork servers)
+/// opens its own connection there before its first command: the connection inherited from the
+/// parent is never written to or read from by the child. Fork from a thread while no other
+/// thread is inside a call of the store: a child forked in the middle of another thread's call
+/// may get `ERR_STORE_UNAVAILABLE` from this store (open a new one in the child) instead of a
+/// hang.
 ///
 /// ```no_run
 /// use std::sync::Arc;
@@ -173,8 +217,9 @@ impl RedisOptions {
 pub struct RedisStore {
     client: Client,
     options: RedisOptions,
-    idle: Mutex<Vec<Connection>>,
     addr: String,
+    /// This process's connection and queue (a forked child makes its own).
+    lane: PerProcess<Arc<Lane>>,
 }
 
 impl fmt::Debug for RedisStore {
@@ -198,22 +243,32 @@ impl RedisStore {
 
     /// Connects to the Redis server at `url` with `options`, checking that it answers.
     pub fn connect_with(url: &str, options: RedisOptions) -> Result<RedisStore> {
+        let store = Self::connect_lazy(url, options)?;
+        store.ping()?;
+        Ok(store)
+    }
+
+    /// A store on the Redis server at `url` that connects on first use: nothing is sent now,
+    /// so building it never blocks and an application can start while Redis is down (its calls
+    /// fail with `ERR_STORE_UNAVAILABLE` until the server answers).
+    ///
+    /// Fails with `ERR_STORE_UNAVAILABLE` only when the URL is invalid.
+    pub fn connect_lazy(url: &str, options: RedisOptions) -> Result<RedisStore> {
         // The URL may carry a password: it never goes into a message.
         let client = Client::open(url).map_err(|e| {
             err!(
                 StoreUnavailable,
-                "Redis idempotency store: invalid URL: {e}"
+                "Redis idempotency store: invalid URL: {}",
+                clip(&e.to_string(), 80)
             )
         })?;
         let addr = client.get_connection_info().addr().to_string();
-        let store = RedisStore {
+        Ok(RedisStore {
             client,
             options,
-            idle: Mutex::new(Vec::new()),
             addr,
-        };
-        store.ping()?;
-        Ok(store)
+            lane: PerProcess::new(Arc::new(Lane::default())),
+        })
     }
 
     /// The key prefix.
@@ -221,54 +276,111 @@ impl RedisStore {
         &self.options.prefix
     }
 
-    /// Checks that the server answers (`PING`), e.g. for a readiness probe.
-    pub fn ping(&self) -> Result<()> {
-        self.run("cannot reach the server", |conn| {
-            ::redis::cmd("PING").query::<String>(conn).map(drop)
-        })
+    /// The options it was built with.
+    pub fn options(&self) -> &RedisOptions {
+        &self.options
     }
 
-    fn idle(&self) -> MutexGuard<'_, Vec<Connection>> {
-        // The list is only pushed to and popped from: a panic elsewhere cannot corrupt it.
-        self.idle.lock().unwrap_or_else(|p| p.into_inner())
+    /// Checks that the server answers (`PING`), e.g. for a readiness probe.
+    pub fn ping(&self) -> Result<()> {
+        let what = "cannot reach the server";
+        match self.call(what, ::redis::cmd("PING").get_packed_command())? {
+            Value::SimpleString(_) | Value::BulkString(_) => Ok(()),
+            other => Err(self.unexpected(what, &other)),
+        }
+    }
+
+    /// This process's lane (a forked child replaces the one it inherited, dropping it here
+    /// only: closing a socket in one process leaves it open in the other).
+    fn lane(&self, what: &str) -> Result<Arc<Lane>> {
+        let lane = self
+            .lane
+            .lock(
+                |inherited| *inherited = Arc::new(Lane::default()),
+                self.options.connect_timeout,
+            )
+            .map_err(|_| {
+                err!(
+                    StoreUnavailable,
+                    "Redis idempotency store at {}: {what}: this process was forked while \
+                     another thread was using the store; open the store again in this process",
+                    self.addr
+                )
+            })?;
+        Ok(Arc::clone(&lane))
+    }
+
+    /// Sends one packed command with those of concurrent callers and returns its reply.
+    fn call(&self, what: &str, packed: Vec<u8>) -> Result<Value> {
+        let lane = self.lane(what)?;
+        lane.call(packed, |conn, batch, commands| {
+            self.exchange(conn, batch, commands)
+        })
+        .map_err(|e| self.unavailable(what, &e))
+    }
+
+    /// Runs a script: `EVALSHA`, or `EVAL` once if the server does not know the script yet
+    /// (first use, or after a restart or `SCRIPT FLUSH`), which also caches it there.
+    fn script(&self, what: &str, script: &Lua, key: &str, args: &[&[u8]]) -> Result<i64> {
+        let packed = |command: &str, script_arg: &str| {
+            let mut cmd = Cmd::new();
+            cmd.arg(command).arg(script_arg).arg(1).arg(key);
+            for a in args {
+                cmd.arg(*a);
+            }
+            cmd.get_packed_command()
+        };
+        let mut reply = self.call(what, packed("EVALSHA", &script.sha1))?;
+        if matches!(&reply, Value::ServerError(e) if e.code() == "NOSCRIPT") {
+            reply = self.call(what, packed("EVAL", script.source))?;
+        }
+        match reply {
+            Value::Int(n) => Ok(n),
+            other => Err(self.unexpected(what, &other)),
+        }
     }
 
     fn open(&self) -> std::result::Result<Connection, RedisError> {
         let conn = self
             .client
-            .get_connection_with_timeout(at_least_1ms(self.options.connect_timeout))?;
-        let timeout = Some(at_least_1ms(self.options.timeout));
+            .get_connection_with_timeout(self.options.connect_timeout)?;
+        let timeout = Some(self.options.timeout);
         conn.set_read_timeout(timeout)?;
         conn.set_write_timeout(timeout)?;
         Ok(conn)
     }
 
-    /// Runs `op` on a pooled connection. A connection that fails is dropped (it may have a reply
-    /// in flight); one that was reused and turns out broken is replaced once and `op` retried.
-    fn run<T>(
+    /// The I/O of one batch: sends every command in one write and reads every reply. A reused
+    /// connection that turns out broken (the server restarted or closed it while idle) is
+    /// replaced once and the whole batch re-sent: every script is idempotent for its token.
+    /// Returns the connection when it is still usable.
+    fn exchange(
         &self,
-        what: &str,
-        mut op: impl FnMut(&mut Connection) -> std::result::Result<T, RedisError>,
-    ) -> Result<T> {
-        let pooled = self.idle().pop();
-        let reused = pooled.is_some();
-        let mut conn = match pooled {
-            Some(conn) => conn,
-            None => self.open().map_err(|e| self.unavailable(what, &e))?,
+        conn: Option<Connection>,
+        batch: &[u8],
+        commands: usize,
+    ) -> (
+        Option<Connection>,
+        std::result::Result<Vec<Value>, RedisError>,
+    ) {
+        let reused = conn.is_some();
+        let mut conn = match conn.map_or_else(|| self.open(), Ok) {
+            Ok(conn) => conn,
+            Err(e) => return (None, Err(e)),
         };
-        let value = match op(&mut conn) {
-            Ok(value) => value,
-            Err(e) if reused && e.is_connection_dropped() => {
-                conn = self.open().map_err(|e| self.unavailable(what, &e))?;
-                op(&mut conn).map_err(|e| self.unavailable(what, &e))?
-            }
-            Err(e) => return Err(self.unavailable(what, &e)),
-        };
-        let mut idle = self.idle();
-        if idle.len() < self.options.max_idle {
-            idle.push(conn);
+        match round_trip(&mut conn, batch, commands) {
+            Ok(replies) => (Some(conn), Ok(replies)),
+            Err(e) if reused && e.is_connection_dropped() => match self.open() {
+                Ok(mut fresh) => match round_trip(&mut fresh, batch, commands) {
+                    Ok(replies) => (Some(fresh), Ok(replies)),
+                    Err(e) => (None, Err(e)),
+                },
+                Err(e) => (None, Err(e)),
+            },
+            // Timed out or failed half-way: replies may still be in flight, so the connection
+            // is not reused.
+            Err(e) => (None, Err(e)),
         }
-        Ok(value)
     }
 
     fn unavailable(&self, what: &str, e: &RedisError) -> Error {
@@ -279,7 +391,20 @@ impl RedisStore {
         };
         err!(
             StoreUnavailable,
-            "Redis idempotency store at {}: {what}: {e}{hint}",
+            "Redis idempotency store at {}: {what}: {}{hint}",
+            clip_start(&self.addr, 50),
+            clip(&e.to_string(), 60)
+        )
+    }
+
+    fn unexpected(&self, what: &str, reply: &Value) -> Error {
+        let reply = match reply {
+            Value::ServerError(e) => e.to_string(),
+            other => format!("{other:?}"),
+        };
+        err!(
+            StoreUnavailable,
+            "Redis idempotency store at {}: {what}: unexpected reply {reply}",
             self.addr
         )
     }
@@ -289,45 +414,215 @@ impl RedisStore {
     }
 }
 
+/// Writes `batch` (`commands` packed commands) and reads as many replies, stopping at the first
+/// I/O error (so a dead server costs one timeout, not one per command).
+fn round_trip(
+    conn: &mut Connection,
+    batch: &[u8],
+    commands: usize,
+) -> std::result::Result<Vec<Value>, RedisError> {
+    conn.send_packed_command(batch)?;
+    (0..commands).map(|_| conn.recv_response()).collect()
+}
+
+/// One connection and the callers waiting to use it.
+#[derive(Default)]
+struct Lane {
+    state: Mutex<LaneState>,
+}
+
+#[derive(Default)]
+struct LaneState {
+    /// The idle connection: `None` before the first call, while a caller is using it, and after
+    /// it broke.
+    conn: Option<Connection>,
+    /// A caller is sending a batch and reading its replies.
+    busy: bool,
+    /// Commands waiting for the next batch: (id, packed command).
+    queue: Vec<(u64, Vec<u8>)>,
+    /// Replies not collected yet by their callers.
+    replies: Vec<(u64, std::result::Result<Value, RedisError>)>,
+    /// Callers parked until their reply or their turn to send: (id, thread). A caller registers
+    /// only when it must wait, so a lone caller never touches its thread handle.
+    parked: Vec<(u64, Thread)>,
+    next_id: u64,
+}
+
+impl LaneState {
+    /// Takes the parked threads of `ids` (answered), and of the first queued command (whose
+    /// turn it is to send), to be woken once the lock is released.
+    fn take_wakers(&mut self, ids: &[u64]) -> Vec<Thread> {
+        let next = self.queue.first().map(|(id, _)| *id);
+        let mut wake = Vec::new();
+        self.parked.retain(|(id, thread)| {
+            let woken = ids.contains(id) || Some(*id) == next;
+            if woken {
+                wake.push(thread.clone());
+            }
+            !woken
+        });
+        wake
+    }
+}
+
+type Exchanged = (
+    Option<Connection>,
+    std::result::Result<Vec<Value>, RedisError>,
+);
+
+impl Lane {
+    fn state(&self) -> MutexGuard<'_, LaneState> {
+        // Every change to the state is made under the lock in a few assignments that cannot
+        // panic half-way, so a poisoned lock (a panic elsewhere) leaves it consistent.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Queues `packed` and returns its reply. The caller that finds the connection free sends
+    /// everything queued (its command and those of callers that queued while the previous
+    /// batch was on the wire) through `exchange`, then wakes exactly the callers it answered,
+    /// and the caller whose turn it is to send the next batch.
+    fn call(
+        &self,
+        packed: Vec<u8>,
+        exchange: impl Fn(Option<Connection>, &[u8], usize) -> Exchanged,
+    ) -> std::result::Result<Value, RedisError> {
+        let mut state = self.state();
+        let id = state.next_id;
+        state.next_id = state.next_id.wrapping_add(1);
+        state.queue.push((id, packed));
+        loop {
+            if let Some(at) = state.replies.iter().position(|(i, _)| *i == id) {
+                return state.replies.swap_remove(at).1;
+            }
+            if state.busy {
+                if !state.parked.iter().any(|(i, _)| *i == id) {
+                    state.parked.push((id, std::thread::current()));
+                }
+                // Parking after unlocking loses no wake-up: an `unpark` that comes first makes
+                // `park` return at once. Waking for another reason just checks again.
+                drop(state);
+                std::thread::park();
+                state = self.state();
+                continue;
+            }
+            // Lead: our command is queued (not answered, and nobody is sending).
+            state.busy = true;
+            state.parked.retain(|(i, _)| *i != id);
+            let batch = std::mem::take(&mut state.queue);
+            let conn = state.conn.take();
+            drop(state);
+            let ids: Vec<u64> = batch.iter().map(|(i, _)| *i).collect();
+            let mut leading = Leading {
+                lane: self,
+                ids: &ids,
+                done: false,
+            };
+            let commands = batch.len();
+            let bytes = if commands == 1 {
+                batch.into_iter().next().map(|(_, p)| p).unwrap_or_default()
+            } else {
+                batch.into_iter().flat_map(|(_, p)| p).collect()
+            };
+            let (conn, replies) = exchange(conn, &bytes, commands);
+            leading.done = true;
+            state = self.state();
+            state.busy = false;
+            state.conn = conn;
+            let mut mine = None;
+            match replies {
+                Ok(values) => {
+                    for (i, value) in ids.iter().zip(values) {
+                        if *i == id {
+                            mine = Some(Ok(value));
+                        } else {
+                            state.replies.push((*i, Ok(value)));
+                        }
+                    }
+                }
+                Err(e) => {
+                    for i in ids.iter().filter(|i| **i != id) {
+                        state.replies.push((*i, Err(e.clone())));
+                    }
+                    mine = Some(Err(e));
+                }
+            }
+            let wake = state.take_wakers(&ids);
+            // Woken after unlocking, so they do not wake only to wait for the lock.
+            drop(state);
+            for thread in wake {
+                thread.unpark();
+            }
+            // `round_trip` reads one reply per command or fails, so `mine` is always set.
+            return mine.unwrap_or_else(|| {
+                Err(RedisError::from(std::io::Error::other(
+                    "the server sent fewer replies than commands",
+                )))
+            });
+        }
+    }
+}
+
+/// Frees the lane if the caller sending a batch unwinds (a bug, but the callers waiting on it
+/// must not wait forever): its batch is answered with an error.
+struct Leading<'a> {
+    lane: &'a Lane,
+    ids: &'a [u64],
+    done: bool,
+}
+
+impl Drop for Leading<'_> {
+    fn drop(&mut self) {
+        if self.done {
+            return;
+        }
+        let mut state = self.lane.state();
+        state.busy = false;
+        for id in self.ids {
+            let e = RedisError::from(std::io::Error::other(
+                "internal error while sending a batch (please report it)",
+            ));
+            state.replies.push((*id, Err(e)));
+        }
+        let wake = state.take_wakers(self.ids);
+        drop(state);
+        for thread in wake {
+            thread.unpark();
+        }
+    }
+}
+
 impl IdempotencyStore for RedisStore {
     fn claim(&self, key: &str, token: &str, lease: Duration) -> Result<StoreClaim> {
-        let (key, held, lease) = (self.key(key), held(token), expiry_ms(lease));
-        let found: i64 = self.run("cannot claim a key", |conn| {
-            scripts().claim.key(&key).arg(&held).arg(lease).invoke(conn)
-        })?;
-        match found {
+        let (key, held, lease) = (self.key(key), held(token), expiry_ms(lease).to_string());
+        let what = "cannot claim a key";
+        match self.script(
+            what,
+            &scripts().claim,
+            &key,
+            &[held.as_bytes(), lease.as_bytes()],
+        )? {
             0 => Ok(StoreClaim::Claimed),
             1 => Ok(StoreClaim::Completed),
             2 => Ok(StoreClaim::Held),
-            other => Err(err!(
-                StoreUnavailable,
-                "Redis idempotency store at {}: unexpected claim answer {other}",
-                self.addr
-            )),
+            other => Err(self.unexpected(what, &Value::Int(other))),
         }
     }
 
     fn complete(&self, key: &str, token: &str, retain: Duration) -> Result<bool> {
         let (key, held, done) = (self.key(key), held(token), completed(token));
-        let retain = expiry_ms(retain);
-        let applied: i64 = self.run("cannot complete a key", |conn| {
-            scripts()
-                .complete
-                .key(&key)
-                .arg(&held)
-                .arg(&done)
-                .arg(retain)
-                .invoke(conn)
-        })?;
-        Ok(applied == 1)
+        let retain = expiry_ms(retain).to_string();
+        let args: [&[u8]; 3] = [held.as_bytes(), done.as_bytes(), retain.as_bytes()];
+        Ok(self.script("cannot complete a key", &scripts().complete, &key, &args)? == 1)
     }
 
     fn release(&self, key: &str, token: &str) -> Result<bool> {
         let (key, held) = (self.key(key), held(token));
-        let applied: i64 = self.run("cannot release a key", |conn| {
-            scripts().release.key(&key).arg(&held).invoke(conn)
-        })?;
-        Ok(applied == 1)
+        Ok(self.script(
+            "cannot release a key",
+            &scripts().release,
+            &key,
+            &[held.as_bytes()],
+        )? == 1)
     }
 }
 
@@ -343,10 +638,6 @@ fn completed(token: &str) -> String {
 fn expiry_ms(d: Duration) -> u64 {
     let ms = d.as_nanos().div_ceil(1_000_000).clamp(1, MAX_EXPIRY_MS);
     u64::try_from(ms).unwrap_or(u64::MAX)
-}
-
-fn at_least_1ms(d: Duration) -> Duration {
-    d.max(Duration::from_millis(1))
 }
 
 #[cfg(test)]
@@ -378,10 +669,106 @@ mod tests {
     }
 
     #[test]
-    fn contract_suite_over_one_connection() {
-        let url = test_url();
-        let store = RedisStore::connect_with(&url, RedisOptions::default().max_idle(1)).unwrap();
+    fn contract_suite_of_a_lazily_connected_store() {
+        let options = RedisOptions::default().prefix("test:lazy:");
+        let store = RedisStore::connect_lazy(&test_url(), options).unwrap();
         contract::run_all(&store, &std::thread::sleep);
+    }
+
+    #[test]
+    fn concurrent_callers_each_get_their_own_reply() {
+        // Many threads pipelined over the one connection: every reply must reach its caller.
+        let store = test_store("pipelined");
+        let run = crate::dedup::new_token();
+        let lease = Duration::from_secs(30);
+        std::thread::scope(|scope| {
+            for t in 0..16 {
+                let (store, run) = (&store, &run);
+                scope.spawn(move || {
+                    for i in 0..200 {
+                        let key = format!("{run}:{t}:{i}");
+                        let mine = format!("t{t}");
+                        assert_eq!(
+                            store.claim(&key, &mine, lease).unwrap(),
+                            StoreClaim::Claimed
+                        );
+                        assert_eq!(store.claim(&key, "other", lease).unwrap(), StoreClaim::Held);
+                        assert!(!store.release(&key, "other").unwrap());
+                        if i % 2 == 0 {
+                            assert!(store.complete(&key, &mine, lease).unwrap());
+                            assert_eq!(
+                                store.claim(&key, "other", lease).unwrap(),
+                                StoreClaim::Completed
+                            );
+                        } else {
+                            assert!(store.release(&key, &mine).unwrap());
+                        }
+                    }
+                });
+            }
+        });
+    }
+
+    #[test]
+    fn scripts_flushed_from_the_server_are_sent_again() {
+        let store = test_store("noscript");
+        let key = format!("k-{}", crate::dedup::new_token());
+        let lease = Duration::from_secs(5);
+        assert_eq!(store.claim(&key, "t", lease).unwrap(), StoreClaim::Claimed);
+        let flushed = store
+            .call(
+                "flush",
+                ::redis::cmd("SCRIPT").arg("FLUSH").get_packed_command(),
+            )
+            .unwrap();
+        assert!(
+            matches!(flushed, Value::Okay | Value::SimpleString(_)),
+            "{flushed:?}"
+        );
+        assert!(store.complete(&key, "t", lease).unwrap());
+        assert_eq!(
+            store.claim(&key, "u", lease).unwrap(),
+            StoreClaim::Completed
+        );
+    }
+
+    #[test]
+    fn out_of_range_timeouts_are_refused() {
+        for bad in [
+            Duration::ZERO,
+            Duration::from_micros(999),
+            Duration::from_secs(3601),
+        ] {
+            assert_eq!(
+                RedisOptions::default().timeout(bad).unwrap_err().option(),
+                "timeout"
+            );
+            assert_eq!(
+                RedisOptions::default()
+                    .connect_timeout(bad)
+                    .unwrap_err()
+                    .option(),
+                "connect_timeout"
+            );
+        }
+    }
+
+    #[test]
+    fn a_lazy_store_with_nothing_listening_fails_only_when_used() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let store = RedisStore::connect_lazy(
+            &format!("redis://127.0.0.1:{port}/"),
+            RedisOptions::default(),
+        )
+        .unwrap();
+        let e = store.claim("k", "t", Duration::from_secs(1)).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::StoreUnavailable);
+        let e = RedisStore::connect_lazy("http://h/", RedisOptions::default()).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::StoreUnavailable);
     }
 
     #[test]

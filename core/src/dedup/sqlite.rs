@@ -3,16 +3,15 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::MutexGuard;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
+use super::options::{self, InvalidOption};
+use super::per_process::PerProcess;
 use super::{IdempotencyStore, StoreClaim};
-use crate::error::{err, Error, Result};
-
-/// Default time to wait for another process's write lock before giving up: 5 s.
-const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+use crate::error::{clip, clip_start, err, Error, Result};
 
 /// Expired rows are purged on every this-many-th write of a store (amortised housekeeping).
 const PURGE_EVERY: u32 = 256;
@@ -39,9 +38,10 @@ CREATE INDEX IF NOT EXISTS palisade_idempotency_expires ON palisade_idempotency 
 /// use palisade_webhooks::dedup::SqliteOptions;
 ///
 /// let options = SqliteOptions::default()
-///     .busy_timeout(Duration::from_secs(2))
+///     .busy_timeout(Duration::from_secs(2))?
 ///     .sync_every_commit(false);
 /// # let _ = options;
+/// # Ok::<(), palisade_webhooks::dedup::InvalidOption>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct SqliteOptions {
@@ -52,18 +52,34 @@ pub struct SqliteOptions {
 impl Default for SqliteOptions {
     fn default() -> Self {
         SqliteOptions {
-            busy_timeout: DEFAULT_BUSY_TIMEOUT,
-            sync_every_commit: true,
+            busy_timeout: Self::DEFAULT_BUSY_TIMEOUT,
+            sync_every_commit: Self::DEFAULT_SYNC_EVERY_COMMIT,
         }
     }
 }
 
 impl SqliteOptions {
+    /// Default time to wait for another process's write lock before giving up: 5 s.
+    pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+    /// Default durability: every commit is flushed to disk (`true`).
+    pub const DEFAULT_SYNC_EVERY_COMMIT: bool = true;
+
     /// How long an operation waits for a write lock held by another connection (another
-    /// process, usually) before failing with `ERR_STORE_UNAVAILABLE`. Default: 5 s.
-    pub fn busy_timeout(mut self, timeout: Duration) -> Self {
-        self.busy_timeout = timeout;
-        self
+    /// process, usually) before failing with `ERR_STORE_UNAVAILABLE`. Default: 5 s; at least
+    /// [`MIN_DURATION`](super::MIN_DURATION), at most [`MAX_TIMEOUT`](super::MAX_TIMEOUT).
+    pub fn busy_timeout(mut self, timeout: Duration) -> std::result::Result<Self, InvalidOption> {
+        self.busy_timeout = options::timeout("busy_timeout", timeout)?;
+        Ok(self)
+    }
+
+    /// The busy timeout.
+    pub fn get_busy_timeout(&self) -> Duration {
+        self.busy_timeout
+    }
+
+    /// Whether every commit is flushed to disk.
+    pub fn get_sync_every_commit(&self) -> bool {
+        self.sync_every_commit
     }
 
     /// `true` (the default): every claim and completion is flushed to disk before it is
@@ -99,6 +115,13 @@ impl SqliteOptions {
 /// names the file and the cause) and records nothing: a claim never answers "new" without a
 /// record.
 ///
+/// **Fork.** SQLite forbids using a connection in a process other than the one that opened it.
+/// A store used in a forked child (gunicorn `--preload` and other pre-fork servers) closes the
+/// copy it inherited (in the child only) and opens its own connection before its first
+/// statement there. Fork from a thread while no other thread is inside a call of the store: a
+/// child forked in the middle of another thread's call gets `ERR_STORE_UNAVAILABLE` from this
+/// store (open a new one in the child) rather than a connection in an unknown state.
+///
 /// ```
 /// use std::sync::Arc;
 /// use palisade_webhooks::dedup::{ClaimOutcome, Deduplicator, SqliteStore};
@@ -107,14 +130,15 @@ impl SqliteOptions {
 /// # let path = dir.path().join("idempotency.sqlite3");
 /// let store = SqliteStore::open(&path)?;
 /// let dedup = Deduplicator::new(Arc::new(store));
-/// let ClaimOutcome::New(claim) = dedup.claim("w1:2025-04-08T11:48:56Z")? else { unreachable!() };
+/// let ClaimOutcome::New(claim) = dedup.claim("WALLET/w1/2025-04-08T11:48:56Z")? else { unreachable!() };
 /// // ... process the event ...
 /// dedup.complete(&claim)?;
-/// assert_eq!(dedup.claim("w1:2025-04-08T11:48:56Z")?, ClaimOutcome::Duplicate);
+/// assert_eq!(dedup.claim("WALLET/w1/2025-04-08T11:48:56Z")?, ClaimOutcome::Duplicate);
 /// # Ok::<(), palisade_webhooks::Error>(())
 /// ```
 pub struct SqliteStore {
-    conn: Mutex<Connection>,
+    /// `None` until (re)opened in this process: a forked child drops its inherited connection.
+    conn: PerProcess<Option<Connection>>,
     path: PathBuf,
     options: SqliteOptions,
     writes: AtomicU32,
@@ -141,32 +165,9 @@ impl SqliteStore {
     /// Opens (creating if needed) the store at `path` with `options`.
     pub fn open_with(path: impl AsRef<Path>, options: SqliteOptions) -> Result<SqliteStore> {
         let path = path.as_ref().to_path_buf();
-        let fail = |e: rusqlite::Error| unavailable(&path, &options, "cannot open", e);
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(&path, flags).map_err(fail)?;
-        conn.busy_timeout(options.busy_timeout).map_err(fail)?;
-        let mode: String = conn
-            .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
-            .map_err(fail)?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            return Err(err!(
-                StoreUnavailable,
-                "SQLite idempotency store {}: cannot switch to WAL mode (got {mode:?})",
-                path.display()
-            ));
-        }
-        let sync = if options.sync_every_commit {
-            "FULL"
-        } else {
-            "NORMAL"
-        };
-        conn.execute_batch(&format!("PRAGMA synchronous = {sync};"))
-            .map_err(fail)?;
-        conn.execute_batch(SCHEMA).map_err(fail)?;
+        let conn = connect(&path, &options)?;
         Ok(SqliteStore {
-            conn: Mutex::new(conn),
+            conn: PerProcess::new(Some(conn)),
             path,
             options,
             writes: AtomicU32::new(0),
@@ -178,21 +179,52 @@ impl SqliteStore {
         &self.path
     }
 
+    /// The options it was opened with.
+    pub fn options(&self) -> &SqliteOptions {
+        &self.options
+    }
+
     /// Deletes every expired row now (the store also does this a batch at a time as it goes).
     /// Returns how many rows were deleted.
     pub fn purge_expired(&self) -> Result<usize> {
-        let conn = self.lock();
+        let what = "cannot purge expired keys";
+        let mut slot = self.lock(what)?;
+        let conn = self.connection(&mut slot)?;
         conn.execute(
             "DELETE FROM palisade_idempotency WHERE expires_ms <= ?1",
             params![now_ms()],
         )
-        .map_err(|e| self.unavailable("cannot purge expired keys", e))
+        .map_err(|e| self.unavailable(what, e))
     }
 
-    fn lock(&self) -> MutexGuard<'_, Connection> {
-        // Every operation is a transaction that rolls back if dropped half-way, so a panic in
-        // another thread cannot leave the connection in a half-written state.
-        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    /// This process's connection slot. Every operation is a transaction that rolls back if
+    /// dropped half-way, so a panic in another thread cannot leave the connection half-written.
+    fn lock(&self, what: &str) -> Result<MutexGuard<'_, Option<Connection>>> {
+        // In a forked child, the inherited connection is closed here (closing only frees this
+        // process's copy and the locks SQLite believes it holds; no transaction is open on it,
+        // since each runs under this lock) and a new one is opened on first use.
+        self.conn
+            .lock(
+                |inherited| drop(inherited.take()),
+                self.options.busy_timeout,
+            )
+            .map_err(|_| {
+                err!(
+                    StoreUnavailable,
+                    "SQLite idempotency store {}: {what}: this process was forked while another \
+                     thread was using the store; open the store again in this process",
+                    self.path.display()
+                )
+            })
+    }
+
+    /// The open connection in `slot`, opening it first if this process has none yet.
+    fn connection<'a>(&self, slot: &'a mut Option<Connection>) -> Result<&'a mut Connection> {
+        let conn = match slot.take() {
+            Some(conn) => conn,
+            None => connect(&self.path, &self.options)?,
+        };
+        Ok(slot.insert(conn))
     }
 
     fn unavailable(&self, what: &str, e: rusqlite::Error) -> Error {
@@ -205,7 +237,8 @@ impl SqliteStore {
         what: &str,
         op: impl FnOnce(&rusqlite::Transaction<'_>, i64) -> rusqlite::Result<T>,
     ) -> Result<T> {
-        let mut conn = self.lock();
+        let mut slot = self.lock(what)?;
+        let conn = self.connection(&mut slot)?;
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| self.unavailable(what, e))?;
@@ -227,14 +260,23 @@ impl SqliteStore {
 impl IdempotencyStore for SqliteStore {
     fn claim(&self, key: &str, token: &str, lease: Duration) -> Result<StoreClaim> {
         self.write("cannot claim a key", |tx, now| {
-            let live: Option<i64> = tx
+            let live: Option<(i64, Option<String>)> = tx
                 .prepare_cached(
-                    "SELECT state FROM palisade_idempotency WHERE key = ?1 AND expires_ms > ?2",
+                    "SELECT state, token FROM palisade_idempotency \
+                     WHERE key = ?1 AND expires_ms > ?2",
                 )?
-                .query_row(params![key, now], |row| row.get(0))
+                .query_row(params![key, now], |row| Ok((row.get(0)?, row.get(1)?)))
                 .optional()?;
             match live {
-                Some(STATE_COMPLETED) => Ok(StoreClaim::Completed),
+                Some((STATE_COMPLETED, _)) => Ok(StoreClaim::Completed),
+                // The holder asking again (a re-sent command) keeps its claim, lease renewed.
+                Some((_, Some(t))) if t == token => {
+                    tx.prepare_cached(
+                        "UPDATE palisade_idempotency SET expires_ms = ?2 WHERE key = ?1",
+                    )?
+                    .execute(params![key, expiry(now, lease)])?;
+                    Ok(StoreClaim::Claimed)
+                }
                 Some(_) => Ok(StoreClaim::Held),
                 None => {
                     tx.prepare_cached(
@@ -258,40 +300,72 @@ impl IdempotencyStore for SqliteStore {
                     Ok((row.get(0)?, row.get(1)?, row.get(2)?))
                 })
                 .optional()?;
-            let ours_or_free = match row {
-                // Still ours, even if the lease ran out: nobody took it over, and the work is
-                // done (or already recorded as done: completing twice is harmless).
-                Some((_, Some(t), _)) if t == token => true,
-                // Expired (someone else's lapsed lease, or a forgotten completion): free.
-                Some((_, _, expires)) => expires <= now,
-                // Our row was purged and nobody claimed the key since: record it.
-                None => true,
-            };
-            if ours_or_free {
-                tx.prepare_cached(
-                    "INSERT OR REPLACE INTO palisade_idempotency (key, state, token, expires_ms)
-                     VALUES (?1, ?2, ?3, ?4)",
-                )?
-                .execute(params![
-                    key,
-                    STATE_COMPLETED,
-                    token,
-                    expiry(now, retain)
-                ])?;
+            if let Some((state, t, expires)) = row {
+                let (ours, live) = (t.as_deref() == Some(token), expires > now);
+                match (state, ours, live) {
+                    // Completed by this token already: nothing changes.
+                    (STATE_COMPLETED, true, true) => return Ok(true),
+                    // Someone else's live lease or completion: the key was taken over.
+                    (_, false, true) => return Ok(false),
+                    // Ours (even if the lease ran out: nobody took it over, and the work is
+                    // done), or expired, so free.
+                    _ => {}
+                }
             }
-            Ok(ours_or_free)
+            // Ours, free, or our row was purged and nobody claimed the key since: record it.
+            tx.prepare_cached(
+                "INSERT OR REPLACE INTO palisade_idempotency (key, state, token, expires_ms)
+                 VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![key, STATE_COMPLETED, token, expiry(now, retain)])?;
+            Ok(true)
         })
     }
 
     fn release(&self, key: &str, token: &str) -> Result<bool> {
-        let conn = self.lock();
+        let what = "cannot release a key";
+        let mut slot = self.lock(what)?;
+        let conn = self.connection(&mut slot)?;
+        // One statement: atomic on its own. Only a live lease is released: an expired one
+        // already left the key free (and may have been taken over).
         conn.prepare_cached(
-            "DELETE FROM palisade_idempotency WHERE key = ?1 AND state = ?2 AND token = ?3",
+            "DELETE FROM palisade_idempotency \
+             WHERE key = ?1 AND state = ?2 AND token = ?3 AND expires_ms > ?4",
         )
-        .and_then(|mut delete| delete.execute(params![key, STATE_HELD, token]))
+        .and_then(|mut delete| delete.execute(params![key, STATE_HELD, token, now_ms()]))
         .map(|deleted| deleted == 1)
-        .map_err(|e| self.unavailable("cannot release a key", e))
+        .map_err(|e| self.unavailable(what, e))
     }
+}
+
+/// Opens the file (creating it and its table if needed) in WAL mode with `options`.
+fn connect(path: &Path, options: &SqliteOptions) -> Result<Connection> {
+    let fail = |e: rusqlite::Error| unavailable(path, options, "cannot open", e);
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags).map_err(fail)?;
+    conn.busy_timeout(options.busy_timeout).map_err(fail)?;
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
+        .map_err(fail)?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(err!(
+            StoreUnavailable,
+            "SQLite idempotency store {}: cannot switch to WAL mode (got {:?})",
+            clip_start(&path.display().to_string(), 60),
+            clip(&mode, 20)
+        ));
+    }
+    let sync = if options.sync_every_commit {
+        "FULL"
+    } else {
+        "NORMAL"
+    };
+    conn.execute_batch(&format!("PRAGMA synchronous = {sync};"))
+        .map_err(fail)?;
+    conn.execute_batch(SCHEMA).map_err(fail)?;
+    Ok(conn)
 }
 
 fn unavailable(path: &Path, options: &SqliteOptions, what: &str, e: rusqlite::Error) -> Error {
@@ -309,8 +383,9 @@ fn unavailable(path: &Path, options: &SqliteOptions, what: &str, e: rusqlite::Er
     };
     err!(
         StoreUnavailable,
-        "SQLite idempotency store {}: {what}: {e}{hint}",
-        path.display()
+        "SQLite idempotency store {}: {what}: {}{hint}",
+        clip_start(&path.display().to_string(), 60),
+        clip(&e.to_string(), 60)
     )
 }
 
@@ -331,7 +406,7 @@ fn expiry(now: i64, d: Duration) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dedup::contract;
+    use crate::dedup::{contract, MAX_TIMEOUT};
     use crate::error::ErrorCode;
 
     #[test]
@@ -375,8 +450,8 @@ mod tests {
             let key = format!("k{i}");
             store.claim(&key, "t", Duration::ZERO).unwrap();
         }
-        let rows: i64 = store
-            .lock()
+        let rows: i64 = Connection::open(store.path())
+            .unwrap()
             .query_row("SELECT count(*) FROM palisade_idempotency", [], |r| {
                 r.get(0)
             })
@@ -385,16 +460,13 @@ mod tests {
     }
 
     #[test]
-    fn completing_twice_is_harmless_but_only_for_the_holder() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(dir.path().join("store.sqlite3")).unwrap();
-        let lease = Duration::from_secs(5);
-        assert_eq!(store.claim("k", "t", lease).unwrap(), StoreClaim::Claimed);
-        assert!(store.complete("k", "t", lease).unwrap());
-        assert!(store.complete("k", "t", lease).unwrap());
-        assert!(!store.complete("k", "u", lease).unwrap());
-        assert!(!store.release("k", "t").unwrap());
-        assert_eq!(store.claim("k", "u", lease).unwrap(), StoreClaim::Completed);
+    fn busy_timeout_out_of_range_is_refused() {
+        for bad in [Duration::ZERO, Duration::from_secs(3601), Duration::MAX] {
+            let e = SqliteOptions::default().busy_timeout(bad).unwrap_err();
+            assert_eq!(e.option(), "busy_timeout");
+        }
+        let options = SqliteOptions::default().busy_timeout(MAX_TIMEOUT).unwrap();
+        assert_eq!(options.get_busy_timeout(), MAX_TIMEOUT);
     }
 
     #[test]
@@ -420,7 +492,9 @@ mod tests {
     fn lock_held_beyond_busy_timeout_is_store_unavailable() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("store.sqlite3");
-        let options = SqliteOptions::default().busy_timeout(Duration::from_millis(100));
+        let options = SqliteOptions::default()
+            .busy_timeout(Duration::from_millis(100))
+            .unwrap();
         let store = SqliteStore::open_with(&path, options).unwrap();
         // Another connection (as another process would) holds the write lock.
         let mut other = Connection::open(&path).unwrap();

@@ -401,6 +401,122 @@ pub fn expect_unavailable<T: std::fmt::Debug>(result: Result<T, Error>) -> Strin
     }
 }
 
+/// Runs this test binary's `test` as a child playing `role` to the end, within a liveness bound;
+/// asserts it succeeded and returns what it printed.
+pub fn run_child(test: &str, role: &str, env: &[(&str, String)]) -> String {
+    let child = spawn_child(test, role, env);
+    let output = within(
+        Duration::from_secs(300),
+        "the child test process",
+        move || child.wait_with_output().expect("wait for the child"),
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "child failed: {}\n{stdout}",
+        output.status
+    );
+    stdout
+}
+
+/// What [`forked_workers`] found.
+#[derive(Debug)]
+pub struct ForkStats {
+    /// Every worker's counts, the forking process's included.
+    pub workers: WorkerStats,
+    /// Processes that processed events: the forking one and its children.
+    pub processes: usize,
+}
+
+/// The child half of a fork test: `dedup` was built, and has already been used, in this
+/// process; it then forks `children` processes that, like this one, process every key of the
+/// run over the *inherited* store object at the same time. Each process writes its side effects
+/// to its own file in `dir`; this returns once every child has exited successfully, after
+/// asserting each key had its side effect exactly once across all the processes.
+///
+/// Must run in a process with no other busy thread (a re-executed test binary: see
+/// [`spawn_child`]): only the forking thread exists in a child.
+pub fn forked_workers(
+    dedup: &Deduplicator,
+    keys: &[String],
+    children: usize,
+    dir: &std::path::Path,
+) -> ForkStats {
+    // The connection exists before the fork: the children inherit it.
+    let warm = format!("{}:warm-up", keys[0]);
+    match dedup.claim(&warm).expect("claim before the fork") {
+        ClaimOutcome::New(claim) => assert!(dedup.complete(&claim).unwrap()),
+        other => panic!("warm-up key: {other:?}"),
+    }
+    let run = |index: u64| {
+        let path = dir.join(format!("effects-{index}"));
+        let mut file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+        let stats = work(dedup, keys, 7000 + index, 20, |key| {
+            writeln!(file, "EFFECT {key}").unwrap();
+        });
+        writeln!(
+            file,
+            "STATS {} {} {} {}",
+            stats.processed, stats.failed, stats.duplicate, stats.in_progress
+        )
+        .unwrap();
+        file.flush().unwrap();
+    };
+    let mut pids = Vec::new();
+    for index in 1..=children {
+        // SAFETY: fork() in a process whose only busy thread is this one (see above); the child
+        // runs ordinary Rust and leaves with _exit, never returning into the test harness.
+        let pid = unsafe { libc::fork() };
+        assert!(pid >= 0, "fork failed");
+        if pid == 0 {
+            let outcome =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(index as u64)));
+            // SAFETY: _exit ends the child without running the parent's atexit handlers or
+            // flushing the harness's buffers twice.
+            unsafe { libc::_exit(i32::from(outcome.is_err())) };
+        }
+        pids.push(pid);
+    }
+    run(0);
+    for pid in pids {
+        let mut status = 0;
+        // SAFETY: waiting for a child this process forked.
+        let waited = unsafe { libc::waitpid(pid, &mut status, 0) };
+        assert_eq!(waited, pid);
+        assert!(
+            libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+            "forked worker {pid} failed (status {status})"
+        );
+    }
+    // The forking process's own connection still answers correctly after the children closed
+    // their copies of it.
+    assert_eq!(dedup.claim(&warm).unwrap(), ClaimOutcome::Duplicate);
+
+    let mut effects = HashMap::<String, u32>::new();
+    let mut workers = WorkerStats::default();
+    for index in 0..=children {
+        let text = std::fs::read_to_string(dir.join(format!("effects-{index}"))).unwrap();
+        for line in text.lines() {
+            if let Some(key) = line.strip_prefix("EFFECT ") {
+                *effects.entry(key.to_string()).or_default() += 1;
+            } else if let Some(s) = line.strip_prefix("STATS ") {
+                let n: Vec<u64> = s.split(' ').map(|x| x.parse().unwrap()).collect();
+                workers.add(WorkerStats {
+                    processed: n[0],
+                    failed: n[1],
+                    duplicate: n[2],
+                    in_progress: n[3],
+                });
+            }
+        }
+    }
+    assert_exactly_once(keys, &effects);
+    ForkStats {
+        workers,
+        processes: children + 1,
+    }
+}
+
 /// The URL of the Redis server the test run started.
 pub fn redis_url() -> String {
     std::env::var("PALISADE_TEST_REDIS_URL").unwrap_or_else(|_| {

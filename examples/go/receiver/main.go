@@ -106,15 +106,15 @@ func openStore() (palisade.Store, error) {
 }
 
 // newHandler builds the receiver: verification, deduplication, and one printed line per
-// delivery. The returned func frees the native handles.
+// request (the answer's log line, at its level). The returned func frees the native handles.
 func newHandler(keys []string, out io.Writer) (http.Handler, func(), error) {
 	webhook, err := palisade.NewWebhook(keys)
 	if err != nil {
 		return nil, nil, fmt.Errorf("PALISADE_PUBLIC_KEY: %w", err)
 	}
+	defer webhook.Close() // the receiver keeps its own reference
 	store, err := openStore()
 	if err != nil {
-		webhook.Close()
 		return nil, nil, err
 	}
 	dedup, err := palisade.NewDeduplicator(store) // nil: an in-process MemoryStore
@@ -122,43 +122,26 @@ func newHandler(keys []string, out io.Writer) (http.Handler, func(), error) {
 		store.Close() // the deduplicator keeps the store open
 	}
 	if err != nil {
-		webhook.Close()
+		return nil, nil, err
+	}
+	defer dedup.Close() // the receiver keeps its own reference
+	receiver, err := palisade.NewReceiver(webhook, dedup)
+	if err != nil {
 		return nil, nil, err
 	}
 	var mu sync.Mutex
-	logLine := func(format string, args ...any) {
-		mu.Lock()
-		defer mu.Unlock()
-		fmt.Fprintf(out, format+"\n", args...)
-	}
-
-	process := func(w http.ResponseWriter, r *http.Request, e *palisade.Event) error {
+	process := func(r *http.Request, e *palisade.Event) error {
 		// Real work goes here (or onto a queue: answer 2xx fast). The typed resource:
 		if tx, ok := e.Transaction(); ok && tx.Status.IsTerminal() {
 			_ = tx.Qty // e.g. credit a deposit exactly once
 		}
-		return nil
+		return nil // an error answers 500 and releases the event for Palisade's retry
 	}
 	onOutcome := func(r *http.Request, o palisade.Outcome) {
-		switch {
-		case o.Event == nil:
-			code := "-"
-			var perr *palisade.Error
-			if errors.As(o.Err, &perr) {
-				code = string(perr.Code)
-			}
-			logLine("rejected status=%d code=%s", o.HTTPStatus, code)
-		case o.Dedup == palisade.StatusDuplicate:
-			logLine("duplicate status=%d domain=%s idempotency_key=%s", o.HTTPStatus, o.Event.Domain, o.Event.IdempotencyKey)
-		case o.Dedup == palisade.StatusInProgress:
-			logLine("in_progress status=%d domain=%s idempotency_key=%s", o.HTTPStatus, o.Event.Domain, o.Event.IdempotencyKey)
-		case o.Err != nil:
-			logLine("failed status=%d domain=%s idempotency_key=%s error=%q", o.HTTPStatus, o.Event.Domain, o.Event.IdempotencyKey, o.Err)
-		default:
-			logLine("verified status=%d domain=%s resource_id=%s resource_status=%s idempotency_key=%s key=%s",
-				o.HTTPStatus, o.Event.Domain, o.Event.ResourceID, o.Event.Status, o.Event.IdempotencyKey, o.Event.KeyFingerprint)
-		}
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(out, "%s %s\n", o.Answer.LogLevel, o.Answer.LogMessage)
 	}
-	h := palisade.Handler(webhook, process, palisade.WithDeduplicator(dedup), palisade.WithOutcomeHook(onOutcome))
-	return h, func() { dedup.Close(); webhook.Close() }, nil
+	h := palisade.Handler(receiver, process, palisade.WithOutcomeHook(onOutcome))
+	return h, func() { receiver.Close() }, nil
 }

@@ -73,10 +73,10 @@ func TestReceiver(t *testing.T) {
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	want := []string{
-		"verified status=200 domain=TRANSACTION resource_id=tx-1 resource_status=CONFIRMED idempotency_key=tx-1:2025-05-08T14:15:36Z key=",
-		"duplicate status=200 domain=TRANSACTION idempotency_key=tx-1:2025-05-08T14:15:36Z",
-		"rejected status=401 code=ERR_INVALID_SIGNATURE",
-		"rejected status=401 code=ERR_MISSING_SIGNATURE",
+		"info processed 200 TRANSACTION TRANSACTION/tx-1/2025-05-08T14:15:36Z",
+		"info duplicate 200 TRANSACTION TRANSACTION/tx-1/2025-05-08T14:15:36Z",
+		"warning rejected 401 ERR_INVALID_SIGNATURE: ",
+		"warning rejected 401 ERR_MISSING_SIGNATURE: ",
 	}
 	if len(lines) != len(want) {
 		t.Fatalf("output:\n%s", out.String())
@@ -104,7 +104,7 @@ func TestReceiverSqliteSurvivesRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for run, want := range []string{"verified status=200", "duplicate status=200"} {
+	for run, want := range []string{"info processed 200", "info duplicate 200"} {
 		var out syncBuffer
 		h, closeAll, err := newHandler([]string{signer.PublicKey()}, &out)
 		if err != nil {

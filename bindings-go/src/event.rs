@@ -1,0 +1,348 @@
+//! The verified event: its handle, a borrowed view of its fields, and `PwEventData`, the event
+//! serialised once into one owned buffer (with the core's canonical JSON of the typed
+//! resource), so a binding copies one buffer and never calls back for a field.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::ptr;
+
+use palisade_webhooks::Event;
+
+use crate::memory::{free_handle, handle, put, put_handle, text, PwBuf, PwStr};
+use crate::status::{guard, Fail, PwError, PwStatus, PW_ERR_MALFORMED_PAYLOAD};
+
+/// A verified event.
+pub struct PwEvent {
+    pub(crate) inner: Event,
+}
+
+/// The fields of a verified event, borrowed from its `PwEvent` (valid until `pw_event_free`).
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct PwEventView {
+    /// The envelope's domain (unsigned; empty when the envelope had none).
+    pub domain: PwStr,
+    /// The envelope's timestamp (unsigned; NULL when absent).
+    pub timestamp: PwStr,
+    /// The signed idempotency key.
+    pub idempotency_key: PwStr,
+    /// The resource's `id` (NULL when absent).
+    pub resource_id: PwStr,
+    /// The resource's `updatedAt` (NULL when absent).
+    pub updated_at: PwStr,
+    /// The resource's `status` (NULL when absent).
+    pub status: PwStr,
+    /// The decoded payload JSON, exactly as signed.
+    pub raw: PwStr,
+    /// The signed base64 payload string.
+    pub payload: PwStr,
+    /// Fingerprint of the key that verified the delivery.
+    pub key_fingerprint: PwStr,
+}
+
+/// Where one field lies in `PwEventData.bytes`: `len` bytes from `offset`. `present` is false
+/// for an absent optional field (then `offset` and `len` are 0).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PwSpan {
+    /// Offset of the first byte in `bytes`.
+    pub offset: usize,
+    /// Length in bytes.
+    pub len: usize,
+    /// Whether the field is present.
+    pub present: bool,
+}
+
+/// An event serialised into one owned buffer: every field's bytes back to back in `bytes`, and
+/// where each lies. Made by `pw_event_data`; free with `pw_event_data_free`.
+#[repr(C)]
+#[derive(Debug)]
+pub struct PwEventData {
+    /// The fields' bytes, back to back (NUL-terminated as a whole, not per field).
+    pub bytes: PwBuf,
+    /// The envelope's domain (unsigned; empty when the envelope had none).
+    pub domain: PwSpan,
+    /// The envelope's timestamp (unsigned; absent in older deliveries).
+    pub timestamp: PwSpan,
+    /// The signed idempotency key.
+    pub idempotency_key: PwSpan,
+    /// The resource's `id`.
+    pub resource_id: PwSpan,
+    /// The resource's `updatedAt`.
+    pub updated_at: PwSpan,
+    /// The resource's `status`.
+    pub status: PwSpan,
+    /// The decoded payload JSON, exactly as signed.
+    pub raw: PwSpan,
+    /// The signed base64 payload string.
+    pub payload: PwSpan,
+    /// Fingerprint of the key that verified the delivery.
+    pub key_fingerprint: PwSpan,
+    /// The core's canonical JSON of the typed resource, as `pw_event_resource_json` writes it
+    /// (`null` for an unknown domain).
+    pub resource: PwSpan,
+}
+
+impl PwEventData {
+    const EMPTY: PwEventData = PwEventData {
+        bytes: PwBuf::EMPTY,
+        domain: PwSpan::ABSENT,
+        timestamp: PwSpan::ABSENT,
+        idempotency_key: PwSpan::ABSENT,
+        resource_id: PwSpan::ABSENT,
+        updated_at: PwSpan::ABSENT,
+        status: PwSpan::ABSENT,
+        raw: PwSpan::ABSENT,
+        payload: PwSpan::ABSENT,
+        key_fingerprint: PwSpan::ABSENT,
+        resource: PwSpan::ABSENT,
+    };
+
+    fn of(e: &Event) -> Result<PwEventData, Fail> {
+        let resource = resource_json(e)?;
+        let mut buf = Vec::with_capacity(
+            e.raw.get().len() + e.payload.len() + resource.len() + e.idempotency_key.len() + 128,
+        );
+        let mut span = |field: Option<&str>| match field {
+            None => PwSpan::ABSENT,
+            Some(s) => {
+                let offset = buf.len();
+                buf.extend_from_slice(s.as_bytes());
+                PwSpan {
+                    offset,
+                    len: s.len(),
+                    present: true,
+                }
+            }
+        };
+        let mut data = PwEventData {
+            bytes: PwBuf::EMPTY,
+            domain: span(Some(e.domain.as_str())),
+            timestamp: span(e.timestamp.as_deref()),
+            idempotency_key: span(Some(&e.idempotency_key)),
+            resource_id: span(e.resource_id.as_deref()),
+            updated_at: span(e.updated_at.as_deref()),
+            status: span(e.status.as_deref()),
+            raw: span(Some(e.raw.get())),
+            payload: span(Some(&e.payload)),
+            key_fingerprint: span(Some(&e.key_fingerprint)),
+            resource: span(Some(&resource)),
+        };
+        data.bytes = PwBuf::from_vec(buf);
+        Ok(data)
+    }
+}
+
+impl PwSpan {
+    const ABSENT: PwSpan = PwSpan {
+        offset: 0,
+        len: 0,
+        present: false,
+    };
+}
+
+/// Fills `*view` with the event's fields, borrowed from `event` (valid until `pw_event_free`).
+/// Returns false (and leaves `*view` untouched) when either pointer is NULL.
+///
+/// # Safety
+/// `event` NULL or live; `view` NULL or valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn pw_event_view(event: *const PwEvent, view: *mut PwEventView) -> bool {
+    catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: guaranteed by the caller.
+        let Some(event) = (unsafe { event.as_ref() }) else {
+            return false;
+        };
+        if view.is_null() {
+            return false;
+        }
+        let e = &event.inner;
+        let fields = PwEventView {
+            domain: PwStr::of(e.domain.as_str()),
+            timestamp: PwStr::opt(e.timestamp.as_deref()),
+            idempotency_key: PwStr::of(&e.idempotency_key),
+            resource_id: PwStr::opt(e.resource_id.as_deref()),
+            updated_at: PwStr::opt(e.updated_at.as_deref()),
+            status: PwStr::opt(e.status.as_deref()),
+            raw: PwStr::of(e.raw.get()),
+            payload: PwStr::of(&e.payload),
+            key_fingerprint: PwStr::of(&e.key_fingerprint),
+        };
+        // SAFETY: checked non-NULL; the caller guarantees validity.
+        unsafe { ptr::write(view, fields) };
+        true
+    }))
+    .unwrap_or(false)
+}
+
+/// Serialises an event into one owned buffer, `*out` (free with `pw_event_data_free`): every
+/// field plus the core's canonical JSON of the typed resource, so the caller copies one buffer
+/// and decodes the typed resource itself, without calling back into the library per field.
+///
+/// # Safety
+/// `event` NULL or live; `out` valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn pw_event_data(
+    event: *const PwEvent,
+    out: *mut PwEventData,
+    err: *mut PwError,
+) -> PwStatus {
+    // SAFETY: forwarded.
+    unsafe {
+        guard(err, || {
+            put(out, PwEventData::EMPTY, "out")?;
+            let event = handle(event, "event")?;
+            put(out, PwEventData::of(&event.inner)?, "out")
+        })
+    }
+}
+
+/// Frees an event's data and resets it to empty. Accepts NULL.
+///
+/// # Safety
+/// `data` NULL or filled by `pw_event_data` (or zeroed).
+#[no_mangle]
+pub unsafe extern "C" fn pw_event_data_free(data: *mut PwEventData) {
+    let _ = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: guaranteed by the caller.
+        if let Some(d) = unsafe { data.as_mut() } {
+            // SAFETY: filled by this library (or empty).
+            unsafe { d.bytes.release() };
+            *d = PwEventData::EMPTY;
+        }
+    }));
+}
+
+/// Serialises an event to the JSON wire form shared by every language (free with
+/// `pw_buf_free`).
+///
+/// # Safety
+/// `event` NULL or live; `out` valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn pw_event_to_json(
+    event: *const PwEvent,
+    out: *mut PwBuf,
+    err: *mut PwError,
+) -> PwStatus {
+    // SAFETY: forwarded.
+    unsafe {
+        guard(err, || {
+            put(out, PwBuf::EMPTY, "out")?;
+            let event = handle(event, "event")?;
+            put(out, PwBuf::from_string(event.inner.to_json()), "out")
+        })
+    }
+}
+
+/// Restores an event from its JSON wire form (as written by any language's SDK). This does not
+/// re-verify anything. `*out` is a new event (free with `pw_event_free`) or NULL.
+///
+/// # Safety
+/// `json` valid for `json_len` (NULL when 0); `out` valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn pw_event_from_json(
+    json: *const u8,
+    json_len: usize,
+    out: *mut *mut PwEvent,
+    err: *mut PwError,
+) -> PwStatus {
+    // SAFETY: forwarded.
+    unsafe {
+        guard(err, || {
+            put(out, ptr::null_mut(), "out")?;
+            let json = text(json, json_len, "json")?;
+            let event = Event::from_json(&json)?;
+            put_handle(out, PwEvent { inner: event })
+        })
+    }
+}
+
+/// Frees an event. Accepts NULL.
+///
+/// # Safety
+/// `event` NULL or a live event handle, freed once.
+#[no_mangle]
+pub unsafe extern "C" fn pw_event_free(event: *mut PwEvent) {
+    // SAFETY: forwarded.
+    unsafe { free_handle(event) }
+}
+
+/// The canonical JSON of an event's typed resource: the core's own serialisation (camelCase,
+/// absent fields left out, numbers kept as the text protobuf-JSON allows, unknown enum values
+/// kept), or `null` for an unknown domain.
+fn resource_json(event: &Event) -> Result<String, Fail> {
+    serde_json::to_string(&event.data)
+        .map_err(|e| Fail::internal(format!("the resource could not be serialised: {e}")))
+}
+
+/// Writes the canonical JSON of the event's typed resource (free with `pw_buf_free`): the
+/// core's serialisation of its model (camelCase, absent fields left out, decimals and 64-bit
+/// integers as strings, unknown enum values kept), or `null` for an unknown domain.
+///
+/// # Safety
+/// `event` NULL or live; `out` valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn pw_event_resource_json(
+    event: *const PwEvent,
+    out: *mut PwBuf,
+    err: *mut PwError,
+) -> PwStatus {
+    // SAFETY: forwarded.
+    unsafe {
+        guard(err, || {
+            put(out, PwBuf::EMPTY, "out")?;
+            let event = handle(event, "event")?;
+            put(out, PwBuf::from_string(resource_json(&event.inner)?), "out")
+        })
+    }
+}
+
+/// Parses a resource (`raw`, the decoded payload JSON) with the model of `domain`, exactly as
+/// verification does, and writes its canonical JSON as `pw_event_resource_json` does (`null`
+/// for an unknown domain). Lets a binding that copied an event's fields decode the typed
+/// resource later without re-implementing the model. A resource that does not fit the model
+/// fails with `PW_ERR_MALFORMED_PAYLOAD`.
+///
+/// # Safety
+/// Pointers valid for their lengths (NULL when 0); `out` valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn pw_resource_json(
+    domain: *const u8,
+    domain_len: usize,
+    raw: *const u8,
+    raw_len: usize,
+    out: *mut PwBuf,
+    err: *mut PwError,
+) -> PwStatus {
+    // SAFETY: forwarded.
+    unsafe {
+        guard(err, || {
+            put(out, PwBuf::EMPTY, "out")?;
+            let domain = text(domain, domain_len, "domain")?;
+            let raw = text(raw, raw_len, "raw")?;
+            let event = event_from_parts(&domain, &raw)?;
+            put(out, PwBuf::from_string(resource_json(&event)?), "out")
+        })
+    }
+}
+
+/// Rebuilds an event around `raw` with the core's own parser (its wire form: the typed resource
+/// is parsed from `raw` with the model of `domain`). The core has no public "parse a resource
+/// for a domain" function; this goes through the one it has.
+fn event_from_parts(domain: &str, raw: &str) -> Result<Event, Fail> {
+    // Validate first, then splice the text in verbatim: going through serde_json::Value would
+    // round decimals.
+    let raw = serde_json::value::RawValue::from_string(raw.to_string()).map_err(|e| Fail {
+        code: PW_ERR_MALFORMED_PAYLOAD,
+        message: format!(
+            "the resource is not JSON (line {}, column {})",
+            e.line(),
+            e.column()
+        ),
+    })?;
+    let domain = serde_json::to_string(domain).map_err(|e| Fail::arg(format!("domain: {e}")))?;
+    let wire = format!(
+        r#"{{"domain":{domain},"idempotency_key":"","payload":"","key_fingerprint":"","raw":{}}}"#,
+        raw.get()
+    );
+    Ok(Event::from_json(&wire)?)
+}
