@@ -47,7 +47,7 @@ func main() {
 	}
 
 	event, err := wh.Verify(good.Body, good.Header)
-	if err != nil || event.Domain != "TRANSACTION" || event.IdempotencyKey != "tx-1:2025-05-08T14:15:37Z" {
+	if err != nil || event.Domain != "TRANSACTION" || event.IdempotencyKey != "TRANSACTION/tx-1/2025-05-08T14:15:37Z" {
 		fail("Verify: %+v, %v", event, err)
 	}
 	// Another delivery's body under this one's signature: well-formed, but not what was signed.
@@ -58,7 +58,12 @@ func main() {
 	}
 
 	var seen []string
-	handler := palisade.Handler(wh, func(w http.ResponseWriter, r *http.Request, e *palisade.Event) error {
+	rcv, err := palisade.NewReceiver(wh, nil)
+	if err != nil {
+		fail("receiver: %v", err)
+	}
+	defer rcv.Close()
+	handler := palisade.Handler(rcv, func(r *http.Request, e *palisade.Event) error {
 		seen = append(seen, e.IdempotencyKey)
 		return nil
 	})
@@ -83,16 +88,14 @@ func main() {
 			fail("answer: %v", err)
 		}
 		answer := map[string]string{}
-		if len(raw) > 0 { // a handler that writes nothing gets an empty 200
-			if err := json.Unmarshal(raw, &answer); err != nil {
-				fail("answer %q: %v", raw, err)
-			}
+		if err := json.Unmarshal(raw, &answer); err != nil {
+			fail("answer %q: %v", raw, err)
 		}
 		return resp.StatusCode, answer
 	}
 	okStatus, okBody := post(good.Body)
 	badStatus, badBody := post(other.Body)
-	if okStatus != 200 || len(okBody) != 0 || len(seen) != 1 || seen[0] != event.IdempotencyKey {
+	if okStatus != 200 || okBody["status"] != "processed" || len(seen) != 1 || seen[0] != event.IdempotencyKey {
 		fail("good delivery over HTTP: %d %v (handler saw %v)", okStatus, okBody, seen)
 	}
 	if badStatus != 401 || badBody["error"] != "ERR_INVALID_SIGNATURE" {

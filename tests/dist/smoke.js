@@ -19,7 +19,7 @@ async function main() {
 
   const event = webhook.verify(good.body, good.headers)
   assert.equal(event.domain, 'TRANSACTION')
-  assert.equal(event.idempotencyKey, 'tx-1:2025-05-08T14:15:37Z')
+  assert.equal(event.idempotencyKey, 'TRANSACTION/tx-1/2025-05-08T14:15:37Z')
 
   // Another delivery's body under this one's signature: well-formed, but not what was signed.
   let tampered = null
@@ -56,7 +56,7 @@ async function main() {
     server.close()
   }
   assert.deepEqual(httpOk, [200, { status: 'processed' }])
-  assert.deepEqual(seen, ['tx-1:2025-05-08T14:15:37Z'])
+  assert.deepEqual(seen, [webhook.verify(good.body, good.headers).idempotencyKey])
   assert.equal(httpTampered[0], 401)
   assert.equal(httpTampered[1].error, 'ERR_INVALID_SIGNATURE')
 

@@ -30,7 +30,7 @@ other_body, _ = signer.delivery(
 )
 
 event = webhook.verify(body, headers)
-assert (event.domain, event.idempotency_key) == ("TRANSACTION", "tx-1:2025-05-08T14:15:37Z"), event
+assert (event.domain, event.idempotency_key) == ("TRANSACTION", "TRANSACTION/tx-1/2025-05-08T14:15:37Z"), event
 
 # Another delivery's body under this one's signature: well-formed, but not what was signed.
 try:
@@ -71,7 +71,7 @@ try:
 finally:
     server.shutdown()
 assert http_ok == (200, {"status": "processed"}), http_ok
-assert seen == ["tx-1:2025-05-08T14:15:37Z"], seen
+assert seen == ["TRANSACTION/tx-1/2025-05-08T14:15:37Z"], seen
 assert http_tampered[0] == 401 and http_tampered[1]["error"] == "ERR_INVALID_SIGNATURE", http_tampered
 
 print(
