@@ -22,6 +22,7 @@ help:
 	@echo "make demo   - example receivers verifying real signed deliveries"
 	@echo "make test   - every test suite (Rust, Python, Node, Go, end-to-end)"
 	@echo "make bench  - side-by-side benchmarks (writes bench/results.json)"
+	@echo "make dist   - the packages users install, in dist/ (wheel, npm tarballs, Go module proxy)"
 
 test: $(TEST_TARGETS)
 	@echo "all test suites passed"

@@ -33,7 +33,8 @@ go-toolchain:
 		apt-get -o DPkg::Lock::Timeout=600 update; \
 		apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends gcc libc6-dev; }
 
-# The static library cgo links by path (see bindings-go/README.md).
+# The static library the Go package links in the checkout, through the symbolic link
+# internal/ffi/libpalisade_webhooks_ffi_linux_amd64.a (see bindings-go/README.md).
 go-lib:
 	$(CARGO) build --release -p palisade-webhooks-ffi
 
