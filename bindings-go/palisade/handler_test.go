@@ -411,7 +411,7 @@ func TestHandlerWritesTheReceiversAnswers(t *testing.T) {
 	if o := rec.last(); o.Event == nil || o.Event.IdempotencyKey != "TRANSACTION/t1/u1" || o.Err != nil || o.Answer.Code != palisade.AnswerProcessed {
 		t.Fatalf("outcome: %+v", o)
 	}
-	if !strings.Contains(logs.String(), "level=INFO msg=\"processed 200 TRANSACTION t1:u1\"") {
+	if !strings.Contains(logs.String(), "level=INFO msg=\"processed 200 TRANSACTION TRANSACTION/t1/u1\"") {
 		t.Fatalf("log: %s", logs.String())
 	}
 

@@ -125,9 +125,16 @@ func TestRefusalMessages(t *testing.T) {
 	})
 
 	// Go hands the SDK raw bytes only, so nothing can cause ERR_BODY_NOT_RAW here: the code
-	// exists for errors.Is, and its sentinel's message meets the same rule.
+	// exists for errors.Is (its sentinel, generated from the core, matches by code and carries
+	// no message of its own); the core's own test covers the message rule for this code.
 	refusalTest(t, palisade.CodeBodyNotRaw, func(t *testing.T) {
-		checkRefusal(t, palisade.CodeBodyNotRaw, palisade.ErrBodyNotRaw)
+		err := &palisade.Error{Code: palisade.CodeBodyNotRaw, Message: "the body was not raw bytes"}
+		if !errors.Is(err, palisade.ErrBodyNotRaw) {
+			t.Fatalf("errors.Is does not match %v with ErrBodyNotRaw", err)
+		}
+		if n := utf8.RuneCountInString(palisade.ErrBodyNotRaw.Error()); n == 0 || n > maxMessageChars {
+			t.Errorf("ErrBodyNotRaw.Error() has %d characters", n)
+		}
 	})
 
 	refusalTest(t, palisade.CodeBodyTooLarge, func(t *testing.T) {

@@ -246,13 +246,34 @@ def test_every_block_type_checks(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_install_command_is_the_one_make_test_runs() -> None:
-    """The README's one shell block is the install command; ``make test-python`` installs the
-    package with exactly that (from the repository root) before every run."""
-    assert [b.split("#")[0].strip() for b in SHELL_BLOCKS] == ["pip install ./bindings-python"]
+def test_install_commands_are_the_ones_the_tests_run() -> None:
+    """The README's shell blocks are install commands: the registry name (with an extra that
+    pyproject.toml declares), or make dist's wheel, which ``make test-dist`` installs into a fresh
+    venv outside the checkout; and the from-source command in the text is what ``make
+    test-python`` runs before every run."""
+    commands = [
+        line.split("#")[0].strip()
+        for block in SHELL_BLOCKS
+        for line in block.splitlines()
+        if line.split("#")[0].strip()
+    ]
+    pyproject = (REPO / "bindings-python" / "pyproject.toml").read_text(encoding="utf-8")
+    extras = set(re.findall(r"^(\w+) = \[", pyproject.split("[project.optional-dependencies]")[1], re.M))
+    for command in commands:
+        if re.fullmatch(r"[A-Z_]+=\S+", command):
+            continue  # a shell variable the next line uses
+        extra = re.fullmatch(r'pip install "palisade-webhooks\[(\w+)\]"', command)
+        assert (
+            command in ("pip install palisade-webhooks", 'pip install "$DIST"/python/palisade_webhooks-*.whl')
+            or (extra is not None and extra.group(1) in extras)
+        ), command
+    assert len(commands) >= 3
+    assert "`pip install ./bindings-python`" in README
     makefile = (REPO / "mk" / "python.mk").read_text(encoding="utf-8")
     assert re.search(r"pip install [^\n]*\./\$\(PY_DIR\)\n", makefile)
     assert "PY_DIR := bindings-python" in makefile
+    dist_test = (REPO / "tests" / "dist" / "run.py").read_text(encoding="utf-8")
+    assert 'one("python/*.whl")' in dist_test
 
 
 def test_the_answer_table_is_the_cores() -> None:
