@@ -138,7 +138,10 @@ static void receiver_checks(PwWebhook *wh, const PwDelivery *d, const PwDelivery
     CHECK(data.payload.len == d->payload.len && span_eq(&data, data.payload, (const char *)d->payload.ptr));
     CHECK(data.key_fingerprint.present && data.key_fingerprint.len == 16);
     CHECK(data.resource.present && data.raw.present);
-    CHECK(memmem(data.bytes.ptr + data.resource.offset, data.resource.len, "\"qty\":\"1.50\"", 12) != NULL);
+    /* The resource in the compact form (src/compact.rs): a struct node, with qty as a string. */
+    CHECK(data.resource.len > 0 && data.bytes.ptr[data.resource.offset] == 8);
+    CHECK(memmem(data.bytes.ptr + data.resource.offset, data.resource.len,
+                 "\3\0\0\0qty\6\4\0\0\0" "1.50", 16) != NULL);
     CHECK(data.bytes.ptr[data.bytes.len] == '\0');
     pw_event_data_free(&data);
     CHECK(data.bytes.ptr == NULL && !data.domain.present);

@@ -237,8 +237,9 @@ typedef struct PwEventData {
    */
   struct PwSpan key_fingerprint;
   /**
-   * The core's canonical JSON of the typed resource, as `pw_event_resource_json` writes it
-   * (`null` for an unknown domain).
+   * The typed resource in the compact binary form of `compact.rs` (a null node for an unknown
+   * domain); absent when the resource has a value that form does not carry (then read it
+   * with `pw_event_resource_json`).
    */
   struct PwSpan resource;
 } PwEventData;

@@ -2,8 +2,10 @@ package palisade
 
 import (
 	"encoding/json"
+	"reflect"
 	"sync"
 
+	"github.com/palisade-webhooks/palisade-webhooks/bindings-go/internal/compact"
 	"github.com/palisade-webhooks/palisade-webhooks/bindings-go/internal/ffi"
 )
 
@@ -23,7 +25,7 @@ const (
 // payload. It marshals to the JSON form shared by every language's SDK, so a receiver can
 // enqueue it and answer 2xx at once (ParseEvent reads it back). String fields are "" when
 // absent. The typed accessors (Transaction, Wallet, Approval) decode the resource once, from
-// the core's canonical JSON that came with the event, and cost nothing after that.
+// the core's model of it that came with the event, and cost nothing after that.
 type Event struct {
 	// Domain is the envelope's domain (unsigned routing hint).
 	Domain Domain `json:"domain"`
@@ -61,17 +63,18 @@ func eventFrom(f ffi.EventData) *Event {
 		Raw:            f.Raw,
 		Payload:        f.Payload,
 		KeyFingerprint: f.KeyFingerprint,
-		typed:          &typedResource{domain: Domain(f.Domain), canonical: f.Resource},
+		typed:          &typedResource{domain: Domain(f.Domain), compact: f.Resource, raw: f.Raw},
 	}
 }
 
-// typedResource is an event's typed resource: the core's canonical JSON of it, which came with
-// the event, decoded in Go on the first accessor call and kept.
+// typedResource is an event's typed resource: the core's model of it in the library's compact
+// form, which came with the event, decoded on the first accessor call and kept.
 type typedResource struct {
-	domain    Domain
-	once      sync.Once
-	canonical []byte
-	value     any // *Transaction, *Wallet, *Approval, or nil when it does not decode
+	domain  Domain
+	once    sync.Once
+	compact []byte          // nil when the library could not encode it
+	raw     json.RawMessage // the payload, for the canonical JSON when compact is nil
+	value   any             // *Transaction, *Wallet, *Approval, or nil when it does not decode
 }
 
 // ParseEvent restores an event from its JSON form (written by this SDK in any language). It
@@ -86,56 +89,84 @@ func ParseEvent(data []byte) (*Event, error) {
 }
 
 // resource is the typed resource when the event's domain is want. An event from Verify, a
-// Receiver or ParseEvent carries the core's canonical JSON of it and decodes it once, on first
-// use; an Event built by hand has none, so its Raw is parsed by the core's model on each call.
+// Receiver or ParseEvent carries the core's model of it and decodes it once, on first use; an
+// Event built by hand has none, so its Raw is parsed by the core's model on each call.
 func (e *Event) resource(want Domain) any {
 	if e == nil || e.Domain != want {
 		return nil
 	}
 	t := e.typed
 	if t == nil || t.domain != want {
-		data, err := ffi.ResourceJSON(string(e.Domain), e.Raw)
-		if err != nil {
-			return nil
-		}
-		return decodeResource(want, data)
+		return decodeCanonical(want, e.Raw)
 	}
 	t.once.Do(func() {
-		t.value = decodeResource(t.domain, t.canonical)
-		t.canonical = nil
+		t.value = decodeResource(t.domain, t.compact, t.raw)
+		t.compact, t.raw = nil, nil
 	})
 	return t.value
 }
 
-// decodeResource fills the domain's Go type from the core's canonical JSON (so the typed view
-// accepts exactly what verification accepted, and reads numbers and enums as the other SDKs
-// do).
-func decodeResource(domain Domain, data []byte) any {
+// newResource is a new, empty value of the domain's Go type (nil for an unknown domain).
+func newResource(domain Domain) any {
 	switch domain {
 	case DomainTransaction:
-		var t Transaction
-		if json.Unmarshal(data, &t) != nil {
-			return nil
-		}
-		t.clearNulls()
-		return &t
+		return new(Transaction)
 	case DomainWallet:
-		var w Wallet
-		if json.Unmarshal(data, &w) != nil {
-			return nil
-		}
-		w.Reasons = nonNull(w.Reasons)
-		return &w
+		return new(Wallet)
 	case DomainApproval:
-		var a Approval
-		if json.Unmarshal(data, &a) != nil {
-			return nil
-		}
-		a.Reasons = nonNull(a.Reasons)
-		return &a
+		return new(Approval)
 	}
 	return nil
 }
+
+// decodeResource fills the domain's Go type from the core's model of the resource, so the
+// typed view accepts exactly what verification accepted and reads numbers and enums as the
+// other SDKs do: from the compact form when there is one and it decodes (internal/compact:
+// the same values encoding/json gives from the canonical JSON), else from the canonical JSON.
+func decodeResource(domain Domain, compactForm []byte, raw json.RawMessage) any {
+	if compactForm != nil {
+		if v := newResource(domain); v != nil && compact.Decode(compactForm, v) == nil {
+			return v
+		}
+	}
+	return decodeCanonical(domain, raw)
+}
+
+// decodeCanonical parses raw with the core's model of the domain and decodes its canonical JSON
+// with encoding/json; a null json.RawMessage field is left nil.
+func decodeCanonical(domain Domain, raw json.RawMessage) any {
+	v := newResource(domain)
+	if v == nil {
+		return nil
+	}
+	data, err := ffi.ResourceJSON(string(domain), raw)
+	if err != nil || json.Unmarshal(data, v) != nil {
+		return nil
+	}
+	clearNullRaw(reflect.ValueOf(v).Elem())
+	return v
+}
+
+// clearNullRaw sets every json.RawMessage holding `null` in the struct v (and the structs it
+// points to) to nil: a null shape-free field reads as absent, as every other absent field does.
+func clearNullRaw(v reflect.Value) {
+	for i := 0; i < v.NumField(); i++ {
+		f := v.Field(i)
+		if !f.CanSet() {
+			continue
+		}
+		switch {
+		case f.Type() == rawMessageType:
+			f.SetBytes(nonNull(f.Bytes()))
+		case f.Kind() == reflect.Struct:
+			clearNullRaw(f)
+		case f.Kind() == reflect.Pointer && f.Type().Elem().Kind() == reflect.Struct && !f.IsNil():
+			clearNullRaw(f.Elem())
+		}
+	}
+}
+
+var rawMessageType = reflect.TypeOf(json.RawMessage(nil))
 
 // Transaction is the typed resource of a TRANSACTION event; ok is false for other domains.
 // It is decoded once and the same value is returned by every call: treat it as read-only.

@@ -7,6 +7,7 @@ use std::ptr;
 
 use palisade_webhooks::Event;
 
+use crate::compact;
 use crate::memory::{free_handle, handle, put, put_handle, text, PwBuf, PwStr};
 use crate::status::{guard, Fail, PwError, PwStatus, PW_ERR_MALFORMED_PAYLOAD};
 
@@ -77,8 +78,9 @@ pub struct PwEventData {
     pub payload: PwSpan,
     /// Fingerprint of the key that verified the delivery.
     pub key_fingerprint: PwSpan,
-    /// The core's canonical JSON of the typed resource, as `pw_event_resource_json` writes it
-    /// (`null` for an unknown domain).
+    /// The typed resource in the compact binary form of `compact.rs` (a null node for an unknown
+    /// domain); absent when the resource has a value that form does not carry (then read it
+    /// with `pw_event_resource_json`).
     pub resource: PwSpan,
 }
 
@@ -97,11 +99,24 @@ impl PwEventData {
         resource: PwSpan::ABSENT,
     };
 
-    fn of(e: &Event) -> Result<PwEventData, Fail> {
-        let resource = resource_json(e)?;
-        let mut buf = Vec::with_capacity(
-            e.raw.get().len() + e.payload.len() + resource.len() + e.idempotency_key.len() + 128,
-        );
+    fn of(e: &Event) -> PwEventData {
+        // The resource's compact form is at most about as long as the raw JSON it was parsed
+        // from, so one allocation holds everything.
+        let raw = e.raw.get();
+        let mut buf =
+            Vec::with_capacity(2 * raw.len() + e.payload.len() + e.idempotency_key.len() + 128);
+        let offset = buf.len();
+        let resource = match compact::encode(&e.data, &mut buf) {
+            Ok(()) => PwSpan {
+                offset,
+                len: buf.len() - offset,
+                present: true,
+            },
+            Err(_) => {
+                buf.truncate(offset);
+                PwSpan::ABSENT
+            }
+        };
         let mut span = |field: Option<&str>| match field {
             None => PwSpan::ABSENT,
             Some(s) => {
@@ -125,10 +140,10 @@ impl PwEventData {
             raw: span(Some(e.raw.get())),
             payload: span(Some(&e.payload)),
             key_fingerprint: span(Some(&e.key_fingerprint)),
-            resource: span(Some(&resource)),
+            resource,
         };
         data.bytes = PwBuf::from_vec(buf);
-        Ok(data)
+        data
     }
 }
 
@@ -191,7 +206,7 @@ pub unsafe extern "C" fn pw_event_data(
         guard(err, || {
             put(out, PwEventData::EMPTY, "out")?;
             let event = handle(event, "event")?;
-            put(out, PwEventData::of(&event.inner)?, "out")
+            put(out, PwEventData::of(&event.inner), "out")
         })
     }
 }

@@ -33,6 +33,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 // In the order the header presents them.
+mod compact;
 pub mod dedup;
 pub mod diagnose;
 pub mod event;

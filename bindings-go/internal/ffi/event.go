@@ -19,8 +19,10 @@ type EventData struct {
 	// Payload is the signed base64 payload string.
 	Payload        string
 	KeyFingerprint string
-	// Resource is the core's canonical JSON of the typed resource ("null" for an unknown
-	// domain), for the typed accessors to decode without calling back.
+	// Resource is the typed resource in the library's compact form (src/compact.rs; a null
+	// node for an unknown domain), for the typed accessors to decode without calling back; nil
+	// when the library could not encode it (then ResourceJSON gives the canonical JSON).
+	// Strings decoded from it share its memory: it is never written to.
 	Resource []byte
 }
 
