@@ -62,6 +62,12 @@ static int span_eq(const PwEventData *data, PwSpan span, const char *want) {
            memcmp(data->bytes.ptr + span.offset, want, span.len) == 0;
 }
 
+/* span_eq for data written to the caller's buffer `buf` (bytes.ptr NULL). */
+static int span_in(const uint8_t *buf, const PwEventData *data, PwSpan span, const char *want) {
+    return span.present && span.len == strlen(want) && span.offset + span.len <= data->bytes.len &&
+           memcmp(buf + span.offset, want, span.len) == 0;
+}
+
 static int answer_is_empty(const PwAnswer *a) {
     return a->status == 0 && a->code.ptr == NULL && a->body.ptr == NULL && a->headers_json.ptr == NULL &&
            a->log_level.ptr == NULL && a->log_message.ptr == NULL;
@@ -149,6 +155,16 @@ static void receiver_checks(PwWebhook *wh, const PwDelivery *d, const PwDelivery
     pw_event_data_free(NULL);
     expect_error(pw_event_data(NULL, &data, &err), &err, PW_ERR_INVALID_ARGUMENT);
     CHECK(pw_event_data(ev, NULL, NULL) == PW_ERR_INVALID_ARGUMENT);
+    /* Into the caller's buffer when it fits, else owned. */
+    uint8_t into[8192];
+    CHECK(pw_event_data_into(ev, into, sizeof into, &data, &err) == PW_OK);
+    CHECK(data.bytes.ptr == NULL && span_in(into, &data, data.status, "CONFIRMED"));
+    pw_event_data_free(&data);
+    CHECK(pw_event_data_into(ev, into, 16, &data, &err) == PW_OK);
+    CHECK(data.bytes.ptr != NULL && span_eq(&data, data.status, "CONFIRMED"));
+    pw_event_data_free(&data);
+    expect_error(pw_event_data_into(NULL, into, sizeof into, &data, &err), &err, PW_ERR_INVALID_ARGUMENT);
+    CHECK(pw_event_data_into(ev, into, sizeof into, NULL, NULL) == PW_ERR_INVALID_ARGUMENT);
     pw_event_free(ev);
     ev = NULL;
 
@@ -596,6 +612,42 @@ int main(void) {
     expect_error(pw_webhook_verify(wh, NULL, 0, invalid_utf8, 11, iu_lens, SIZE_MAX, &ev, &err), &err, PW_ERR_INVALID_ARGUMENT);
     expect_error(pw_webhook_verify(NULL, d.body.ptr, d.body.len, NULL, 0, NULL, 0, &ev, &err), &err, PW_ERR_INVALID_ARGUMENT);
     CHECK(pw_webhook_verify(wh, d.body.ptr, d.body.len, NULL, 0, NULL, 0, NULL, NULL) == PW_ERR_INVALID_ARGUMENT);
+
+    /* verify_into: the data in the caller's buffer when it fits, else in an owned one. */
+    {
+        const char *sig = (const char *)d.signature.ptr;
+        char flat[1024];
+        size_t lens[2] = {9, strlen(sig)};
+        memcpy(flat, "Signature", 9);
+        memcpy(flat + 9, sig, lens[1]);
+        size_t cap = d.body.len * 5 / 2 + 256;
+        uint8_t *buf = malloc(cap);
+        PwEventData out;
+        CHECK(pw_webhook_verify_into(wh, d.body.ptr, d.body.len, (const uint8_t *)flat, 9 + lens[1], lens, 1,
+                                     buf, cap, &out, &err) == PW_OK);
+        CHECK(out.bytes.ptr == NULL && out.bytes.len > 0 && out.bytes.len <= cap);
+        CHECK(span_in(buf, &out, out.domain, "TRANSACTION") && span_in(buf, &out, out.resource_id, "tx-1"));
+        CHECK(out.resource.present && buf[out.resource.offset] == 8);
+        pw_event_data_free(&out); /* harmless: nothing owned */
+        CHECK(pw_webhook_verify_into(wh, d.body.ptr, d.body.len, (const uint8_t *)flat, 9 + lens[1], lens, 1,
+                                     buf, 10, &out, &err) == PW_OK);
+        CHECK(out.bytes.ptr != NULL && span_eq(&out, out.domain, "TRANSACTION"));
+        pw_event_data_free(&out);
+        CHECK(pw_webhook_verify_into(wh, d.body.ptr, d.body.len, (const uint8_t *)flat, 9 + lens[1], lens, 1,
+                                     NULL, 0, &out, &err) == PW_OK);
+        CHECK(out.bytes.ptr != NULL && span_eq(&out, out.idempotency_key, "TRANSACTION/tx-1/2025-05-08T14:15:36Z"));
+        pw_event_data_free(&out);
+        expect_error(pw_webhook_verify_into(wh, d.body.ptr, d.body.len, (const uint8_t *)flat, 9, lens, 0, buf, cap,
+                                            &out, &err), &err, PW_ERR_INVALID_ARGUMENT);
+        expect_error(pw_webhook_verify_into(wh, d.body.ptr, d.body.len, NULL, 0, NULL, 0, buf, cap, &out, &err),
+                     &err, PW_ERR_MISSING_SIGNATURE);
+        CHECK(out.bytes.ptr == NULL && out.bytes.len == 0 && !out.domain.present);
+        expect_error(pw_webhook_verify_into(NULL, d.body.ptr, d.body.len, NULL, 0, NULL, 0, buf, cap, &out, &err),
+                     &err, PW_ERR_INVALID_ARGUMENT);
+        CHECK(pw_webhook_verify_into(wh, d.body.ptr, d.body.len, NULL, 0, NULL, 0, buf, cap, NULL, NULL) ==
+              PW_ERR_INVALID_ARGUMENT);
+        free(buf);
+    }
 
     /* verify_signature and the documentation's function. */
     PwBuf fp = {0};

@@ -197,7 +197,9 @@ typedef struct PwSpan {
  */
 typedef struct PwEventData {
   /**
-   * The fields' bytes, back to back (NUL-terminated as a whole, not per field).
+   * The fields' bytes, back to back (NUL-terminated as a whole, not per field). From
+   * `pw_event_data_into` or `pw_webhook_verify_into` when the fields fit the caller's buffer:
+   * `ptr` is NULL and the fields are the first `len` bytes of that buffer (not terminated).
    */
   struct PwBuf bytes;
   /**
@@ -571,6 +573,22 @@ bool pw_event_view(const struct PwEvent *event, struct PwEventView *view);
  * `event` NULL or live; `out` valid for writes.
  */
 PwStatus pw_event_data(const struct PwEvent *event, struct PwEventData *out, struct PwError *err);
+
+/**
+ * `pw_event_data` into the caller's memory: when the event's data fits in `buf` (`cap` bytes)
+ * it is written there and `out->bytes` is `{NULL, length written}`, so nothing needs freeing;
+ * otherwise `out` is filled as `pw_event_data` fills it (free with `pw_event_data_free`, which
+ * is harmless in both cases). Spans are offsets into whichever buffer holds the bytes.
+ *
+ * # Safety
+ * `event` NULL or live; `buf` valid for writes of `cap` bytes (NULL when 0), not overlapping
+ * the event; `out` valid for writes.
+ */
+PwStatus pw_event_data_into(const struct PwEvent *event,
+                            uint8_t *buf,
+                            size_t cap,
+                            struct PwEventData *out,
+                            struct PwError *err);
 
 /**
  * Frees an event's data and resets it to empty. Accepts NULL.
@@ -1012,6 +1030,28 @@ PwStatus pw_webhook_verify(const struct PwWebhook *webhook,
                            size_t header_count,
                            struct PwEvent **out,
                            struct PwError *err);
+
+/**
+ * `pw_webhook_verify` and `pw_event_data_into` in one call, without an event handle: on
+ * success `*out` holds the event's data, written to `buf` (`cap` bytes) when it fits (then
+ * `out->bytes.ptr` is NULL), else in an owned buffer (free with `pw_event_data_free`). About
+ * `2.5 * body_len + 256` bytes hold a typical event. On failure `*out` is empty.
+ *
+ * # Safety
+ * Pointers valid for their lengths (NULL when 0); `buf` valid for writes of `cap` bytes and
+ * overlapping no input; `webhook` live; `out` valid for writes.
+ */
+PwStatus pw_webhook_verify_into(const struct PwWebhook *webhook,
+                                const uint8_t *body,
+                                size_t body_len,
+                                const uint8_t *header_data,
+                                size_t header_data_len,
+                                const size_t *header_lens,
+                                size_t header_count,
+                                uint8_t *buf,
+                                size_t cap,
+                                struct PwEventData *out,
+                                struct PwError *err);
 
 /**
  * The low-level check: does `signature` (base64 DER) sign `payload` (the base64 text, exactly

@@ -53,18 +53,26 @@ type Event struct {
 }
 
 func eventFrom(f ffi.EventData) *Event {
-	return &Event{
-		Domain:         Domain(f.Domain),
-		Timestamp:      f.Timestamp,
-		IdempotencyKey: f.IdempotencyKey,
-		ResourceID:     f.ResourceID,
-		UpdatedAt:      f.UpdatedAt,
-		Status:         f.Status,
-		Raw:            f.Raw,
-		Payload:        f.Payload,
-		KeyFingerprint: f.KeyFingerprint,
-		typed:          &typedResource{domain: Domain(f.Domain), compact: f.Resource, raw: f.Raw},
+	// One allocation for the event and its typed resource.
+	both := &struct {
+		e Event
+		t typedResource
+	}{
+		e: Event{
+			Domain:         Domain(f.Domain),
+			Timestamp:      f.Timestamp,
+			IdempotencyKey: f.IdempotencyKey,
+			ResourceID:     f.ResourceID,
+			UpdatedAt:      f.UpdatedAt,
+			Status:         f.Status,
+			Raw:            f.Raw,
+			Payload:        f.Payload,
+			KeyFingerprint: f.KeyFingerprint,
+		},
+		t: typedResource{domain: Domain(f.Domain), compact: f.Resource, raw: f.Raw},
 	}
+	both.e.typed = &both.t
+	return &both.e
 }
 
 // typedResource is an event's typed resource: the core's model of it in the library's compact

@@ -58,7 +58,9 @@ pub struct PwSpan {
 #[repr(C)]
 #[derive(Debug)]
 pub struct PwEventData {
-    /// The fields' bytes, back to back (NUL-terminated as a whole, not per field).
+    /// The fields' bytes, back to back (NUL-terminated as a whole, not per field). From
+    /// `pw_event_data_into` or `pw_webhook_verify_into` when the fields fit the caller's buffer:
+    /// `ptr` is NULL and the fields are the first `len` bytes of that buffer (not terminated).
     pub bytes: PwBuf,
     /// The envelope's domain (unsigned; empty when the envelope had none).
     pub domain: PwSpan,
@@ -85,7 +87,7 @@ pub struct PwEventData {
 }
 
 impl PwEventData {
-    const EMPTY: PwEventData = PwEventData {
+    pub(crate) const EMPTY: PwEventData = PwEventData {
         bytes: PwBuf::EMPTY,
         domain: PwSpan::ABSENT,
         timestamp: PwSpan::ABSENT,
@@ -99,51 +101,110 @@ impl PwEventData {
         resource: PwSpan::ABSENT,
     };
 
+    /// The event's data in one owned buffer.
     fn of(e: &Event) -> PwEventData {
-        // The resource's compact form is at most about as long as the raw JSON it was parsed
-        // from, so one allocation holds everything.
-        let raw = e.raw.get();
-        let mut buf =
-            Vec::with_capacity(2 * raw.len() + e.payload.len() + e.idempotency_key.len() + 128);
-        let offset = buf.len();
-        let resource = match compact::encode(&e.data, &mut buf) {
-            Ok(()) => PwSpan {
-                offset,
-                len: buf.len() - offset,
-                present: true,
-            },
-            Err(_) => {
-                buf.truncate(offset);
-                PwSpan::ABSENT
-            }
-        };
-        let mut span = |field: Option<&str>| match field {
-            None => PwSpan::ABSENT,
-            Some(s) => {
-                let offset = buf.len();
-                buf.extend_from_slice(s.as_bytes());
-                PwSpan {
-                    offset,
-                    len: s.len(),
-                    present: true,
-                }
-            }
-        };
-        let mut data = PwEventData {
-            bytes: PwBuf::EMPTY,
-            domain: span(Some(e.domain.as_str())),
-            timestamp: span(e.timestamp.as_deref()),
-            idempotency_key: span(Some(&e.idempotency_key)),
-            resource_id: span(e.resource_id.as_deref()),
-            updated_at: span(e.updated_at.as_deref()),
-            status: span(e.status.as_deref()),
-            raw: span(Some(e.raw.get())),
-            payload: span(Some(&e.payload)),
-            key_fingerprint: span(Some(&e.key_fingerprint)),
-            resource,
-        };
+        let resource = compact_resource(e);
+        let parts = Parts::of(e, resource.as_deref());
+        let mut buf = Vec::with_capacity(parts.total + 1);
+        for part in parts.bytes.iter().flatten() {
+            buf.extend_from_slice(part);
+        }
+        let mut data = parts.spans();
         data.bytes = PwBuf::from_vec(buf);
         data
+    }
+
+    /// The event's data written to the caller's buffer (`buf`, `cap` bytes) when it fits: then
+    /// `bytes.ptr` is NULL and `bytes.len` is how many bytes of `buf` hold the fields. Otherwise
+    /// the data of [`PwEventData::of`] (an owned buffer).
+    ///
+    /// # Safety
+    /// `buf` valid for writes of `cap` bytes (or `cap` is 0).
+    unsafe fn into_buf(e: &Event, buf: *mut u8, cap: usize) -> PwEventData {
+        let resource = compact_resource(e);
+        let parts = Parts::of(e, resource.as_deref());
+        if buf.is_null() || parts.total > cap {
+            return PwEventData::of(e);
+        }
+        let mut at = 0;
+        for part in parts.bytes.iter().flatten() {
+            // SAFETY: the parts add up to `total` <= `cap` bytes, which the caller guarantees
+            // are writable; an event's own strings never overlap the caller's buffer.
+            unsafe { ptr::copy_nonoverlapping(part.as_ptr(), buf.add(at), part.len()) };
+            at += part.len();
+        }
+        let mut data = parts.spans();
+        data.bytes = PwBuf {
+            ptr: ptr::null_mut(),
+            len: parts.total,
+        };
+        data
+    }
+}
+
+/// The typed resource in the compact form, or None when that form cannot carry it.
+fn compact_resource(e: &Event) -> Option<Vec<u8>> {
+    // About as long as the raw JSON it was parsed from.
+    let mut out = Vec::with_capacity(e.raw.get().len() + 64);
+    compact::encode(&e.data, &mut out).ok().map(|()| out)
+}
+
+/// An event's fields as bytes, in the order of `PwEventData`'s spans (None when absent), and
+/// their total length.
+struct Parts<'a> {
+    bytes: [Option<&'a [u8]>; 10],
+    total: usize,
+}
+
+impl<'a> Parts<'a> {
+    fn of(e: &'a Event, resource: Option<&'a [u8]>) -> Parts<'a> {
+        let text = |s: Option<&'a str>| s.map(str::as_bytes);
+        let bytes = [
+            text(Some(e.domain.as_str())),
+            text(e.timestamp.as_deref()),
+            text(Some(&e.idempotency_key)),
+            text(e.resource_id.as_deref()),
+            text(e.updated_at.as_deref()),
+            text(e.status.as_deref()),
+            text(Some(e.raw.get())),
+            text(Some(&e.payload)),
+            text(Some(&e.key_fingerprint)),
+            resource,
+        ];
+        let total = bytes.iter().flatten().map(|b| b.len()).sum();
+        Parts { bytes, total }
+    }
+
+    /// Where each part lies when they are written back to back (`bytes` left empty).
+    fn spans(&self) -> PwEventData {
+        let mut at = 0;
+        let spans = self.bytes.map(|part| match part {
+            None => PwSpan::ABSENT,
+            Some(b) => {
+                let span = PwSpan {
+                    offset: at,
+                    len: b.len(),
+                    present: true,
+                };
+                at += b.len();
+                span
+            }
+        });
+        let [domain, timestamp, idempotency_key, resource_id, updated_at, status, raw, payload, key_fingerprint, resource] =
+            spans;
+        PwEventData {
+            bytes: PwBuf::EMPTY,
+            domain,
+            timestamp,
+            idempotency_key,
+            resource_id,
+            updated_at,
+            status,
+            raw,
+            payload,
+            key_fingerprint,
+            resource,
+        }
     }
 }
 
@@ -209,6 +270,46 @@ pub unsafe extern "C" fn pw_event_data(
             put(out, PwEventData::of(&event.inner), "out")
         })
     }
+}
+
+/// `pw_event_data` into the caller's memory: when the event's data fits in `buf` (`cap` bytes)
+/// it is written there and `out->bytes` is `{NULL, length written}`, so nothing needs freeing;
+/// otherwise `out` is filled as `pw_event_data` fills it (free with `pw_event_data_free`, which
+/// is harmless in both cases). Spans are offsets into whichever buffer holds the bytes.
+///
+/// # Safety
+/// `event` NULL or live; `buf` valid for writes of `cap` bytes (NULL when 0), not overlapping
+/// the event; `out` valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn pw_event_data_into(
+    event: *const PwEvent,
+    buf: *mut u8,
+    cap: usize,
+    out: *mut PwEventData,
+    err: *mut PwError,
+) -> PwStatus {
+    // SAFETY: forwarded.
+    unsafe {
+        guard(err, || {
+            put(out, PwEventData::EMPTY, "out")?;
+            let event = handle(event, "event")?;
+            put(out, PwEventData::into_buf(&event.inner, buf, cap), "out")
+        })
+    }
+}
+
+/// Fills `*out` with `event`'s data, in `buf` when it fits (see `pw_event_data_into`).
+///
+/// # Safety
+/// As for `pw_event_data_into`.
+pub(crate) unsafe fn event_data_into(
+    event: &Event,
+    buf: *mut u8,
+    cap: usize,
+    out: *mut PwEventData,
+) -> Result<(), Fail> {
+    // SAFETY: forwarded.
+    unsafe { put(out, PwEventData::into_buf(event, buf, cap), "out") }
 }
 
 /// Frees an event's data and resets it to empty. Accepts NULL.

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use palisade_webhooks::{verify_webhook, Digest, Webhook, WebhookOptions};
 
-use crate::event::PwEvent;
+use crate::event::{event_data_into, PwEvent, PwEventData};
 use crate::memory::{
     bytes, free_handle, handle, put, put_handle, string_list, text, Headers, PwBuf,
 };
@@ -135,6 +135,42 @@ pub unsafe extern "C" fn pw_webhook_verify(
             let headers = Headers::read(header_data, header_data_len, header_lens, header_count)?;
             let event = webhook.inner.verify(body, headers.pairs())?;
             put_handle(out, PwEvent { inner: event })
+        })
+    }
+}
+
+/// `pw_webhook_verify` and `pw_event_data_into` in one call, without an event handle: on
+/// success `*out` holds the event's data, written to `buf` (`cap` bytes) when it fits (then
+/// `out->bytes.ptr` is NULL), else in an owned buffer (free with `pw_event_data_free`). About
+/// `2.5 * body_len + 256` bytes hold a typical event. On failure `*out` is empty.
+///
+/// # Safety
+/// Pointers valid for their lengths (NULL when 0); `buf` valid for writes of `cap` bytes and
+/// overlapping no input; `webhook` live; `out` valid for writes.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn pw_webhook_verify_into(
+    webhook: *const PwWebhook,
+    body: *const u8,
+    body_len: usize,
+    header_data: *const u8,
+    header_data_len: usize,
+    header_lens: *const usize,
+    header_count: usize,
+    buf: *mut u8,
+    cap: usize,
+    out: *mut PwEventData,
+    err: *mut PwError,
+) -> PwStatus {
+    // SAFETY: the caller's guarantees are forwarded to each helper.
+    unsafe {
+        guard(err, || {
+            put(out, PwEventData::EMPTY, "out")?;
+            let webhook = handle(webhook, "webhook")?;
+            let body = bytes(body, body_len, "body")?;
+            let headers = Headers::read(header_data, header_data_len, header_lens, header_count)?;
+            let event = webhook.inner.verify(body, headers.pairs())?;
+            event_data_into(&event, buf, cap, out)
         })
     }
 }

@@ -185,6 +185,55 @@ fn flat_lens(c: &mut Cursor<'_>, data_len: usize, count: usize) -> Vec<usize> {
 }
 
 /// Checks a verified event handle and frees it.
+/// The fields of an event's data, in `buf` when `bytes.ptr` is NULL (checking every span lies
+/// within the bytes written).
+unsafe fn event_fields(data: &PwEventData, buf: &[u8]) -> Vec<Option<Vec<u8>>> {
+    let bytes: &[u8] = if data.bytes.ptr.is_null() {
+        assert!(data.bytes.len <= buf.len());
+        &buf[..data.bytes.len]
+    } else {
+        std::slice::from_raw_parts(data.bytes.ptr, data.bytes.len)
+    };
+    [
+        data.domain,
+        data.timestamp,
+        data.idempotency_key,
+        data.resource_id,
+        data.updated_at,
+        data.status,
+        data.raw,
+        data.payload,
+        data.key_fingerprint,
+        data.resource,
+    ]
+    .iter()
+    .map(|s| {
+        assert!(s.present || (s.offset == 0 && s.len == 0));
+        s.present.then(|| bytes[s.offset..s.offset + s.len].to_vec())
+    })
+    .collect()
+}
+
+/// An event handle's fields through `pw_event_data`, and through `pw_event_data_into` with a
+/// buffer too small and one large enough: the same each time.
+unsafe fn event_data_fields(event: *mut PwEvent) -> Vec<Option<Vec<u8>>> {
+    let mut err = zeroed_error();
+    let mut data = std::mem::MaybeUninit::<PwEventData>::zeroed().assume_init();
+    check("event_data", pw_event_data(event, &mut data, &mut err), &mut err, &[]);
+    let fields = event_fields(&data, &[]);
+    let total = data.bytes.len;
+    pw_event_data_free(&mut data);
+    for cap in [total.saturating_sub(1), total] {
+        let mut buf = vec![0u8; cap];
+        let status = pw_event_data_into(event, buf.as_mut_ptr(), cap, &mut data, &mut err);
+        check("event_data_into", status, &mut err, &[]);
+        assert_eq!(data.bytes.ptr.is_null(), cap == total && total > 0);
+        assert_eq!(event_fields(&data, &buf), fields);
+        pw_event_data_free(&mut data);
+    }
+    fields
+}
+
 unsafe fn check_event(event: *mut PwEvent) {
     assert!(!event.is_null());
     let mut view = std::mem::MaybeUninit::<PwEventView>::uninit();
@@ -444,6 +493,32 @@ fuzz_target!(|data: &[u8]| unsafe {
         );
         let allowed: Vec<PwStatus> = VERIFY.iter().chain(allowed).copied().collect();
         check("webhook_verify", status, &mut err, &allowed);
+        // The same call writing into a buffer of fuzzed size: same outcome, same fields.
+        let mut buf = vec![0u8; usize::from(c.byte()) * 32];
+        let mut into = std::mem::MaybeUninit::<PwEventData>::zeroed().assume_init();
+        let into_status = pw_webhook_verify_into(
+            wh,
+            body.as_ptr(),
+            body.len(),
+            headers.as_ptr(),
+            headers.len(),
+            header_lens.as_ptr(),
+            pairs,
+            buf.as_mut_ptr(),
+            buf.len(),
+            &mut into,
+            &mut err,
+        );
+        check("webhook_verify_into", into_status, &mut err, &allowed);
+        // A stale-event verdict may flip between the two calls; nothing else may.
+        assert!(into_status == status || status == PW_ERR_STALE_EVENT || into_status == PW_ERR_STALE_EVENT);
+        if into_status == PW_OK && status == PW_OK {
+            assert_eq!(event_fields(&into, &buf), event_data_fields(event));
+        }
+        if into_status != PW_OK {
+            assert!(into.bytes.ptr.is_null() && into.bytes.len == 0 && !into.domain.present);
+        }
+        pw_event_data_free(&mut into);
         if status == PW_OK {
             check_event(event);
         } else {

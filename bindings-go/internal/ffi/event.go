@@ -7,11 +7,12 @@ import "C"
 
 import (
 	"runtime"
+	"sync"
 	"unsafe"
 )
 
-// EventData is a verified event copied into Go memory: the library serialises it once
-// (pw_event_data) into one buffer, copied here in one go; the fields are slices of that copy.
+// EventData is a verified event in Go memory: the library writes its fields straight into one
+// Go buffer (pw_webhook_verify_into, pw_event_data_into); the fields are views of that buffer.
 type EventData struct {
 	Domain, Timestamp, IdempotencyKey, ResourceID, UpdatedAt, Status string
 	// Raw is the decoded payload JSON, exactly as signed.
@@ -26,36 +27,90 @@ type EventData struct {
 	Resource []byte
 }
 
-// takeEvent serialises an event handle, copies the result and frees both.
-func takeEvent(ev *C.PwEvent) (EventData, *Error) {
-	defer C.pw_event_free(ev)
-	var data C.PwEventData
-	var e C.PwError
-	if status := C.pw_event_data(ev, &data, &e); status != C.PW_OK {
-		return EventData{}, takeError(status, &e)
+// eventBufferSize is the buffer that holds a typical event's data for an input of n bytes (the
+// body, or an event's JSON form): the payload (at most n), its decoded JSON (3/4 of that) and
+// the resource's compact form (about as long again), plus the short fields. An event that does
+// not fit comes back in the library's own buffer and is copied (pw_event_data_into).
+func eventBufferSize(n int) int { return n/2*5 + 256 }
+
+// spareBuffers keeps the buffers of calls that failed (a refused delivery writes nothing), so
+// a stream of refusals does not allocate a buffer each.
+var spareBuffers sync.Pool
+
+// eventBuffer is a buffer of at least n bytes for an event's data: new, or a spare one not much
+// larger (the event keeps it alive).
+func eventBuffer(n int) []byte {
+	if b, ok := spareBuffers.Get().(*[]byte); ok && cap(*b) >= n && cap(*b) <= 2*n {
+		return (*b)[:n]
 	}
-	defer C.pw_event_data_free(&data)
-	var buf []byte
-	if data.bytes.ptr != nil && data.bytes.len > 0 {
-		buf = C.GoBytes(unsafe.Pointer(data.bytes.ptr), C.int(data.bytes.len))
+	return make([]byte, n)
+}
+
+// spareBuffer returns the buffer of a failed call (nothing was written to it).
+func spareBuffer(b []byte) {
+	if cap(b) > 0 && cap(b) <= 64<<10 {
+		spareBuffers.Put(&b)
 	}
-	d := decoder{buf: buf}
-	out := EventData{
-		Domain:         domain(d.bytes(data.domain)),
-		Timestamp:      string(d.bytes(data.timestamp)),
-		IdempotencyKey: string(d.bytes(data.idempotency_key)),
-		ResourceID:     string(d.bytes(data.resource_id)),
-		UpdatedAt:      string(d.bytes(data.updated_at)),
-		Status:         string(d.bytes(data.status)),
-		Raw:            d.bytes(data.raw),
-		Payload:        d.alias(data.payload),
-		KeyFingerprint: string(d.bytes(data.key_fingerprint)),
-		Resource:       d.bytes(data.resource),
+}
+
+// bufArg is b as a C output buffer.
+func bufArg(b []byte) (*C.uint8_t, C.size_t) {
+	if len(b) == 0 {
+		return nil, 0
+	}
+	return (*C.uint8_t)(unsafe.Pointer(&b[0])), C.size_t(len(b))
+}
+
+// eventData reads an event's data that the library wrote to buf, or (when it did not fit) to
+// its own buffer, which is copied and freed.
+func eventData(out *C.PwEventData, buf []byte) (EventData, *Error) {
+	var data []byte
+	if out.bytes.ptr == nil {
+		if uint64(out.bytes.len) > uint64(len(buf)) {
+			return EventData{}, &Error{Code: ErrInternal, Message: "the event data overflows its buffer"}
+		}
+		data = buf[:out.bytes.len:out.bytes.len]
+	} else {
+		spareBuffer(buf)
+		data = C.GoBytes(unsafe.Pointer(out.bytes.ptr), C.int(out.bytes.len))
+		C.pw_event_data_free(out)
+	}
+	d := decoder{buf: data}
+	// The short fields are copied into one string, so keeping one of them (an idempotency
+	// key in a set) keeps a few dozen bytes alive, not the event's buffer.
+	short := d.strings(out.timestamp, out.idempotency_key, out.resource_id, out.updated_at,
+		out.status, out.key_fingerprint)
+	ev := EventData{
+		Domain:         domain(d.bytes(out.domain)),
+		Timestamp:      short[0],
+		IdempotencyKey: short[1],
+		ResourceID:     short[2],
+		UpdatedAt:      short[3],
+		Status:         short[4],
+		Raw:            d.bytes(out.raw),
+		Payload:        d.alias(out.payload),
+		KeyFingerprint: short[5],
+		Resource:       d.bytes(out.resource),
 	}
 	if d.bad {
 		return EventData{}, &Error{Code: ErrInternal, Message: "the event data's spans do not fit its buffer"}
 	}
-	return out, nil
+	return ev, nil
+}
+
+// takeEvent copies an event handle's data into Go memory (sizeHint: the input's length, see
+// eventBufferSize) and frees the handle.
+func takeEvent(ev *C.PwEvent, sizeHint int) (EventData, *Error) {
+	defer C.pw_event_free(ev)
+	s := getScratch()
+	defer putScratch(s)
+	buf := eventBuffer(eventBufferSize(sizeHint))
+	p, n := bufArg(buf)
+	if status := C.pw_event_data_into(ev, p, n, &s.data, &s.err); status != C.PW_OK {
+		spareBuffer(buf)
+		return EventData{}, takeError(status, &s.err)
+	}
+	return eventData(&s.data, buf)
 }
 
 // decoder reads spans out of the copied buffer.
@@ -78,14 +133,39 @@ func (d *decoder) bytes(s C.PwSpan) []byte {
 	return d.buf[off : off+n : off+n]
 }
 
-// alias is the span as a string sharing the copy's memory (for the large payload, which would
-// otherwise be copied twice). The copy is never written to.
+// alias is the span as a string sharing the buffer's memory (for the large payload, which
+// would otherwise be copied twice). That part of the buffer is never written to.
 func (d *decoder) alias(s C.PwSpan) string {
 	b := d.bytes(s)
 	if len(b) == 0 {
 		return ""
 	}
 	return unsafe.String(&b[0], len(b))
+}
+
+// strings copies the spans into one new string and returns its parts ("" when absent).
+func (d *decoder) strings(spans ...C.PwSpan) [6]string {
+	var parts [6][]byte
+	total := 0
+	for i, s := range spans {
+		parts[i] = d.bytes(s)
+		total += len(parts[i])
+	}
+	var out [6]string
+	if total == 0 {
+		return out
+	}
+	all := make([]byte, 0, total)
+	for _, p := range parts {
+		all = append(all, p...)
+	}
+	joined := unsafe.String(&all[0], total)
+	at := 0
+	for i, p := range parts {
+		out[i] = joined[at : at+len(p)]
+		at += len(p)
+	}
+	return out
 }
 
 // domain returns the known domains without allocating.
@@ -111,7 +191,7 @@ func EventFromJSON(data []byte) (EventData, *Error) {
 	if status != C.PW_OK {
 		return EventData{}, takeError(status, &e)
 	}
-	return takeEvent(ev)
+	return takeEvent(ev, len(data))
 }
 
 // ResourceJSON parses raw with domain's model and returns it in canonical JSON ("null" for an

@@ -155,11 +155,31 @@ func strArg(s string) (*C.uint8_t, C.size_t) {
 	return (*C.uint8_t)(unsafe.Pointer(unsafe.StringData(s))), C.size_t(len(s))
 }
 
-// flat is a list of strings laid out for the ABI: bytes back to back plus their lengths.
+// flat is a list of strings laid out for the ABI: bytes back to back plus their lengths, and
+// the outputs of the call it is passed to (pooled with it, so they are not allocated per call:
+// a Go variable whose address goes to C escapes to the heap).
 type flat struct {
 	data  []byte
 	lens  []C.size_t
 	pairs int // for headers: how many (name, value) pairs were added
+	out   *scratch
+}
+
+// scratch holds a call's C outputs; getScratch/putScratch pool them for calls without a flat.
+// It is an allocation of its own: cgo checks that the memory a pointer argument points into
+// holds no Go pointers, and a flat does.
+type scratch struct {
+	data C.PwEventData
+	err  C.PwError
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+func getScratch() *scratch { return scratchPool.Get().(*scratch) }
+
+func putScratch(s *scratch) {
+	*s = scratch{}
+	scratchPool.Put(s)
 }
 
 func (f *flat) add(s string) {
@@ -177,7 +197,7 @@ func (f *flat) args() (*C.uint8_t, C.size_t, *C.size_t) {
 }
 
 var flatPool = sync.Pool{New: func() any {
-	return &flat{data: make([]byte, 0, 512), lens: make([]C.size_t, 0, 32)}
+	return &flat{data: make([]byte, 0, 512), lens: make([]C.size_t, 0, 32), out: new(scratch)}
 }}
 
 func getFlat() *flat { return flatPool.Get().(*flat) }
@@ -200,7 +220,7 @@ func putFlat(f *flat) {
 	if cap(f.data) > 64<<10 || cap(f.lens) > 1024 {
 		return // do not keep buffers grown by an unusually large request
 	}
-	f.data, f.lens, f.pairs = f.data[:0], f.lens[:0], 0
+	f.data, f.lens, f.pairs, *f.out = f.data[:0], f.lens[:0], 0, scratch{}
 	flatPool.Put(f)
 }
 

@@ -22,8 +22,9 @@ type WebhookOptions struct {
 
 // Webhook is a verifier handle.
 type Webhook struct {
-	g guard
-	p *C.PwWebhook
+	g       guard
+	p       *C.PwWebhook
+	maxBody int // the verifier's body limit, read once
 }
 
 // NewWebhook builds a verifier.
@@ -59,7 +60,7 @@ func NewWebhook(keys []string, o WebhookOptions) (*Webhook, *Error) {
 	if status != C.PW_OK {
 		return nil, takeError(status, &e)
 	}
-	w := &Webhook{p: p}
+	w := &Webhook{p: p, maxBody: int(min(uint64(C.pw_webhook_max_body_bytes(p)), 1<<40))}
 	runtime.SetFinalizer(w, (*Webhook).Close)
 	return w, nil
 }
@@ -86,8 +87,8 @@ func (w *Webhook) MaxBodyBytes() int64 {
 	return int64(C.pw_webhook_max_body_bytes(w.p))
 }
 
-// Verify verifies a delivery; headers cross the ABI as plain (name, value) pairs, the event
-// comes back as one EventData.
+// Verify verifies a delivery in one call: headers cross the ABI as plain (name, value) pairs,
+// and the library writes the event's data straight into a Go buffer sized from the body.
 func (w *Webhook) Verify(body []byte, h http.Header) (EventData, *Error) {
 	if !w.g.acquire() {
 		return EventData{}, closed("webhook")
@@ -97,14 +98,20 @@ func (w *Webhook) Verify(body []byte, h http.Header) (EventData, *Error) {
 	defer putFlat(f)
 	hdata, hlen, hlens := f.args()
 	b, blen := bytesArg(body)
-	var ev *C.PwEvent
-	var e C.PwError
-	status := C.pw_webhook_verify(w.p, b, blen, hdata, hlen, hlens, C.size_t(f.pairs), &ev, &e)
-	runtime.KeepAlive(body)
-	if status != C.PW_OK {
-		return EventData{}, takeError(status, &e)
+	var buf []byte
+	if len(body) <= w.maxBody { // a larger body is refused before anything is written
+		buf = eventBuffer(eventBufferSize(len(body)))
 	}
-	return takeEvent(ev)
+	p, n := bufArg(buf)
+	status := C.pw_webhook_verify_into(w.p, b, blen, hdata, hlen, hlens, C.size_t(f.pairs), p, n,
+		&f.out.data, &f.out.err)
+	runtime.KeepAlive(body)
+	runtime.KeepAlive(buf)
+	if status != C.PW_OK {
+		spareBuffer(buf)
+		return EventData{}, takeError(status, &f.out.err)
+	}
+	return eventData(&f.out.data, buf)
 }
 
 // VerifySignature is the low-level check; it returns the verifying key's fingerprint.
