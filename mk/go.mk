@@ -19,7 +19,7 @@ GO_LDFLAGS = -ldflags=-X=github.com/palisade-webhooks/palisade-webhooks/bindings
 
 # How long `make test` fuzzes each Go fuzz target (`make go-fuzz GO_FUZZTIME=10m` for longer).
 GO_FUZZTIME ?= 10s
-GO_FUZZ_TARGETS := FuzzVerify FuzzNewWebhook
+GO_FUZZ_TARGETS := FuzzVerify FuzzNewWebhook FuzzTypedResource
 GO_BENCH_OUT := $(ROOT)/target/bench
 
 .PHONY: go-asan test-go go-lib go-toolchain go-header-check go-vet go-unit go-fuzz go-examples \

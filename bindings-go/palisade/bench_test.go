@@ -107,3 +107,21 @@ func BenchmarkCallOverhead(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkVerifyParallel: BenchmarkVerify's delivery on GOMAXPROCS goroutines sharing one
+// Webhook (compare its ns/op with BenchmarkVerify's for the scaling; -cpu 1,2).
+func BenchmarkVerifyParallel(b *testing.B) {
+	s := newSigner(b, 95)
+	wh := newWebhook(b, []string{s.PublicKey()})
+	d := delivery(b, s, "TRANSACTION", benchResource())
+	b.SetBytes(int64(len(d.Body)))
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := wh.Verify(d.Body, d.Header); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}

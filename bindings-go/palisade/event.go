@@ -25,7 +25,9 @@ const (
 // payload. It marshals to the JSON form shared by every language's SDK, so a receiver can
 // enqueue it and answer 2xx at once (ParseEvent reads it back). String fields are "" when
 // absent. The typed accessors (Transaction, Wallet, Approval) decode the resource once, from
-// the core's model of it that came with the event, and cost nothing after that.
+// the core's model of it that came with the event, and cost nothing after that. The event's
+// strings (and the typed resource's) share a few buffers: keep a strings.Clone of one you store
+// long after the event (IdempotencyKey and the other short fields share a small one).
 type Event struct {
 	// Domain is the envelope's domain (unsigned routing hint).
 	Domain Domain `json:"domain"`
