@@ -102,15 +102,15 @@ func eventData(out *C.PwEventData, buf []byte) (EventData, *Error) {
 // eventBufferSize) and frees the handle.
 func takeEvent(ev *C.PwEvent, sizeHint int) (EventData, *Error) {
 	defer C.pw_event_free(ev)
-	s := getScratch()
-	defer putScratch(s)
+	f := getFlat()
+	defer putFlat(f)
 	buf := eventBuffer(eventBufferSize(sizeHint))
 	p, n := bufArg(buf)
-	if status := C.pw_event_data_into(ev, p, n, &s.data, &s.err); status != C.PW_OK {
+	if status := C.pw_event_data_into(ev, p, n, &f.out.data, &f.out.err); status != C.PW_OK {
 		spareBuffer(buf)
-		return EventData{}, takeError(status, &s.err)
+		return EventData{}, takeError(status, &f.out.err)
 	}
-	return eventData(&s.data, buf)
+	return eventData(&f.out.data, buf)
 }
 
 // decoder reads spans out of the copied buffer.

@@ -15,12 +15,21 @@ package ffi
 
 /*
 #cgo CFLAGS: -I${SRCDIR}/../../include
+#include <stdlib.h>
 #include "palisade_webhooks.h"
+
+// A call's outputs, kept in C memory: cgo checks a Go pointer argument to a struct that holds
+// pointers by walking the struct; a pointer to C memory costs it one lookup.
+typedef struct {
+    PwEventData data;
+    PwError err;
+} pw_go_out;
 */
 import "C"
 
 import (
 	"net/http"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -156,30 +165,12 @@ func strArg(s string) (*C.uint8_t, C.size_t) {
 }
 
 // flat is a list of strings laid out for the ABI: bytes back to back plus their lengths, and
-// the outputs of the call it is passed to (pooled with it, so they are not allocated per call:
-// a Go variable whose address goes to C escapes to the heap).
+// the outputs of the call it is passed to (pooled with it, so they are not allocated per call).
 type flat struct {
 	data  []byte
 	lens  []C.size_t
-	pairs int // for headers: how many (name, value) pairs were added
-	out   *scratch
-}
-
-// scratch holds a call's C outputs; getScratch/putScratch pool them for calls without a flat.
-// It is an allocation of its own: cgo checks that the memory a pointer argument points into
-// holds no Go pointers, and a flat does.
-type scratch struct {
-	data C.PwEventData
-	err  C.PwError
-}
-
-var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
-
-func getScratch() *scratch { return scratchPool.Get().(*scratch) }
-
-func putScratch(s *scratch) {
-	*s = scratch{}
-	scratchPool.Put(s)
+	pairs int          // for headers: how many (name, value) pairs were added
+	out   *C.pw_go_out // C memory, freed with the flat
 }
 
 func (f *flat) add(s string) {
@@ -197,7 +188,14 @@ func (f *flat) args() (*C.uint8_t, C.size_t, *C.size_t) {
 }
 
 var flatPool = sync.Pool{New: func() any {
-	return &flat{data: make([]byte, 0, 512), lens: make([]C.size_t, 0, 32), out: new(scratch)}
+	out := (*C.pw_go_out)(C.calloc(1, C.sizeof_pw_go_out))
+	if out == nil {
+		panic("palisade: out of memory")
+	}
+	f := &flat{data: make([]byte, 0, 512), lens: make([]C.size_t, 0, 32), out: out}
+	// The pool drops flats it no longer needs: their C memory goes with them.
+	runtime.SetFinalizer(f, func(f *flat) { C.free(unsafe.Pointer(f.out)) })
+	return f
 }}
 
 func getFlat() *flat { return flatPool.Get().(*flat) }
@@ -220,7 +218,7 @@ func putFlat(f *flat) {
 	if cap(f.data) > 64<<10 || cap(f.lens) > 1024 {
 		return // do not keep buffers grown by an unusually large request
 	}
-	f.data, f.lens, f.pairs, *f.out = f.data[:0], f.lens[:0], 0, scratch{}
+	f.data, f.lens, f.pairs, *f.out = f.data[:0], f.lens[:0], 0, C.pw_go_out{}
 	flatPool.Put(f)
 }
 
