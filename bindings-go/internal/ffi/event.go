@@ -27,10 +27,10 @@ type EventData struct {
 	Resource []byte
 }
 
-// eventBufferSize is the buffer that holds a typical event's data for an input of n bytes (the
-// body, or an event's JSON form): the payload (at most n), its decoded JSON (3/4 of that) and
-// the resource's compact form (about as long again), plus the short fields. An event that does
-// not fit comes back in the library's own buffer and is copied (pw_event_data_into).
+// eventBufferSize is the buffer that holds a typical event's data for a body of n bytes: the
+// payload (at most n), its decoded JSON (3/4 of that) and the resource's compact form (about as
+// long again), plus the short fields. An event that does not fit comes back in the library's
+// own buffer and is copied.
 func eventBufferSize(n int) int { return n/2*5 + 256 }
 
 // spareBuffers keeps the buffers of calls that failed (a refused delivery writes nothing), so
@@ -98,13 +98,13 @@ func eventData(out *C.PwEventData, buf []byte) (EventData, *Error) {
 	return ev, nil
 }
 
-// takeEvent copies an event handle's data into Go memory (sizeHint: the input's length, see
-// eventBufferSize) and frees the handle.
-func takeEvent(ev *C.PwEvent, sizeHint int) (EventData, *Error) {
+// takeEvent copies an event handle's data into Go memory, written to a buffer of size bytes
+// when it fits, and frees the handle.
+func takeEvent(ev *C.PwEvent, size int) (EventData, *Error) {
 	defer C.pw_event_free(ev)
 	f := getFlat()
 	defer putFlat(f)
-	buf := eventBuffer(eventBufferSize(sizeHint))
+	buf := eventBuffer(size)
 	p, n := bufArg(buf)
 	if status := C.pw_event_data_into(ev, p, n, &f.out.data, &f.out.err); status != C.PW_OK {
 		spareBuffer(buf)
@@ -191,7 +191,9 @@ func EventFromJSON(data []byte) (EventData, *Error) {
 	if status != C.PW_OK {
 		return EventData{}, takeError(status, &e)
 	}
-	return takeEvent(ev, len(data))
+	// The JSON form holds the payload and its decoded JSON already; the resource's compact form
+	// is about as long as the latter.
+	return takeEvent(ev, len(data)/2*3+256)
 }
 
 // ResourceJSON parses raw with domain's model and returns it in canonical JSON ("null" for an

@@ -124,7 +124,7 @@ func (r *Receiver) Begin(method string, declared int64, body []byte, h http.Head
 	}
 	t := &Ticket{p: tp}
 	runtime.SetFinalizer(t, (*Ticket).Close)
-	event, err := takeEvent(ev, len(body))
+	event, err := takeEvent(ev, eventBufferSize(len(body)))
 	if err != nil {
 		t.Close()
 		return nil, EventData{}, nil, err
