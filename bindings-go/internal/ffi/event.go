@@ -63,7 +63,8 @@ func bufArg(b []byte) (*C.uint8_t, C.size_t) {
 
 // eventData reads an event's data that the library wrote to buf, or (when it did not fit) to
 // its own buffer, which is copied and freed.
-func eventData(out *C.PwEventData, buf []byte) (EventData, *Error) {
+func eventData(filled *C.PwEventData, buf []byte) (EventData, *Error) {
+	out := *filled // the spans, kept: freeing the library's buffer resets *filled
 	var data []byte
 	if out.bytes.ptr == nil {
 		if uint64(out.bytes.len) > uint64(len(buf)) {
@@ -73,7 +74,7 @@ func eventData(out *C.PwEventData, buf []byte) (EventData, *Error) {
 	} else {
 		spareBuffer(buf)
 		data = C.GoBytes(unsafe.Pointer(out.bytes.ptr), C.int(out.bytes.len))
-		C.pw_event_data_free(out)
+		C.pw_event_data_free(filled)
 	}
 	d := decoder{buf: data}
 	// The short fields are copied into one string, so keeping one of them (an idempotency
