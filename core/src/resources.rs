@@ -11,7 +11,12 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::value::RawValue;
 use serde_json::Value;
+
+use crate::envelope::describe_json_error;
+use crate::error::{clip, err, Error, Result};
+use crate::event::{is_json_whitespace, json_depth_exceeds, Domain, MAX_PAYLOAD_DEPTH};
 
 /// Declares a string-valued enum that keeps unknown values instead of failing.
 macro_rules! string_enum {
@@ -513,7 +518,8 @@ fn lenient_str<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Err
 
 /// The typed resource of an event, chosen by the envelope's `domain`.
 ///
-/// Serialises as the resource's own canonical JSON (camelCase, absent fields left out), or `null`
+/// Serialises as the resource's own canonical JSON (camelCase, absent fields left out: a field
+/// the payload sent as `null` is absent too, see [`Resource::parse`]), or `null`
 /// for [`Resource::Unknown`] (whose content is only in `Event::raw`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
@@ -527,6 +533,178 @@ pub enum Resource {
     Approval(Box<Approval>),
     /// Any other domain: the resource is only available raw (`Event::raw`).
     Unknown,
+}
+
+impl Resource {
+    /// Parses a resource with the model of `domain`, exactly as [`Webhook::verify`] does for a
+    /// delivery's payload (it is the same function): for when you hold the decoded payload JSON
+    /// and its domain but no `Event`, e.g. a resource you stored or received some other way.
+    ///
+    /// - `domain` is the envelope's `domain` string as on the wire (`"TRANSACTION"`, `"WALLET"`,
+    ///   `"APPROVAL"`; any other value, `""` included, is an unknown domain).
+    /// - `raw` is the decoded payload's JSON text (what `Event::raw.get()` gives), not the
+    ///   base64 `payload` string. Text rather than a `serde_json` `RawValue` because this is
+    ///   where it is validated: one parse checks the JSON syntax and fits the model at once.
+    ///
+    /// An unknown domain gives [`Resource::Unknown`] (its content is only in the JSON), whatever
+    /// fields the object holds. Text that is not JSON, nests deeper than
+    /// [`MAX_PAYLOAD_DEPTH`](crate::MAX_PAYLOAD_DEPTH), is not an object, or does not fit the
+    /// domain's model (a missing `id`, a field of the wrong type) is refused with
+    /// `ERR_MALFORMED_PAYLOAD` and the message a delivery carrying it gets. A field present as
+    /// JSON `null` reads as absent (`None`), like a field left out, so it is never serialised.
+    ///
+    /// [`Webhook::verify`]: crate::Webhook::verify
+    ///
+    /// ```
+    /// use palisade_webhooks::{ErrorCode, Resource};
+    ///
+    /// let wallet = Resource::parse("WALLET", r#"{"id":"w1","status":"PROVISIONED","name":null}"#)?;
+    /// match &wallet {
+    ///     Resource::Wallet(w) => assert_eq!((w.id.as_str(), w.name.as_deref()), ("w1", None)),
+    ///     _ => unreachable!(),
+    /// }
+    /// assert_eq!(serde_json::to_string(&wallet).unwrap(), r#"{"id":"w1","status":"PROVISIONED"}"#);
+    ///
+    /// assert_eq!(Resource::parse("SOMETHING_NEW", r#"{"anything":1}"#)?, Resource::Unknown);
+    /// let e = Resource::parse("WALLET", r#"{"name":"no id"}"#).unwrap_err();
+    /// assert_eq!(e.code(), ErrorCode::MalformedPayload);
+    /// # Ok::<(), palisade_webhooks::Error>(())
+    /// ```
+    pub fn parse(domain: &str, raw: &str) -> Result<Resource> {
+        Resource::decode(&Domain::from(domain), raw).map(|(resource, _)| resource)
+    }
+
+    /// [`Resource::parse`], also giving the common fields the idempotency key is built from (out
+    /// of the same parse: a delivery's payload is parsed once).
+    ///
+    /// The depth bound is checked first, then ONE typed parse that also validates the whole
+    /// text (serde_json checks the syntax of every value, the ones it skips included, and that
+    /// nothing follows the object). Only when that parse fails is the text examined again step
+    /// by step, as the checks are specified (JSON syntax, an object, then the model), so the
+    /// error is exactly the one the first failing check gives; and so a resource of an unknown
+    /// domain whose common fields do not parse (a duplicate `id`, a number out of range) is
+    /// still accepted, with no common fields.
+    pub(crate) fn decode(domain: &Domain, text: &str) -> Result<(Resource, CommonFields)> {
+        if json_depth_exceeds(text.as_bytes(), MAX_PAYLOAD_DEPTH) {
+            return Err(err!(
+                MalformedPayload,
+                "the decoded payload nests deeper than {MAX_PAYLOAD_DEPTH} levels"
+            ));
+        }
+        // A typed parse also accepts a JSON array for a struct, so the object check comes first.
+        if text.trim_start_matches(is_json_whitespace).starts_with('{') {
+            if let Ok(found) = from_model(domain, text, Strictness::Strict) {
+                return Ok(found);
+            }
+        }
+        let raw: &RawValue = serde_json::from_str(text).map_err(|e| {
+            err!(
+                MalformedPayload,
+                "the decoded payload {}",
+                describe_json_error(&e)
+            )
+        })?;
+        if !raw.get().starts_with('{') {
+            return Err(err!(
+                MalformedPayload,
+                "the decoded payload is JSON but not an object"
+            ));
+        }
+        from_model(domain, raw.get(), Strictness::Lenient)
+    }
+}
+
+/// How [`from_model`] treats the common fields of an unknown domain's resource.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Strictness {
+    /// A parse failure is an error (the caller then re-checks the text step by step).
+    Strict,
+    /// A parse failure means "no common fields": an unknown domain never fails the event.
+    Lenient,
+}
+
+/// The one place a domain picks its model: parses `json` (known to be an object) with it.
+pub(crate) fn from_model(
+    domain: &Domain,
+    json: &str,
+    strictness: Strictness,
+) -> Result<(Resource, CommonFields)> {
+    fn typed<T: for<'de> Deserialize<'de>>(domain: &Domain, json: &str) -> Result<T> {
+        serde_json::from_str(json).map_err(|e| model_error(domain, &e))
+    }
+    Ok(match domain {
+        Domain::Transaction => {
+            let t: Transaction = typed(domain, json)?;
+            let common = CommonFields {
+                id: Some(t.id.clone()),
+                updated_at: t.updated_at.clone(),
+                status: t.status.as_ref().map(|s| s.as_str().to_string()),
+            };
+            (Resource::Transaction(Box::new(t)), common)
+        }
+        Domain::Wallet => {
+            let w: Wallet = typed(domain, json)?;
+            let common = CommonFields {
+                id: Some(w.id.clone()),
+                updated_at: w.updated_at.clone(),
+                status: w.status.as_ref().map(|s| s.as_str().to_string()),
+            };
+            (Resource::Wallet(Box::new(w)), common)
+        }
+        Domain::Approval => {
+            let a: Approval = typed(domain, json)?;
+            let common = CommonFields {
+                id: Some(a.id.clone()),
+                updated_at: a.updated_at.clone(),
+                status: a.status.as_ref().map(|s| s.as_str().to_string()),
+            };
+            (Resource::Approval(Box::new(a)), common)
+        }
+        Domain::Unknown(_) => {
+            let common = match serde_json::from_str::<CommonFields>(json) {
+                Ok(common) => common,
+                Err(e) if strictness == Strictness::Strict => return Err(model_error(domain, &e)),
+                Err(_) => CommonFields::default(),
+            };
+            (Resource::Unknown, common)
+        }
+    })
+}
+
+/// A model mismatch, described by field name and position but never by value.
+///
+/// serde's texts quote the offending value (`invalid type: string "...", expected ...`), so only
+/// the parts that come from the model are kept: the field name of a missing or duplicate field
+/// (the model's own names) and what was expected. Both are split off from the *end* of the
+/// text, which the model writes, so a value that itself contains ", expected " or " at line "
+/// cannot smuggle text through.
+fn model_error(domain: &Domain, e: &serde_json::Error) -> Error {
+    let text = e.to_string();
+    let text = text
+        .rsplit_once(" at line ")
+        .map_or(text.as_str(), |(t, _)| t);
+    let detail = if text.starts_with("missing field") || text.starts_with("duplicate field") {
+        clip(text, 60).into_owned()
+    } else if let Some((_, expected)) = text.rsplit_once(", expected ") {
+        let expected = clip(expected, 60);
+        format!("a field has the wrong type (expected {expected})")
+    } else if text.starts_with("expected ") {
+        // The model's own field parsers (above) say only what they expected.
+        format!("a field has the wrong type ({})", clip(text, 60))
+    } else {
+        // Anything else by category only (the position follows).
+        match e.classify() {
+            serde_json::error::Category::Syntax => "a value is not valid JSON".to_string(),
+            serde_json::error::Category::Eof => "the JSON is truncated".to_string(),
+            _ => "a field has the wrong shape".to_string(),
+        }
+    };
+    err!(
+        MalformedPayload,
+        "the payload does not fit the {domain} model: {detail} (line {}, column {})",
+        e.line(),
+        e.column()
+    )
 }
 
 #[cfg(test)]
