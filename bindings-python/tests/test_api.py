@@ -544,3 +544,42 @@ def test_everything_public_is_documented() -> None:
                     if not getattr(value, "__doc__", None):
                         undocumented.append(f"{name}.{attr}")
     assert undocumented == []
+
+
+def test_fields_sent_as_null_read_as_absent(webhook: pw.Webhook, signer: TestSigner) -> None:
+    """The same payloads as the core's and the other SDKs' tests: a field sent as null is absent
+    from the typed resource (the core's model), at the top level and in nested models alike."""
+    tx = webhook.verify(
+        *signer.delivery(
+            "TRANSACTION",
+            {
+                "id": "tx-null", "walletId": None, "status": "SIGNED", "qty": None, "sequence": None,
+                "attributes": None, "config": None, "signingPayloads": None, "problems": None,
+                "reasons": None, "signOnly": None, "origin": None,
+                "asset": {"symbol": "ETH", "decimals": None, "contract": None, "blockchain": None},
+                "feeAsset": {"id": None},
+                "destination": {"type": None, "address": "0xabc", "vaultId": None},
+                "freezeInfo": {"frozen": None},
+            },
+        )
+    ).data
+    assert isinstance(tx, pw.Transaction)
+    for name in ("wallet_id", "qty", "sequence", "attributes", "config", "signing_payloads",
+                 "problems", "reasons", "sign_only", "origin"):
+        assert getattr(tx, name) is None, name
+    assert tx.status == "SIGNED"
+    assert tx.asset is not None and tx.fee_asset is not None and tx.destination is not None
+    assert (tx.asset.symbol, tx.asset.decimals, tx.asset.contract) == ("ETH", None, None)
+    assert tx.fee_asset.id is None
+    assert (tx.destination.type, tx.destination.address) == (None, "0xabc")
+    # A field kept raw holds the payload's own JSON, its nulls included.
+    assert tx.freeze_info == {"frozen": None}
+
+    wallet = webhook.verify(
+        *signer.delivery("WALLET", {"id": "w-null", "name": None, "keystore": None,
+                                    "settings": {"enabled": None, "sweepingEnabled": True}})
+    ).data
+    assert isinstance(wallet, pw.Wallet)
+    assert (wallet.name, wallet.keystore) == (None, None)
+    assert wallet.settings is not None
+    assert (wallet.settings.enabled, wallet.settings.sweeping_enabled) == (None, True)
