@@ -15,8 +15,8 @@ use serde_json::Value;
 
 /// Declares a string-valued enum that keeps unknown values instead of failing.
 macro_rules! string_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal,)+ }) => {
-        $(#[$meta])*
+    ($(#[doc = $doc:literal])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal,)+ }) => {
+        $(#[doc = $doc])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         #[non_exhaustive]
         pub enum $name {
@@ -60,6 +60,21 @@ macro_rules! string_enum {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
                 Ok($name::from(s.as_ref()))
+            }
+        }
+
+        /// An open set: the known values, or any other string (kept as `Other`).
+        #[cfg(feature = "schema")]
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({
+                    "description": concat!($($doc, "\n",)*).trim(),
+                    "anyOf": [{ "enum": [$($text,)+] }, { "type": "string" }],
+                })
             }
         }
     };
@@ -204,6 +219,8 @@ fn opt_u32<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("x-field-order" = crate::schema::wire_fields::<Self>())))]
 pub struct Asset {
     /// Asset id.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -230,6 +247,8 @@ pub struct Asset {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("x-field-order" = crate::schema::wire_fields::<Self>())))]
 pub struct TransferParty {
     /// Id of the wallet, address book entry or counterparty.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -237,6 +256,7 @@ pub struct TransferParty {
     /// Kind of party (`type` on the wire), e.g. `"WALLET"` or `"ADDRESS"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(rename = "type")]
+    #[cfg_attr(feature = "schema", schemars(extend("x-rust-name" = "kind")))]
     pub kind: Option<String>,
     /// On-chain address.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -253,6 +273,8 @@ pub struct TransferParty {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("x-field-order" = crate::schema::wire_fields::<Self>())))]
 pub struct Transaction {
     /// Transaction id (required).
     pub id: String,
@@ -374,6 +396,8 @@ pub struct Transaction {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("x-field-order" = crate::schema::wire_fields::<Self>())))]
 pub struct WalletSettings {
     /// Whether the wallet is enabled.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -393,6 +417,8 @@ pub struct WalletSettings {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("x-field-order" = crate::schema::wire_fields::<Self>())))]
 pub struct Wallet {
     /// Wallet id (required).
     pub id: String,
@@ -462,6 +488,8 @@ pub struct Wallet {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("x-field-order" = crate::schema::wire_fields::<Self>())))]
 pub struct Approval {
     /// Approval id (required).
     pub id: String,
@@ -516,6 +544,7 @@ fn lenient_str<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Err
 /// Serialises as the resource's own canonical JSON (camelCase, absent fields left out), or `null`
 /// for [`Resource::Unknown`] (whose content is only in `Event::raw`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum Resource {
