@@ -7,6 +7,10 @@
 //! text, so no digit is ever lost), and fields whose shape the documentation does not pin down are
 //! kept as raw [`serde_json::Value`]s. Fields not modelled here are not dropped: the whole payload
 //! stays available as `Event::raw`.
+//!
+//! These definitions are the one source of the resource types of every language: with the
+//! `schema` feature each model also derives its JSON Schema (and records its serde field order,
+//! `x-field-order`), which the code generators read through `crate::schema`.
 
 use std::collections::BTreeMap;
 
