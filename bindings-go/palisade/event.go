@@ -124,14 +124,14 @@ func decodeResource(domain Domain, data []byte) any {
 		if json.Unmarshal(data, &w) != nil {
 			return nil
 		}
-		w.Reasons = nonNull(w.Reasons)
+		w.clearNulls()
 		return &w
 	case DomainApproval:
 		var a Approval
 		if json.Unmarshal(data, &a) != nil {
 			return nil
 		}
-		a.Reasons = nonNull(a.Reasons)
+		a.clearNulls()
 		return &a
 	}
 	return nil

@@ -6,9 +6,6 @@ import base64
 import datetime
 import json
 import pickle
-import shutil
-import subprocess
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -87,28 +84,6 @@ def test_http_status_comes_from_the_core() -> None:
             assert f"HTTP status {expected[code]}." in (cls.__doc__ or "")
     with pytest.raises(ValueError, match="ERR_NOPE"):
         pw.http_status("ERR_NOPE")
-
-
-def test_generated_errors_module_is_current() -> None:
-    """``_errors.py`` is generated from the core; regenerating it must change nothing."""
-    cargo = shutil.which("cargo")
-    assert cargo, "cargo is needed to check the generated _errors.py against the core"
-    result = subprocess.run(
-        [cargo, "run", "-q", "-p", "palisade-webhooks", "--example", "codegen_python"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert result.returncode == 0, result.stderr
-    committed = (REPO / "bindings-python/python/palisade_webhooks/_errors.py").read_text()
-    assert result.stdout == committed, (
-        "bindings-python/python/palisade_webhooks/_errors.py is stale: regenerate it with "
-        "cargo run -q -p palisade-webhooks --example codegen_python > "
-        "bindings-python/python/palisade_webhooks/_errors.py"
-    )
-    # The installed package is the one built from this tree.
-    assert Path(_errors.__file__).read_text() == committed
 
 
 # --- construction -----------------------------------------------------------------------------

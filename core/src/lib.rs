@@ -48,6 +48,9 @@ mod key_cache;
 mod keys;
 pub mod receiver;
 mod resources;
+#[cfg(feature = "schema")]
+#[doc(hidden)]
+pub mod schema;
 mod signature;
 pub mod testing;
 mod webhook;

@@ -7,6 +7,10 @@
 //! text, so no digit is ever lost), and fields whose shape the documentation does not pin down are
 //! kept as raw [`serde_json::Value`]s. Fields not modelled here are not dropped: the whole payload
 //! stays available as `Event::raw`.
+//!
+//! These definitions are the one source of the resource types of every language: with the
+//! `schema` feature each model also derives its JSON Schema (and records its serde field order,
+//! `x-field-order`), which the code generators read through `crate::schema`.
 
 use std::collections::BTreeMap;
 
@@ -20,8 +24,8 @@ use crate::event::{is_json_whitespace, json_depth_exceeds, Domain, MAX_PAYLOAD_D
 
 /// Declares a string-valued enum that keeps unknown values instead of failing.
 macro_rules! string_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal,)+ }) => {
-        $(#[$meta])*
+    ($(#[doc = $doc:literal])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal,)+ }) => {
+        $(#[doc = $doc])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         #[non_exhaustive]
         pub enum $name {
@@ -65,6 +69,21 @@ macro_rules! string_enum {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
                 Ok($name::from(s.as_ref()))
+            }
+        }
+
+        /// An open set: the known values, or any other string (kept as `Other`).
+        #[cfg(feature = "schema")]
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({
+                    "description": concat!($($doc, "\n",)*).trim(),
+                    "anyOf": [{ "enum": [$($text,)+] }, { "type": "string" }],
+                })
             }
         }
     };
@@ -209,6 +228,8 @@ fn opt_u32<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("x-field-order" = crate::schema::wire_fields::<Self>())))]
 pub struct Asset {
     /// Asset id.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -235,6 +256,8 @@ pub struct Asset {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("x-field-order" = crate::schema::wire_fields::<Self>())))]
 pub struct TransferParty {
     /// Id of the wallet, address book entry or counterparty.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -242,6 +265,7 @@ pub struct TransferParty {
     /// Kind of party (`type` on the wire), e.g. `"WALLET"` or `"ADDRESS"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(rename = "type")]
+    #[cfg_attr(feature = "schema", schemars(extend("x-rust-name" = "kind")))]
     pub kind: Option<String>,
     /// On-chain address.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -258,6 +282,8 @@ pub struct TransferParty {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("x-field-order" = crate::schema::wire_fields::<Self>())))]
 pub struct Transaction {
     /// Transaction id (required).
     pub id: String,
@@ -379,6 +405,8 @@ pub struct Transaction {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("x-field-order" = crate::schema::wire_fields::<Self>())))]
 pub struct WalletSettings {
     /// Whether the wallet is enabled.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -398,6 +426,8 @@ pub struct WalletSettings {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("x-field-order" = crate::schema::wire_fields::<Self>())))]
 pub struct Wallet {
     /// Wallet id (required).
     pub id: String,
@@ -467,6 +497,8 @@ pub struct Wallet {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("x-field-order" = crate::schema::wire_fields::<Self>())))]
 pub struct Approval {
     /// Approval id (required).
     pub id: String,
@@ -522,6 +554,7 @@ fn lenient_str<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Err
 /// the payload sent as `null` is absent too, see [`Resource::parse`]), or `null`
 /// for [`Resource::Unknown`] (whose content is only in `Event::raw`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum Resource {
