@@ -175,8 +175,9 @@ impl RedisOptions {
 /// server: the store to use when **several instances or hosts** receive the same webhooks
 /// (one host alone can use `SqliteStore`, one process `MemoryStore`).
 ///
-/// Each operation is one atomic server-side step: a claim is a `SET key NX PX lease` inside a
-/// Lua script that otherwise reports "completed" or "held"; complete and release are
+/// Each operation is one atomic server-side step: a claim is `SET key NX PX lease GET`, which
+/// takes a free key or returns the value that makes it "completed" or "held" (a Lua script on
+/// Redis before 7.0, and for the holder renewing its own lease); complete and release are
 /// compare-and-set scripts that only the holder of the claim's token can apply. Lease and
 /// retention are Redis key expiries, measured by the Redis server's clock: a lease held by a
 /// worker that died expires and another worker takes the key over; a completed key is
