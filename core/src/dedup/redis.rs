@@ -628,8 +628,13 @@ impl IdempotencyStore for RedisStore {
                 Value::BulkString(v) if v != held.as_bytes() => return Ok(StoreClaim::Held),
                 // Our own live claim: the script renews its lease.
                 Value::BulkString(_) => {}
-                Value::ServerError(e) if refuses_nx_with_get(&e) => {
-                    self.set_nx_get.store(false, Ordering::Relaxed);
+                // Refused, so applied to nothing: the script answers instead (it reports a
+                // lasting problem, such as a key of another type, as its own error). A server
+                // without `NX` with `GET` gets the script from now on.
+                Value::ServerError(e) => {
+                    if refuses_nx_with_get(&e) {
+                        self.set_nx_get.store(false, Ordering::Relaxed);
+                    }
                 }
                 other => return Err(self.unexpected(what, &other)),
             }
