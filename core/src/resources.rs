@@ -229,7 +229,7 @@ fn opt_u32<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[cfg_attr(feature = "schema", schemars(extend("x-field-order" = crate::schema::wire_fields::<Self>())))]
+#[cfg_attr(feature = "schema", schemars(extend("x-field-order" = crate::resources::wire_fields::<Self>())))]
 pub struct Asset {
     /// Asset id.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -257,7 +257,7 @@ pub struct Asset {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[cfg_attr(feature = "schema", schemars(extend("x-field-order" = crate::schema::wire_fields::<Self>())))]
+#[cfg_attr(feature = "schema", schemars(extend("x-field-order" = crate::resources::wire_fields::<Self>())))]
 pub struct TransferParty {
     /// Id of the wallet, address book entry or counterparty.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -283,7 +283,7 @@ pub struct TransferParty {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[cfg_attr(feature = "schema", schemars(extend("x-field-order" = crate::schema::wire_fields::<Self>())))]
+#[cfg_attr(feature = "schema", schemars(extend("x-field-order" = crate::resources::wire_fields::<Self>())))]
 pub struct Transaction {
     /// Transaction id (required).
     pub id: String,
@@ -406,7 +406,7 @@ pub struct Transaction {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[cfg_attr(feature = "schema", schemars(extend("x-field-order" = crate::schema::wire_fields::<Self>())))]
+#[cfg_attr(feature = "schema", schemars(extend("x-field-order" = crate::resources::wire_fields::<Self>())))]
 pub struct WalletSettings {
     /// Whether the wallet is enabled.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -427,7 +427,7 @@ pub struct WalletSettings {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[cfg_attr(feature = "schema", schemars(extend("x-field-order" = crate::schema::wire_fields::<Self>())))]
+#[cfg_attr(feature = "schema", schemars(extend("x-field-order" = crate::resources::wire_fields::<Self>())))]
 pub struct Wallet {
     /// Wallet id (required).
     pub id: String,
@@ -498,7 +498,7 @@ pub struct Wallet {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[cfg_attr(feature = "schema", schemars(extend("x-field-order" = crate::schema::wire_fields::<Self>())))]
+#[cfg_attr(feature = "schema", schemars(extend("x-field-order" = crate::resources::wire_fields::<Self>())))]
 pub struct Approval {
     /// Approval id (required).
     pub id: String,
@@ -526,6 +526,46 @@ pub struct Approval {
     /// Status.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<ApprovalStatus>,
+}
+
+/// The wire names of a model's fields in declaration order, exactly as serde's derive lists
+/// them (renames applied); empty for a type that does not deserialise as a struct.
+///
+/// For tooling that must cover every field of a model without restating the list: the code
+/// generators (the JSON Schema they read keeps properties sorted, so each model records this
+/// order as `x-field-order`) and tests that send every field. Not part of the stable API.
+#[doc(hidden)]
+pub fn wire_fields<T: for<'de> Deserialize<'de>>() -> &'static [&'static str] {
+    let mut probe = FieldProbe(None);
+    let _ = T::deserialize(&mut probe);
+    probe.0.unwrap_or(&[])
+}
+
+/// A deserializer that only records the field list serde's derive hands to `deserialize_struct`.
+struct FieldProbe(Option<&'static [&'static str]>);
+
+impl<'de> Deserializer<'de> for &mut FieldProbe {
+    type Error = serde::de::value::Error;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
+        Err(serde::de::Error::custom("only structs are probed"))
+    }
+
+    fn deserialize_struct<V: serde::de::Visitor<'de>>(
+        self,
+        _: &'static str,
+        fields: &'static [&'static str],
+        _: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.0 = Some(fields);
+        Err(serde::de::Error::custom("fields recorded"))
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
+        ignored_any
+    }
 }
 
 /// The fields every resource is expected to carry, read leniently for unknown domains.
@@ -656,43 +696,47 @@ pub(crate) enum Strictness {
     Lenient,
 }
 
+/// What the three typed models share: the fields the idempotency key is built from, and the
+/// [`Resource`] variant that holds them.
+trait Model: for<'de> Deserialize<'de> {
+    fn common(&self) -> CommonFields;
+    fn into_resource(self) -> Resource;
+}
+
+macro_rules! model {
+    ($($name:ident),+) => {$(
+        impl Model for $name {
+            fn common(&self) -> CommonFields {
+                CommonFields {
+                    id: Some(self.id.clone()),
+                    updated_at: self.updated_at.clone(),
+                    status: self.status.as_ref().map(|s| s.as_str().to_string()),
+                }
+            }
+            fn into_resource(self) -> Resource {
+                Resource::$name(Box::new(self))
+            }
+        }
+    )+};
+}
+
+model!(Transaction, Wallet, Approval);
+
 /// The one place a domain picks its model: parses `json` (known to be an object) with it.
 pub(crate) fn from_model(
     domain: &Domain,
     json: &str,
     strictness: Strictness,
 ) -> Result<(Resource, CommonFields)> {
-    fn typed<T: for<'de> Deserialize<'de>>(domain: &Domain, json: &str) -> Result<T> {
-        serde_json::from_str(json).map_err(|e| model_error(domain, &e))
+    fn typed<T: Model>(domain: &Domain, json: &str) -> Result<(Resource, CommonFields)> {
+        let model: T = serde_json::from_str(json).map_err(|e| model_error(domain, &e))?;
+        let common = model.common();
+        Ok((model.into_resource(), common))
     }
     Ok(match domain {
-        Domain::Transaction => {
-            let t: Transaction = typed(domain, json)?;
-            let common = CommonFields {
-                id: Some(t.id.clone()),
-                updated_at: t.updated_at.clone(),
-                status: t.status.as_ref().map(|s| s.as_str().to_string()),
-            };
-            (Resource::Transaction(Box::new(t)), common)
-        }
-        Domain::Wallet => {
-            let w: Wallet = typed(domain, json)?;
-            let common = CommonFields {
-                id: Some(w.id.clone()),
-                updated_at: w.updated_at.clone(),
-                status: w.status.as_ref().map(|s| s.as_str().to_string()),
-            };
-            (Resource::Wallet(Box::new(w)), common)
-        }
-        Domain::Approval => {
-            let a: Approval = typed(domain, json)?;
-            let common = CommonFields {
-                id: Some(a.id.clone()),
-                updated_at: a.updated_at.clone(),
-                status: a.status.as_ref().map(|s| s.as_str().to_string()),
-            };
-            (Resource::Approval(Box::new(a)), common)
-        }
+        Domain::Transaction => typed::<Transaction>(domain, json)?,
+        Domain::Wallet => typed::<Wallet>(domain, json)?,
+        Domain::Approval => typed::<Approval>(domain, json)?,
         Domain::Unknown(_) => {
             let common = match serde_json::from_str::<CommonFields>(json) {
                 Ok(common) => common,

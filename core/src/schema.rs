@@ -10,51 +10,9 @@
 
 use std::collections::BTreeSet;
 
-use serde::de::{self, Deserialize, Deserializer, Visitor};
 use serde_json::{Map, Value};
 
 use crate::{Domain, Resource};
-
-/// The wire names of a struct's fields in declaration order, as serde's derive lists them.
-///
-/// The JSON Schema keeps properties in a sorted map (the order-preserving map would change the
-/// core's JSON output in every build that enables this feature), so each model records this
-/// order in its schema (`x-field-order`) and the generated types keep the core's field order.
-pub fn wire_fields<'de, T: Deserialize<'de>>() -> Vec<&'static str> {
-    let mut probe = FieldProbe(None);
-    let _ = T::deserialize(&mut probe);
-    probe
-        .0
-        .expect("wire_fields is for structs deriving Deserialize")
-        .to_vec()
-}
-
-/// A deserializer that only records the field list serde's derive hands to `deserialize_struct`.
-struct FieldProbe(Option<&'static [&'static str]>);
-
-impl<'de> Deserializer<'de> for &mut FieldProbe {
-    type Error = de::value::Error;
-
-    fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
-        Err(de::Error::custom("only structs are probed"))
-    }
-
-    fn deserialize_struct<V: Visitor<'de>>(
-        self,
-        _: &'static str,
-        fields: &'static [&'static str],
-        _: V,
-    ) -> Result<V::Value, Self::Error> {
-        self.0 = Some(fields);
-        Err(de::Error::custom("fields recorded"))
-    }
-
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
-        option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
-        ignored_any
-    }
-}
 
 /// Every model reachable from [`Resource`], in order of first use.
 #[derive(Debug)]

@@ -4,11 +4,11 @@
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use palisade_webhooks::testing::TestSigner;
+use palisade_webhooks::wire_fields;
 use palisade_webhooks::{
     Approval, Asset, ErrorCode, Resource, Transaction, TransferParty, Wallet, WalletSettings,
     Webhook, WebhookOptions,
 };
-use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
 use serde_json::{json, Map, Value};
 
 /// Verifies a delivery of `text` (any bytes, not only JSON) signed correctly for `domain`.
@@ -89,41 +89,6 @@ fn domains_pick_their_models() {
     assert!(e.message().contains("not an object"), "{}", e.message());
 }
 
-/// Collects the wire names a model's `Deserialize` asks for: every field, renamed as on the
-/// wire, straight from the derive (so a field added to a model is covered without editing this
-/// test).
-struct FieldNames(Option<&'static [&'static str]>);
-
-impl<'de> Deserializer<'de> for &mut FieldNames {
-    type Error = de::value::Error;
-
-    fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
-        Err(de::Error::custom("not a struct"))
-    }
-
-    fn deserialize_struct<V: Visitor<'de>>(
-        self,
-        _: &'static str,
-        fields: &'static [&'static str],
-        _: V,
-    ) -> Result<V::Value, Self::Error> {
-        self.0 = Some(fields);
-        Err(de::Error::custom("fields collected"))
-    }
-
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
-        option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
-        ignored_any
-    }
-}
-
-fn field_names<T: DeserializeOwned>() -> &'static [&'static str] {
-    let mut names = FieldNames(None);
-    let _ = T::deserialize(&mut names);
-    names.0.expect("a model deserialises as a struct")
-}
-
 /// Every field but `id` set to `null`, the nested models' fields too.
 fn all_null(fields: &[&str], nested: &[(&str, &[&str])]) -> Value {
     let mut map = Map::new();
@@ -141,14 +106,14 @@ fn all_null(fields: &[&str], nested: &[(&str, &[&str])]) -> Value {
 
 #[test]
 fn explicit_nulls_read_as_absent_fields() {
-    let asset = field_names::<Asset>();
-    let party = field_names::<TransferParty>();
-    let settings = field_names::<WalletSettings>();
+    let asset = wire_fields::<Asset>();
+    let party = wire_fields::<TransferParty>();
+    let settings = wire_fields::<WalletSettings>();
     let cases = [
         (
             "TRANSACTION",
             all_null(
-                field_names::<Transaction>(),
+                wire_fields::<Transaction>(),
                 &[
                     ("asset", asset),
                     ("feeAsset", asset),
@@ -162,17 +127,17 @@ fn explicit_nulls_read_as_absent_fields() {
         ),
         (
             "WALLET",
-            all_null(field_names::<Wallet>(), &[("settings", settings)]),
+            all_null(wire_fields::<Wallet>(), &[("settings", settings)]),
             r#"{"id":"r1","settings":{}}"#,
         ),
         (
             "APPROVAL",
-            all_null(field_names::<Approval>(), &[]),
+            all_null(wire_fields::<Approval>(), &[]),
             r#"{"id":"r1"}"#,
         ),
     ];
-    assert!(field_names::<Transaction>().contains(&"config"));
-    assert!(field_names::<Transaction>().contains(&"feeQty"));
+    assert!(wire_fields::<Transaction>().contains(&"config"));
+    assert!(wire_fields::<Transaction>().contains(&"feeQty"));
     assert!(asset.contains(&"decimals"));
     for (domain, with_nulls, want) in cases {
         let text = with_nulls.to_string();
