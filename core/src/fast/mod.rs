@@ -32,19 +32,22 @@
 //! [`p256::ecdsa::VerifyingKey`]), R ≠ O, and x(R) ≡ r (mod n). High-S signatures are accepted,
 //! as `p256` does.
 
+mod field;
 mod point;
 mod scalar_inv;
 mod table;
 #[cfg(test)]
 mod tests;
 
+use self::field::Fe;
 use self::point::{Affine, Jacobian};
 use self::table::Table;
 use p256::ecdsa::signature::hazmat::PrehashVerifier;
 use p256::ecdsa::{Signature, VerifyingKey};
 use p256::elliptic_curve::ops::Reduce;
 use p256::elliptic_curve::sec1::ToEncodedPoint;
-use p256::{AffinePoint, FieldBytes, FieldElement, Scalar, U256};
+use p256::elliptic_curve::bigint::ArrayEncoding;
+use p256::{AffinePoint, FieldBytes, Scalar, U256};
 use std::fmt;
 use std::sync::OnceLock;
 
@@ -142,8 +145,8 @@ fn generator_table() -> Option<&'static GTable> {
 /// Our affine representation of a `p256` affine point; `None` for the identity.
 fn to_affine(p: &AffinePoint) -> Option<Affine> {
     let ep = p.to_encoded_point(false);
-    let x = Option::from(FieldElement::from_bytes(ep.x()?))?;
-    let y = Option::from(FieldElement::from_bytes(ep.y()?))?;
+    let x = Fe::from_bytes(&(*ep.x()?).into())?;
+    let y = Fe::from_bytes(&(*ep.y()?).into())?;
     Some(Affine { x, y })
 }
 
@@ -196,17 +199,17 @@ fn verify_with_tables(g: &GTable, q: &QTable, prehash: &[u8; 32], sig: &Signatur
 /// - r < n < p and r + n < p in the second case, so both are already reduced field elements.
 fn x_matches(acc: &Jacobian, r: &Scalar) -> bool {
     let r_uint = U256::from(r);
-    let Some(r_fe) = Option::<FieldElement>::from(FieldElement::from_uint(r_uint)) else {
+    let Some(r_fe) = Fe::from_bytes(&r_uint.to_be_byte_array().into()) else {
         return false; // unreachable: r < n < p
     };
     let z2 = acc.z.square();
-    if acc.x == r_fe.multiply(&z2) {
+    if acc.x == r_fe.mul(&z2) {
         return true;
     }
     if r_uint < P_MINUS_N {
         let r_plus_n = r_uint.wrapping_add(&N); // < p: no wrap, no reduction needed
-        if let Some(c) = Option::<FieldElement>::from(FieldElement::from_uint(r_plus_n)) {
-            return acc.x == c.multiply(&z2);
+        if let Some(c) = Fe::from_bytes(&r_plus_n.to_be_byte_array().into()) {
+            return acc.x == c.mul(&z2);
         }
     }
     false
