@@ -286,11 +286,7 @@ mod tests {
         for (a, b) in orig.iter().zip(&v) {
             assert_eq!(a.mul(b), Fe::ONE);
         }
-        let mut w = vec![
-            Fe::ONE,
-            Fe::ZERO,
-            Fe::from_u64(3),
-        ];
+        let mut w = vec![Fe::ONE, Fe::ZERO, Fe::from_u64(3)];
         assert!(!batch_invert(&mut w));
         assert!(batch_invert(&mut []));
     }

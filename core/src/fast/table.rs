@@ -7,8 +7,8 @@
 //! final carry. Full windows hold 2^(W−1) points each, the top window 2^(256 mod W).
 //! For W = 8: 32·128 + 1 = 4097 points of 64 bytes = 262,208 bytes.
 
-use super::point::{batch_invert, Affine, Jacobian};
 use super::field::Fe;
+use super::point::{batch_invert, Affine, Jacobian};
 
 /// Upper bound on the digit count of any supported window width (⌊256/5⌋ + 1 for W = 5).
 pub(super) const MAX_DIGITS: usize = 52;
