@@ -43,197 +43,29 @@ export declare class WebhookError extends Error {
 export declare function httpStatusFor(codeOrError: ErrorCode | string | { code?: unknown }): number
 
 // ---------------------------------------------------------------------------------------------
-// Resources (docs/protocol.md). Every field is optional except `id`; enum values this version does not
-// know are kept as strings; 64-bit integers and decimal quantities are strings.
+// Resources (generated from the Rust core's models: lib/resources.d.ts). Every field is optional
+// except `id`; enum values this version does not know are kept as strings; 64-bit integers and
+// decimal quantities are strings.
 
-/** A string enum that also accepts values added after this SDK version. */
-type Open<T extends string> = T | (string & {})
-
-export type TransactionStatus = Open<
-  | 'REQUESTED'
-  | 'POLICY_CHECK_PENDING'
-  | 'POLICY_CHECK_PASSED'
-  | 'APPROVAL_CHECK_PENDING'
-  | 'APPROVAL_CHECK_PASSED'
-  | 'COMPILATION_PENDING'
-  | 'COMPILED'
-  | 'SIGNATURE_PENDING'
-  | 'SIGNED'
-  | 'PUBLISH_PENDING'
-  | 'PUBLISHED'
-  | 'CONFIRMATION_PENDING'
-  | 'CONFIRMED'
-  | 'REJECTED'
-  | 'FAILED'
->
-export type TransactionAction = Open<
-  | 'DEPOSIT'
-  | 'WITHDRAWAL'
-  | 'WEB3_RAW'
-  | 'WEB3_SIGN'
-  | 'PASSKEY_RAW'
-  | 'PASSKEY_SIGN'
-  | 'PALISADE_TRANSFER'
-  | 'PALISADE_RAW'
-  | 'PALISADE_MANAGED'
-  | 'PALISADE_SIGN_PLAINTEXT'
-  | 'PALISADE_SWEEP'
->
-export type Blockchain = Open<
-  | 'AVALANCHE'
-  | 'ETHEREUM'
-  | 'XRP_LEDGER'
-  | 'POLYGON'
-  | 'BNBCHAIN'
-  | 'BASE'
-  | 'HEDERA'
-  | 'ARBITRUM'
-  | 'ONE_MONEY'
-  | 'SOLANA'
-  | 'TRON'
-  | 'BITCOIN'
->
-export type WalletStatus = Open<
-  | 'CREATED'
-  | 'PROVISIONING'
-  | 'PROVISIONED_WALLET'
-  | 'PROVISIONING_POLICY'
-  | 'PROVISIONING_COMPLIANCE'
-  | 'PROVISIONED_COMPLIANCE'
-  | 'PROVISIONED'
-  | 'PROVISIONING_FAILED'
->
-export type Keystore = Open<'HSM' | 'MPC'>
-export type KeyAlgorithm = Open<'SECP256K1' | 'ED25519'>
-export type ApprovalStatus = Open<'PROCESSING' | 'APPROVED' | 'REJECTED'>
-
-/** An asset (coin or token) referenced by a transaction. */
-export interface Asset {
-  id?: string
-  symbol?: string
-  name?: string
-  blockchain?: Blockchain
-  /** Decimal places of the smallest unit. */
-  decimals?: number
-  /** Token contract address, for tokens. */
-  contract?: string
-}
-
-/** One side (origin or destination) of a transfer. */
-export interface TransferParty {
-  id?: string
-  /** Kind of party (`type` on the wire), e.g. `"WALLET"` or `"ADDRESS"`. */
-  type?: string
-  address?: string
-  vaultId?: string
-  counterpartyId?: string
-}
-
-/** A TRANSACTION event's resource: fired when a transaction's status changes. */
-export interface Transaction {
-  kind: 'transaction'
-  id: string
-  walletId?: string
-  vaultId?: string
-  createdBy?: string
-  createdAt?: string
-  /** RFC 3339 time of this change (signed: used for idempotency and freshness). */
-  updatedAt?: string
-  status?: TransactionStatus
-  action?: TransactionAction
-  externalId?: string
-  correlationId?: string
-  attributes?: Record<string, string>
-  asset?: Asset
-  feeAsset?: Asset
-  blockchain?: Blockchain
-  origin?: TransferParty
-  destination?: TransferParty
-  originAddress?: string
-  destinationAddress?: string
-  /** Quantity, a decimal string (never a float). */
-  qty?: string
-  feeQty?: string
-  feeQtyLimit?: string
-  /** uint64 as a string. */
-  sequence?: string
-  hash?: string
-  signature?: string
-  canonicalSignature?: string
-  signedTransaction?: string
-  encodedTransaction?: string
-  transactionType?: string
-  signOnly?: boolean
-  config?: unknown
-  signingPayloads?: unknown
-  freezeInfo?: unknown
-  proposedAssetChanges?: unknown
-  confirmedAssetChanges?: unknown
-  problems?: unknown
-  reasons?: unknown
-  expiresAt?: string
-}
-
-/** A wallet's settings. */
-export interface WalletSettings {
-  enabled?: boolean
-  rawSigningEnabled?: boolean
-  sweepingEnabled?: boolean
-  defaultFreezeEnabled?: boolean
-}
-
-/** A WALLET event's resource: fired when a wallet's status changes. */
-export interface Wallet {
-  kind: 'wallet'
-  id: string
-  vaultId?: string
-  organizationId?: string
-  quorumId?: string
-  createdBy?: string
-  createdAt?: string
-  updatedAt?: string
-  name?: string
-  description?: string
-  address?: string
-  /** The wallet's public key (hex). */
-  publicKey?: string
-  keystore?: Keystore
-  blockchain?: Blockchain
-  settings?: WalletSettings
-  status?: WalletStatus
-  reasons?: unknown
-  alias?: string
-  externalId?: string
-  correlationId?: string
-  keyAlgorithm?: KeyAlgorithm
-  walletType?: string
-}
-
-/** An APPROVAL event's resource: fired when an approval request is created or updated. */
-export interface Approval {
-  kind: 'approval'
-  id: string
-  approvalSetId?: string
-  userId?: string
-  organizationId?: string
-  createdAt?: string
-  updatedAt?: string
-  signature?: string
-  reasons?: unknown
-  status?: ApprovalStatus
-}
-
-/** The resource of a domain this SDK version does not model: the decoded payload's fields. */
-export interface UnknownResource {
-  kind: 'unknown'
-  [field: string]: unknown
-}
-
-/** The typed resource of an event: switch on `kind`. */
-export type Resource = Transaction | Wallet | Approval | UnknownResource
-
-/** The domains Palisade documents (others may appear: they parse as `UnknownResource`). */
-export type Domain = Open<'TRANSACTION' | 'WALLET' | 'APPROVAL'>
+import type { Domain, Resource } from './lib/resources'
+export type {
+  TransactionStatus,
+  TransactionAction,
+  Blockchain,
+  WalletStatus,
+  Keystore,
+  KeyAlgorithm,
+  ApprovalStatus,
+  Asset,
+  TransferParty,
+  Transaction,
+  WalletSettings,
+  Wallet,
+  Approval,
+  UnknownResource,
+  Resource,
+  Domain,
+} from './lib/resources'
 
 // ---------------------------------------------------------------------------------------------
 // Event

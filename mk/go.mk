@@ -1,9 +1,10 @@
 # The Go SDK (bindings-go): the static library with its C ABI, the committed cbindgen header and
-# generated codes_gen.go (checked, not regenerated), go vet, go test -race over the package
-# (vectors, the receiver vectors through net/http over 127.0.0.1, Wycheproof, crypto/ecdsa
-# oracle, concurrency, the memory / SQLite / Redis stores against a real redis-server, every Go
-# block of the README), short `go test -fuzz` runs, the examples, and a C program that exercises
-# every export of the ABI under valgrind memcheck (zero errors, zero leaks).
+# generated codes_gen.go and resources_gen.go (checked, not regenerated), go vet, go test -race
+# over the package (vectors, the receiver vectors through net/http over 127.0.0.1, Wycheproof,
+# crypto/ecdsa oracle, concurrency, the memory / SQLite / Redis stores against a real
+# redis-server, every Go block of the README), short `go test -fuzz` runs, the examples, and a C
+# program that exercises every export of the ABI under valgrind memcheck (zero errors, zero
+# leaks).
 # `make bench-go-build` builds the Go benchmark (target/bench/go_bench) that bench/run.py runs.
 TEST_TARGETS += test-go
 
@@ -39,8 +40,8 @@ go-lib:
 	$(CARGO) build --release -p palisade-webhooks-ffi
 
 # Fails when include/palisade_webhooks.h differs from what cbindgen generates from src/, or
-# palisade/codes_gen.go from what core/examples/codegen_go.rs prints; also runs the crate's own
-# unit tests.
+# palisade/codes_gen.go or resources_gen.go from what core/examples/codegen_go.rs prints; also
+# runs the crate's own unit tests.
 go-header-check:
 	$(CARGO) test -p palisade-webhooks-ffi
 

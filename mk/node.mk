@@ -1,7 +1,7 @@
 # The Node.js SDK (bindings-node): npm ci, native build from source, node --test (under a
 # throwaway redis-server for the RedisStore tests: see mk/redis.mk; it also runs every README
-# block and checks lib/codes.* against `cargo run --example codegen_node`), tsc over the typed
-# layer and examples/node. `make bench-node` runs bench/node_bench.js on its own.
+# block and checks lib/codes.* and lib/resources.d.ts against `cargo run --example codegen_node`),
+# tsc over the typed layer and examples/node. `make bench-node` runs bench/node_bench.js on its own.
 TEST_TARGETS += test-node
 
 NODE_DIR := $(ROOT)/bindings-node

@@ -641,10 +641,11 @@ PwStatus pw_event_resource_json(const struct PwEvent *event,
 
 /**
  * Parses a resource (`raw`, the decoded payload JSON) with the model of `domain`, exactly as
- * verification does, and writes its canonical JSON as `pw_event_resource_json` does (`null`
- * for an unknown domain). Lets a binding that copied an event's fields decode the typed
- * resource later without re-implementing the model. A resource that does not fit the model
- * fails with `PW_ERR_MALFORMED_PAYLOAD`.
+ * verification does (the core's `Resource::parse`), and writes its canonical JSON as
+ * `pw_event_resource_json` does (`null` for an unknown domain). Lets a binding that copied an
+ * event's fields decode the typed resource later without re-implementing the model. Text that
+ * is not JSON, nests too deep, is not an object or does not fit the model fails with
+ * `PW_ERR_MALFORMED_PAYLOAD` and the message verification gives.
  *
  * # Safety
  * Pointers valid for their lengths (NULL when 0); `out` valid for writes.

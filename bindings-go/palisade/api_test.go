@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"math/rand"
 	"net/http"
+	"reflect"
 	"regexp"
 	"strings"
 	"sync"
@@ -555,5 +556,70 @@ func TestSigner(t *testing.T) {
 	}
 	if palisade.Version() == "" {
 		t.Fatal("no version")
+	}
+}
+
+// The same payloads as the core's, Python's and Node's tests: a field sent as null is absent
+// from the typed resource (the core's model), at the top level and in nested models alike.
+func TestFieldsSentAsNullReadAsAbsent(t *testing.T) {
+	s := newSigner(t, 5)
+	wh := newWebhook(t, []string{s.PublicKey()})
+	cases := []struct{ domain, resource, want string }{
+		{"TRANSACTION", `{"id":"tx-null","walletId":null,"status":"SIGNED","qty":null,"sequence":null,
+			"attributes":null,"config":null,"signingPayloads":null,"problems":null,"reasons":null,
+			"signOnly":null,"origin":null,
+			"asset":{"symbol":"ETH","decimals":null,"contract":null,"blockchain":null},
+			"feeAsset":{"id":null},"destination":{"type":null,"address":"0xabc","vaultId":null},
+			"freezeInfo":{"frozen":null}}`,
+			// A field kept raw holds the payload's own JSON, its nulls included.
+			`{"id":"tx-null","status":"SIGNED","asset":{"symbol":"ETH"},"feeAsset":{},
+			"destination":{"address":"0xabc"},"freezeInfo":{"frozen":null}}`},
+		{"WALLET", `{"id":"w-null","name":null,"keystore":null,"reasons":null,
+			"settings":{"enabled":null,"sweepingEnabled":true}}`,
+			`{"id":"w-null","settings":{"sweepingEnabled":true}}`},
+		{"APPROVAL", `{"id":"a-null","signature":null,"reasons":null,"status":null}`, `{"id":"a-null"}`},
+	}
+	typed := func(e *palisade.Event) any {
+		switch e.Domain {
+		case palisade.DomainTransaction:
+			v, _ := e.Transaction()
+			return v
+		case palisade.DomainWallet:
+			v, _ := e.Wallet()
+			return v
+		default:
+			v, _ := e.Approval()
+			return v
+		}
+	}
+	asMap := func(v any) map[string]any {
+		t.Helper()
+		text, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(text, &m); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	for _, c := range cases {
+		d := delivery(t, s, c.domain, c.resource)
+		e, err := wh.Verify(d.Body, d.Header)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want map[string]any
+		if err := json.Unmarshal([]byte(c.want), &want); err != nil {
+			t.Fatal(err)
+		}
+		// From the event's canonical JSON, and from Raw alone (the core parses it again).
+		byHand := &palisade.Event{Domain: e.Domain, Raw: e.Raw}
+		for _, got := range []any{typed(e), typed(byHand)} {
+			if m := asMap(got); !reflect.DeepEqual(m, want) {
+				t.Fatalf("%s: got %v, want %v", c.domain, m, want)
+			}
+		}
 	}
 }

@@ -1,22 +1,9 @@
 //! Diagnosis of a delivery that does not verify: the core's report (what `doctor` prints), for
 //! each of a webhook's keys.
 
-use serde::Serialize;
-
-use palisade_webhooks::diagnose::{diagnose, Diagnosis};
-use palisade_webhooks::SIGNATURE_HEADER;
-
 use crate::memory::{bytes, handle, put, Headers, PwBuf};
 use crate::status::{guard, Fail, PwError, PwStatus};
 use crate::webhook::PwWebhook;
-
-/// One key's diagnosis, as written by `pw_webhook_diagnose`.
-#[derive(Serialize)]
-struct KeyDiagnosis<'a> {
-    key_fingerprint: &'a str,
-    #[serde(flatten)]
-    diagnosis: Diagnosis,
-}
 
 /// Diagnoses a delivery (the raw `body` and the request's headers, passed flat as for
 /// `pw_webhook_verify`) under each of the webhook's keys, in order, and writes the reports as a
@@ -49,20 +36,9 @@ pub unsafe extern "C" fn pw_webhook_diagnose(
             let webhook = handle(webhook, "webhook")?;
             let body = bytes(body, body_len, "body")?;
             let headers = Headers::read(header_data, header_data_len, header_lens, header_count)?;
-            // The first Signature header, found as verification finds it (any case).
-            let signature = headers
-                .pairs()
-                .find(|(name, _)| name.trim().eq_ignore_ascii_case(SIGNATURE_HEADER))
-                .map(|(_, value)| value);
-            let reports: Vec<KeyDiagnosis> = webhook
-                .inner
-                .keys()
-                .iter()
-                .map(|key| KeyDiagnosis {
-                    key_fingerprint: key.fingerprint(),
-                    diagnosis: diagnose(&key.to_spki_b64(), body, signature),
-                })
-                .collect();
+            // The core's report for each key, the Signature header found as verification finds
+            // it; serialised here, nothing more.
+            let reports = webhook.inner.diagnose_keys(body, headers.pairs());
             let json = serde_json::to_string(&reports)
                 .map_err(|e| Fail::internal(format!("the diagnosis: {e}")))?;
             put(out, PwBuf::from_string(json), "out")

@@ -5,11 +5,11 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
 
-use palisade_webhooks::Event;
+use palisade_webhooks::{Event, Resource};
 
 use crate::compact;
 use crate::memory::{free_handle, handle, put, put_handle, text, PwBuf, PwStr};
-use crate::status::{guard, Fail, PwError, PwStatus, PW_ERR_MALFORMED_PAYLOAD};
+use crate::status::{guard, Fail, PwError, PwStatus};
 
 /// A verified event.
 pub struct PwEvent {
@@ -382,11 +382,11 @@ pub unsafe extern "C" fn pw_event_free(event: *mut PwEvent) {
     unsafe { free_handle(event) }
 }
 
-/// The canonical JSON of an event's typed resource: the core's own serialisation (camelCase,
+/// The canonical JSON of a typed resource: the core's own serialisation (camelCase,
 /// absent fields left out, numbers kept as the text protobuf-JSON allows, unknown enum values
 /// kept), or `null` for an unknown domain.
-fn resource_json(event: &Event) -> Result<String, Fail> {
-    serde_json::to_string(&event.data)
+fn resource_json(resource: &Resource) -> Result<String, Fail> {
+    serde_json::to_string(resource)
         .map_err(|e| Fail::internal(format!("the resource could not be serialised: {e}")))
 }
 
@@ -407,16 +407,21 @@ pub unsafe extern "C" fn pw_event_resource_json(
         guard(err, || {
             put(out, PwBuf::EMPTY, "out")?;
             let event = handle(event, "event")?;
-            put(out, PwBuf::from_string(resource_json(&event.inner)?), "out")
+            put(
+                out,
+                PwBuf::from_string(resource_json(&event.inner.data)?),
+                "out",
+            )
         })
     }
 }
 
 /// Parses a resource (`raw`, the decoded payload JSON) with the model of `domain`, exactly as
-/// verification does, and writes its canonical JSON as `pw_event_resource_json` does (`null`
-/// for an unknown domain). Lets a binding that copied an event's fields decode the typed
-/// resource later without re-implementing the model. A resource that does not fit the model
-/// fails with `PW_ERR_MALFORMED_PAYLOAD`.
+/// verification does (the core's `Resource::parse`), and writes its canonical JSON as
+/// `pw_event_resource_json` does (`null` for an unknown domain). Lets a binding that copied an
+/// event's fields decode the typed resource later without re-implementing the model. Text that
+/// is not JSON, nests too deep, is not an object or does not fit the model fails with
+/// `PW_ERR_MALFORMED_PAYLOAD` and the message verification gives.
 ///
 /// # Safety
 /// Pointers valid for their lengths (NULL when 0); `out` valid for writes.
@@ -435,30 +440,8 @@ pub unsafe extern "C" fn pw_resource_json(
             put(out, PwBuf::EMPTY, "out")?;
             let domain = text(domain, domain_len, "domain")?;
             let raw = text(raw, raw_len, "raw")?;
-            let event = event_from_parts(&domain, &raw)?;
-            put(out, PwBuf::from_string(resource_json(&event)?), "out")
+            let resource = Resource::parse(&domain, &raw)?;
+            put(out, PwBuf::from_string(resource_json(&resource)?), "out")
         })
     }
-}
-
-/// Rebuilds an event around `raw` with the core's own parser (its wire form: the typed resource
-/// is parsed from `raw` with the model of `domain`). The core has no public "parse a resource
-/// for a domain" function; this goes through the one it has.
-fn event_from_parts(domain: &str, raw: &str) -> Result<Event, Fail> {
-    // Validate first, then splice the text in verbatim: going through serde_json::Value would
-    // round decimals.
-    let raw = serde_json::value::RawValue::from_string(raw.to_string()).map_err(|e| Fail {
-        code: PW_ERR_MALFORMED_PAYLOAD,
-        message: format!(
-            "the resource is not JSON (line {}, column {})",
-            e.line(),
-            e.column()
-        ),
-    })?;
-    let domain = serde_json::to_string(domain).map_err(|e| Fail::arg(format!("domain: {e}")))?;
-    let wire = format!(
-        r#"{{"domain":{domain},"idempotency_key":"","payload":"","key_fingerprint":"","raw":{}}}"#,
-        raw.get()
-    );
-    Ok(Event::from_json(&wire)?)
 }

@@ -1,5 +1,5 @@
 // Generated from the Rust core by core/examples/codegen_node.rs: do not edit.
-// Regenerate with `cargo run -q -p palisade-webhooks --example codegen_node -- dts > bindings-node/lib/codes.d.ts`.
+// Regenerate with `cargo run -q -p palisade-webhooks --features schema --example codegen_node -- dts > bindings-node/lib/codes.d.ts`.
 
 /** A delivery error code (the same strings in every language). */
 export type ErrorCode =

@@ -1,5 +1,5 @@
 // Generated from the Rust core by core/examples/codegen_node.rs: do not edit.
-// Regenerate with `cargo run -q -p palisade-webhooks --example codegen_node -- js > bindings-node/lib/codes.js`.
+// Regenerate with `cargo run -q -p palisade-webhooks --features schema --example codegen_node -- js > bindings-node/lib/codes.js`.
 'use strict'
 
 /**

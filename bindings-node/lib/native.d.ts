@@ -30,8 +30,9 @@ export declare class Event {
   /** The decoded payload JSON text, exactly as signed (parsed by the JS `raw` getter). */
   get _rawJson(): string
   /**
-   * The typed resource as JSON (parsed by the JS `data` getter): the model's fields
-   * (absent ones left out) plus `kind`; for an unknown domain, the raw object plus `kind`.
+   * The typed resource as JSON (parsed by the JS `data` getter): the core's canonical JSON of
+   * the model (absent fields, and fields sent as `null`, left out) plus `kind`; for an unknown
+   * domain, the raw object plus `kind`.
    */
   get _dataJson(): string
   /**

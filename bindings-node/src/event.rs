@@ -21,13 +21,6 @@ impl From<Event> for JsEvent {
     }
 }
 
-/// Typed-model fields that hold nested typed objects (their absent fields are dropped too).
-const NESTED_MODELS: [&str; 5] = ["asset", "feeAsset", "origin", "destination", "settings"];
-
-fn drop_nulls(map: &mut Map<String, Value>) {
-    map.retain(|_, v| !v.is_null());
-}
-
 #[napi]
 impl JsEvent {
     /// Restores an event serialised with `toJSONString()` / `JSON.stringify` (in any language).
@@ -92,8 +85,9 @@ impl JsEvent {
         self.inner.raw.get().to_string()
     }
 
-    /// The typed resource as JSON (parsed by the JS `data` getter): the model's fields
-    /// (absent ones left out) plus `kind`; for an unknown domain, the raw object plus `kind`.
+    /// The typed resource as JSON (parsed by the JS `data` getter): the core's canonical JSON of
+    /// the model (absent fields, and fields sent as `null`, left out) plus `kind`; for an unknown
+    /// domain, the raw object plus `kind`.
     #[napi(getter, js_name = "_dataJson", catch_unwind)]
     pub fn data_json(&self) -> String {
         let (kind, value) = match &self.inner.data {
@@ -106,14 +100,6 @@ impl JsEvent {
             Ok(Value::Object(map)) => map,
             _ => Map::new(),
         };
-        if kind != "unknown" {
-            drop_nulls(&mut map);
-            for field in NESTED_MODELS {
-                if let Some(Value::Object(nested)) = map.get_mut(field) {
-                    drop_nulls(nested);
-                }
-            }
-        }
         map.insert("kind".to_string(), Value::String(kind.to_string()));
         Value::Object(map).to_string()
     }

@@ -500,3 +500,47 @@ test('ESM import gives the same objects', async () => {
   const d = signer.delivery('WALLET', { id: 'w1' })
   assert.equal(new esm.Webhook(signer.publicKeyB64).verify(d.body, d.headers).resourceId, 'w1')
 })
+
+test('data: fields sent as null are left out, as in every language', () => {
+  // The same payloads and expectations as the core's, Python's and Go's tests: the typed
+  // resource is the core's canonical JSON, where a field sent as null is absent.
+  const cases = [
+    [
+      'TRANSACTION',
+      {
+        id: 'tx-null', walletId: null, status: 'SIGNED', qty: null, sequence: null,
+        attributes: null, config: null, signingPayloads: null, problems: null, reasons: null,
+        signOnly: null, origin: null,
+        asset: { symbol: 'ETH', decimals: null, contract: null, blockchain: null },
+        feeAsset: { id: null },
+        destination: { type: null, address: '0xabc', vaultId: null },
+        freezeInfo: { frozen: null },
+      },
+      {
+        kind: 'transaction', id: 'tx-null', status: 'SIGNED', asset: { symbol: 'ETH' },
+        feeAsset: {}, destination: { address: '0xabc' },
+        // A field kept raw holds the payload's own JSON, its nulls included.
+        freezeInfo: { frozen: null },
+      },
+    ],
+    [
+      'WALLET',
+      { id: 'w-null', name: null, keystore: null, reasons: null, settings: { enabled: null, sweepingEnabled: true } },
+      { kind: 'wallet', id: 'w-null', settings: { sweepingEnabled: true } },
+    ],
+    [
+      'APPROVAL',
+      { id: 'a-null', signature: null, reasons: null, status: null },
+      { kind: 'approval', id: 'a-null' },
+    ],
+    // An unknown domain has no model: its data is the payload itself.
+    ['SOMETHING_NEW', { id: 'x', gone: null }, { kind: 'unknown', id: 'x', gone: null }],
+  ]
+  for (const [domain, resource, want] of cases) {
+    const d = signer.delivery(domain, resource)
+    const event = webhook.verify(d.body, d.headers)
+    assert.deepEqual(event.raw, resource, domain)
+    assert.deepEqual(event.data, want, domain)
+    assert.deepEqual(Event.fromJSON(event.toJSONString()).data, want, domain)
+  }
+})

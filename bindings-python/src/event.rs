@@ -7,11 +7,7 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, LazyLock};
 
-use palisade_webhooks::{
-    Approval, ApprovalStatus, Asset, Blockchain, Event, KeyAlgorithm, Keystore, Resource,
-    Transaction, TransactionAction, TransactionStatus, TransferParty, Wallet, WalletSettings,
-    WalletStatus,
-};
+use palisade_webhooks::{Event, Resource};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyString};
@@ -71,7 +67,7 @@ macro_rules! to_py_via_into {
 to_py_via_into!(String, bool, u32, BTreeMap<String, String>);
 
 macro_rules! to_py_as_str {
-    ($($t:ty),*) => {$(
+    ($($t:ty),* $(,)?) => {$(
         impl ToPyField for $t {
             fn to_py<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
                 Ok(PyString::new(py, self.as_str()).into_any())
@@ -79,15 +75,6 @@ macro_rules! to_py_as_str {
         }
     )*};
 }
-to_py_as_str!(
-    TransactionStatus,
-    TransactionAction,
-    Blockchain,
-    WalletStatus,
-    Keystore,
-    KeyAlgorithm,
-    ApprovalStatus
-);
 
 impl ToPyField for Value {
     fn to_py<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
@@ -128,10 +115,8 @@ macro_rules! nested_class {
     (
         $(#[$meta:meta])*
         $py:ident as $name:literal wraps $inner:ty {
-            $($(#[$fmeta:meta])* $field:ident,)*
+            $($(#[$fmeta:meta])* $field:ident as $py_name:ident,)*
         }
-        repr($($rfield:ident),*)
-        $($extra:tt)*
     ) => {
         $(#[$meta])*
         #[pyclass(frozen, module = "palisade_webhooks", name = $name)]
@@ -149,16 +134,24 @@ macro_rules! nested_class {
         impl $py {
             $(
                 $(#[$fmeta])*
-                #[getter]
+                #[getter($py_name)]
                 fn $field<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
                     self.inner.$field.to_py(py)
                 }
             )*
 
+            /// The fields that are set, in the core's order (a generic rule: the field lists
+            /// are generated from the core).
             fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-                let parts: Vec<String> = vec![$(
-                    format!("{}={}", stringify!($rfield), self.inner.$rfield.to_py(py)?.repr()?),
-                )*];
+                let mut parts: Vec<String> = Vec::new();
+                $(
+                    let value = self.inner.$field.to_py(py)?;
+                    if !value.is_none() {
+                        let name = stringify!($py_name);
+                        let name = name.strip_prefix("r#").unwrap_or(name);
+                        parts.push(format!("{name}={}", value.repr()?));
+                    }
+                )*
                 Ok(format!("{}({})", $name, parts.join(", ")))
             }
 
@@ -168,65 +161,8 @@ macro_rules! nested_class {
                     .map(|o| o.get().inner == self.inner)
                     .unwrap_or(false)
             }
-
-            $($extra)*
         }
     };
-}
-
-nested_class! {
-    /// An asset (coin or token) moved by a transaction.
-    PyAsset as "Asset" wraps Asset {
-        /// Asset id.
-        id,
-        /// Ticker symbol, e.g. `"ETH"`.
-        symbol,
-        /// Display name.
-        name,
-        /// Network the asset lives on (a string such as `"ETHEREUM"`).
-        blockchain,
-        /// Decimal places of the smallest unit (`int`).
-        decimals,
-        /// Token contract address, for tokens.
-        contract,
-    }
-    repr(id, symbol, blockchain)
-}
-
-nested_class! {
-    /// One side (origin or destination) of a transfer.
-    PyTransferParty as "TransferParty" wraps TransferParty {
-        /// Id of the wallet, address book entry or counterparty.
-        id,
-        /// On-chain address.
-        address,
-        /// Vault of the wallet, when the party is a wallet.
-        vault_id,
-        /// Counterparty id, when the party is a counterparty.
-        counterparty_id,
-    }
-    repr(id, address)
-
-    /// Kind of party (`type` on the wire), e.g. `"WALLET"` or `"ADDRESS"`.
-    #[getter(r#type)]
-    fn kind<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.inner.kind.to_py(py)
-    }
-}
-
-nested_class! {
-    /// A wallet's settings.
-    PyWalletSettings as "WalletSettings" wraps WalletSettings {
-        /// Whether the wallet is enabled.
-        enabled,
-        /// Whether raw signing is enabled.
-        raw_signing_enabled,
-        /// Whether sweeping is enabled.
-        sweeping_enabled,
-        /// Whether new deposits are frozen by default.
-        default_freeze_enabled,
-    }
-    repr(enabled, raw_signing_enabled, sweeping_enabled, default_freeze_enabled)
 }
 
 /// Declares a Python class over one variant of the event's typed resource.
@@ -234,7 +170,7 @@ macro_rules! resource_class {
     (
         $(#[$meta:meta])*
         $py:ident as $name:literal wraps $inner:ty, variant $variant:ident {
-            $($(#[$fmeta:meta])* $field:ident,)*
+            $($(#[$fmeta:meta])* $field:ident as $py_name:ident,)*
         }
     ) => {
         $(#[$meta])*
@@ -258,7 +194,7 @@ macro_rules! resource_class {
         impl $py {
             $(
                 $(#[$fmeta])*
-                #[getter]
+                #[getter($py_name)]
                 fn $field<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
                     self.inner().$field.to_py(py)
                 }
@@ -291,164 +227,8 @@ macro_rules! resource_class {
     };
 }
 
-resource_class! {
-    /// A TRANSACTION event's resource: fired when a transaction's status changes.
-    ///
-    /// Every attribute except `id` may be `None`. Quantities are decimal strings (never
-    /// floats); enums are strings (unknown values are kept as they are).
-    PyTransaction as "Transaction" wraps Transaction, variant Transaction {
-        /// Transaction id.
-        id,
-        /// Wallet the transaction belongs to.
-        wallet_id,
-        /// Vault the wallet belongs to.
-        vault_id,
-        /// User or API credential that created it.
-        created_by,
-        /// RFC 3339 creation time.
-        created_at,
-        /// RFC 3339 time of this change (signed).
-        updated_at,
-        /// Lifecycle status, e.g. `"CONFIRMED"`.
-        status,
-        /// What the transaction does, e.g. `"DEPOSIT"`.
-        action,
-        /// Your own reference, if you set one.
-        external_id,
-        /// Correlation id, if set.
-        correlation_id,
-        /// Free-form string attributes (`dict[str, str]`).
-        attributes,
-        /// The asset moved (`Asset`).
-        asset,
-        /// The asset the fee is paid in (`Asset`).
-        fee_asset,
-        /// Network, e.g. `"ETHEREUM"`.
-        blockchain,
-        /// Where the value comes from (`TransferParty`).
-        origin,
-        /// Where the value goes (`TransferParty`).
-        destination,
-        /// Origin address.
-        origin_address,
-        /// Destination address.
-        destination_address,
-        /// Quantity, a decimal string.
-        qty,
-        /// Fee quantity, a decimal string.
-        fee_qty,
-        /// Fee limit, a decimal string.
-        fee_qty_limit,
-        /// Sequence number (a uint64 kept as a string).
-        sequence,
-        /// On-chain transaction hash.
-        hash,
-        /// Signature, as produced by the signer.
-        signature,
-        /// Canonical form of the signature.
-        canonical_signature,
-        /// The signed transaction.
-        signed_transaction,
-        /// The encoded, unsigned transaction.
-        encoded_transaction,
-        /// Chain-specific transaction type.
-        transaction_type,
-        /// Whether the transaction is only signed, not published.
-        sign_only,
-        /// Transaction configuration (JSON value, kept raw).
-        config,
-        /// Signing payloads (JSON value, kept raw).
-        signing_payloads,
-        /// Freeze information (JSON value, kept raw).
-        freeze_info,
-        /// Proposed asset changes (JSON value, kept raw).
-        proposed_asset_changes,
-        /// Confirmed asset changes (JSON value, kept raw).
-        confirmed_asset_changes,
-        /// Problems reported (JSON value, kept raw).
-        problems,
-        /// Reasons for the current status (JSON value, kept raw).
-        reasons,
-        /// RFC 3339 expiry time.
-        expires_at,
-    }
-}
-
-resource_class! {
-    /// A WALLET event's resource: fired when a wallet's status changes.
-    ///
-    /// Every attribute except `id` may be `None`; enums are strings.
-    PyWallet as "Wallet" wraps Wallet, variant Wallet {
-        /// Wallet id.
-        id,
-        /// Vault the wallet belongs to.
-        vault_id,
-        /// Organisation.
-        organization_id,
-        /// Quorum governing the wallet.
-        quorum_id,
-        /// Creator.
-        created_by,
-        /// RFC 3339 creation time.
-        created_at,
-        /// RFC 3339 time of this change (signed).
-        updated_at,
-        /// Display name.
-        name,
-        /// Description.
-        description,
-        /// On-chain address.
-        address,
-        /// The wallet's public key (hex).
-        public_key,
-        /// Where the key lives: `"HSM"` or `"MPC"`.
-        keystore,
-        /// Network, e.g. `"ARBITRUM"`.
-        blockchain,
-        /// Settings (`WalletSettings`).
-        settings,
-        /// Provisioning status, e.g. `"PROVISIONED"`.
-        status,
-        /// Reasons for the current status (JSON value, kept raw).
-        reasons,
-        /// Alias.
-        alias,
-        /// Your own reference, if you set one.
-        external_id,
-        /// Correlation id.
-        correlation_id,
-        /// Key algorithm: `"SECP256K1"` or `"ED25519"`.
-        key_algorithm,
-        /// Wallet type.
-        wallet_type,
-    }
-}
-
-resource_class! {
-    /// An APPROVAL event's resource: fired when an approval request is created or updated.
-    ///
-    /// Every attribute except `id` may be `None`; the rest of the payload is in `raw`.
-    PyApproval as "Approval" wraps Approval, variant Approval {
-        /// Approval id.
-        id,
-        /// Approval set this approval belongs to.
-        approval_set_id,
-        /// User asked to approve.
-        user_id,
-        /// Organisation.
-        organization_id,
-        /// RFC 3339 creation time.
-        created_at,
-        /// RFC 3339 time of this change (signed).
-        updated_at,
-        /// The approver's signature, once given.
-        signature,
-        /// Reasons (JSON value, kept raw).
-        reasons,
-        /// Status: `"PROCESSING"`, `"APPROVED"` or `"REJECTED"`.
-        status,
-    }
-}
+// The resources' classes, their field lists and docs, generated from the core's models.
+include!("resources_gen.rs");
 
 /// The resource of an event whose `domain` this SDK does not know: only `raw` and the common
 /// fields (read leniently: `None` when absent or not a string) are available.
@@ -570,15 +350,9 @@ impl PyEvent {
     /// The typed resource: `Transaction`, `Wallet`, `Approval` or `UnknownResource`.
     #[getter]
     fn data(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        let data = self.data.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
-            let shared = self.shared.clone();
-            Ok(match &self.shared.event.data {
-                Resource::Transaction(_) => Py::new(py, PyTransaction { shared })?.into_any(),
-                Resource::Wallet(_) => Py::new(py, PyWallet { shared })?.into_any(),
-                Resource::Approval(_) => Py::new(py, PyApproval { shared })?.into_any(),
-                _ => Py::new(py, PyUnknownResource { shared })?.into_any(),
-            })
-        })?;
+        let data = self
+            .data
+            .get_or_try_init(py, || resource_object(py, &self.shared))?;
         Ok(data.clone_ref(py))
     }
 

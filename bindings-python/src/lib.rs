@@ -25,13 +25,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(webhook::verify_webhook, m)?)?;
     m.add_function(wrap_pyfunction!(errors::http_status, m)?)?;
     m.add_class::<event::PyEvent>()?;
-    m.add_class::<event::PyTransaction>()?;
-    m.add_class::<event::PyWallet>()?;
-    m.add_class::<event::PyApproval>()?;
-    m.add_class::<event::PyUnknownResource>()?;
-    m.add_class::<event::PyAsset>()?;
-    m.add_class::<event::PyTransferParty>()?;
-    m.add_class::<event::PyWalletSettings>()?;
+    event::add_resource_classes(m)?;
     m.add_class::<dedup::PyStore>()?;
     m.add_class::<dedup::PyMemoryStore>()?;
     m.add_class::<dedup::PySqliteStore>()?;

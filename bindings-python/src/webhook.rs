@@ -1,9 +1,6 @@
 //! `Webhook` and `verify_webhook`.
 
-use palisade_webhooks::diagnose::diagnose;
-use palisade_webhooks::{
-    Digest, Webhook, WebhookOptions, DEFAULT_MAX_BODY_BYTES, SIGNATURE_HEADER,
-};
+use palisade_webhooks::{Digest, Webhook, WebhookOptions, DEFAULT_MAX_BODY_BYTES};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
@@ -169,19 +166,8 @@ impl PyWebhook {
         let body = body_bytes(body)?;
         let objects = header_objects(headers)?;
         let pairs = header_texts(&objects)?;
-        let signature = pairs
-            .iter()
-            .find(|(name, _)| name.trim().eq_ignore_ascii_case(SIGNATURE_HEADER))
-            .map(|(_, value)| value.as_ref());
-        let keys: Vec<String> = self.inner.keys().iter().map(|k| k.to_spki_b64()).collect();
-        let mut diagnoses: Vec<_> = py.detach(|| {
-            keys.iter()
-                .map(|key| diagnose(key, &body, signature))
-                .collect()
-        });
-        let matched = diagnoses.iter().position(|d| d.digest.is_some());
-        let chosen = diagnoses.swap_remove(matched.unwrap_or(0));
-        Ok(PyDiagnosis::new(chosen))
+        let diagnosis = py.detach(|| self.inner.diagnose(&body, &pairs));
+        Ok(PyDiagnosis::new(diagnosis))
     }
 
     /// Bodies longer than this many bytes are refused.

@@ -1,18 +1,24 @@
-//! Prints the Node binding's code constants, generated from the core so they are never restated
-//! by hand: the delivery error codes with their HTTP statuses, the receiver's answer codes with
-//! theirs, and the ticket-settled error.
+//! Prints the Node binding's generated type and constant files from the core, so they are never
+//! restated by hand:
+//! - `js`, `dts`: the code constants (`lib/codes.js`, `lib/codes.d.ts`): the delivery error codes
+//!   with their HTTP statuses, the receiver's answer codes with theirs, the ticket-settled error;
+//! - `resources`: the typed resources (`lib/resources.d.ts`, re-exported by `index.d.ts`): one
+//!   interface per model, one open union per string enum, the domains and the `Resource` union,
+//!   read from the models' description (`palisade_webhooks::schema`, feature `schema`).
 //!
 //! Run from the repository root:
-//! `cargo run -q -p palisade-webhooks --example codegen_node -- js > bindings-node/lib/codes.js`
-//! `cargo run -q -p palisade-webhooks --example codegen_node -- dts > bindings-node/lib/codes.d.ts`
+//! `cargo run -q -p palisade-webhooks --features schema --example codegen_node -- js > bindings-node/lib/codes.js`
+//! `cargo run -q -p palisade-webhooks --features schema --example codegen_node -- dts > bindings-node/lib/codes.d.ts`
+//! `cargo run -q -p palisade-webhooks --features schema --example codegen_node -- resources > bindings-node/lib/resources.d.ts`
 //!
 //! `bindings-node/test/codegen.test.js` fails when the committed files differ from this output.
 
 use palisade_webhooks::receiver::TicketSettled;
+use palisade_webhooks::schema::{self, FieldType};
 use palisade_webhooks::{AnswerCode, ErrorCode};
 
 const HEADER: &str = "// Generated from the Rust core by core/examples/codegen_node.rs: do not edit.\n\
-                      // Regenerate with `cargo run -q -p palisade-webhooks --example codegen_node -- ";
+                      // Regenerate with `cargo run -q -p palisade-webhooks --features schema --example codegen_node -- ";
 
 /// The constant name of a code: `ERR_INVALID_SIGNATURE` → `INVALID_SIGNATURE`,
 /// `in_progress` → `IN_PROGRESS`.
@@ -123,12 +129,118 @@ fn dts() -> String {
     out
 }
 
+/// A JSDoc comment (one line when the doc is one line).
+fn jsdoc(out: &mut String, indent: &str, doc: &str) {
+    let lines: Vec<&str> = doc.lines().collect();
+    if let [line] = lines[..] {
+        out.push_str(&format!("{indent}/** {line} */\n"));
+        return;
+    }
+    out.push_str(&format!("{indent}/**\n"));
+    for line in lines {
+        if line.is_empty() {
+            out.push_str(&format!("{indent} *\n"));
+        } else {
+            out.push_str(&format!("{indent} * {line}\n"));
+        }
+    }
+    out.push_str(&format!("{indent} */\n"));
+}
+
+/// A TypeScript string literal in the package's style (single quotes).
+fn ts_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\\', "\\\\").replace('\'', "\\'"))
+}
+
+fn ts_type(ty: &FieldType) -> String {
+    match ty {
+        FieldType::String => "string".into(),
+        FieldType::Bool => "boolean".into(),
+        FieldType::U32 => "number".into(),
+        FieldType::StringMap => "Record<string, string>".into(),
+        FieldType::Model(name) | FieldType::Enum(name) => name.clone(),
+        FieldType::Json => "unknown".into(),
+    }
+}
+
+fn open_union(values: impl IntoIterator<Item = String>) -> String {
+    let mut out = String::from("Open<\n");
+    for value in values {
+        out.push_str(&format!("  | {}\n", ts_quote(&value)));
+    }
+    out.push('>');
+    out
+}
+
+/// `lib/resources.d.ts`.
+fn resources() -> String {
+    let models = schema::models();
+    let mut out = format!("{HEADER}resources > bindings-node/lib/resources.d.ts`.\n\n");
+    out.push_str(
+        "// The typed resources (docs/protocol.md). Every field is optional except `id`; enum values this\n\
+         // version does not know are kept as strings; 64-bit integers and decimal quantities are strings.\n\n\
+         /** A string enum that also accepts values added after this SDK version. */\n\
+         type Open<T extends string> = T | (string & {})\n",
+    );
+    for e in &models.enums {
+        out.push('\n');
+        jsdoc(&mut out, "", &e.doc);
+        out.push_str(&format!(
+            "export type {} = {}\n",
+            e.name,
+            open_union(e.values.iter().cloned())
+        ));
+    }
+    let mut kinds = Vec::new();
+    for model in &models.models {
+        out.push('\n');
+        jsdoc(&mut out, "", &model.doc);
+        out.push_str(&format!("export interface {} {{\n", model.name));
+        if let Some(domain) = &model.domain {
+            // The discriminator the binding's `Event.data` getter adds: the domain, lowercase.
+            let kind = domain.as_str().to_ascii_lowercase();
+            out.push_str(&format!(
+                "  /** The domain ({}), lowercase: switch on `kind` to tell the resources apart. */\n  kind: {}\n",
+                domain.as_str(),
+                ts_quote(&kind)
+            ));
+            kinds.push((model.name.clone(), domain.as_str().to_string()));
+        }
+        for field in &model.fields {
+            jsdoc(&mut out, "  ", &field.doc);
+            let optional = if field.required { "" } else { "?" };
+            out.push_str(&format!(
+                "  {}{optional}: {}\n",
+                field.wire,
+                ts_type(&field.ty)
+            ));
+        }
+        out.push_str("}\n");
+    }
+    out.push_str(
+        "\n/** The resource of a domain this SDK version does not model: the decoded payload's fields. */\n\
+         export interface UnknownResource {\n  kind: 'unknown'\n  [field: string]: unknown\n}\n\n\
+         /** The typed resource of an event: switch on `kind`. */\nexport type Resource = ",
+    );
+    for (name, _) in &kinds {
+        out.push_str(&format!("{name} | "));
+    }
+    out.push_str("UnknownResource\n\n");
+    out.push_str(&format!(
+        "/** The domains Palisade documents (others may appear: they parse as `UnknownResource`). */\n\
+         export type Domain = {}\n",
+        open_union(kinds.into_iter().map(|(_, domain)| domain))
+    ));
+    out
+}
+
 fn main() {
     match std::env::args().nth(1).as_deref() {
         Some("js") => print!("{}", js()),
         Some("dts") => print!("{}", dts()),
+        Some("resources") => print!("{}", resources()),
         _ => {
-            eprintln!("usage: codegen_node js|dts");
+            eprintln!("usage: codegen_node js|dts|resources");
             std::process::exit(2);
         }
     }

@@ -1,14 +1,22 @@
-//! Prints the Python SDK's error classes and code constants, generated from the core
-//! (`bindings-python/python/palisade_webhooks/_errors.py`): one exception class per delivery
-//! error code, `TicketSettledError`, and the closed set of codes a receiver answers with.
+//! Prints the Python SDK's generated files from the core, so they are never restated by hand:
+//! - `errors`: `bindings-python/python/palisade_webhooks/_errors.py`, one exception class per
+//!   delivery error code, `TicketSettledError`, and the closed set of codes a receiver answers
+//!   with;
+//! - `stub`: the resource classes of `bindings-python/python/palisade_webhooks/_native.pyi`, the
+//!   region between its `BEGIN GENERATED` and `END GENERATED` lines;
+//! - `rs`: `bindings-python/src/resources_gen.rs`, the PyO3 classes of the resources (one getter
+//!   per field), included by `bindings-python/src/event.rs`.
 //!
-//! Run: `cargo run -q -p palisade-webhooks --example codegen_python > bindings-python/python/palisade_webhooks/_errors.py`
-//!
-//! The Python test suite runs this and fails when the committed file differs.
+//! The resources are read from the models' description (`palisade_webhooks::schema`, feature
+//! `schema`). Run: `cargo run -q -p palisade-webhooks --features schema --example codegen_python
+//! -- errors > bindings-python/python/palisade_webhooks/_errors.py`; `PALISADE_UPDATE_CODEGEN=1`
+//! over the Python suite's generated-code tests (bindings-python/tests/test_codegen.py) writes
+//! all three. Those tests fail when a committed file differs from what this prints.
 
 use std::fmt::Write as _;
 
 use palisade_webhooks::receiver::TicketSettled;
+use palisade_webhooks::schema::{self, FieldType, Model};
 use palisade_webhooks::{AnswerCode, ErrorCode};
 
 /// `ERR_MISSING_SIGNATURE` -> `MissingSignatureError`.
@@ -65,7 +73,7 @@ fn tuple(codes: &[&str]) -> String {
     out
 }
 
-fn main() {
+fn errors() -> String {
     let error_codes: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
     let receiver_codes: Vec<&str> = AnswerCode::RECEIVER_CODES
         .iter()
@@ -109,9 +117,9 @@ fn main() {
         .map(|n| format!("        {n},\n"))
         .collect();
 
-    print!(
+    format!(
         r#"# Generated from the Rust core by core/examples/codegen_python.rs: do not edit. Regenerate with
-# cargo run -q -p palisade-webhooks --example codegen_python > bindings-python/python/palisade_webhooks/_errors.py
+# cargo run -q -p palisade-webhooks --features schema --example codegen_python -- errors > bindings-python/python/palisade_webhooks/_errors.py
 """The exceptions of palisade_webhooks, one class per stable error code, and the codes a
 receiver answers with.
 
@@ -174,5 +182,253 @@ _BY_CODE: dict[str, type[WebhookError]] = {{
         receiver_codes = tuple(&receiver_codes),
         settled_code = TicketSettled::CODE,
         settled_message = TicketSettled::MESSAGE,
+    )
+}
+
+/// The core's Markdown as reStructuredText, as the rest of the package writes docstrings: code
+/// spans take double backticks.
+fn rst(doc: &str) -> String {
+    let mut out = String::new();
+    let mut inside = false;
+    for c in doc.chars() {
+        if c == '`' {
+            out.push_str("``");
+            inside = !inside;
+        } else {
+            out.push(c);
+        }
+    }
+    assert!(!inside, "unbalanced backticks in {doc:?}");
+    out
+}
+
+/// A docstring at `indent`: one line when it fits, else the closing quotes on their own line.
+fn docstring(out: &mut String, indent: &str, doc: &str) {
+    let doc = rst(doc);
+    let lines: Vec<&str> = doc.lines().collect();
+    if let [line] = lines[..] {
+        let _ = writeln!(out, "{indent}\"\"\"{line}\"\"\"");
+        return;
+    }
+    let _ = writeln!(out, "{indent}\"\"\"{}", lines[0]);
+    for line in &lines[1..] {
+        if line.is_empty() {
+            out.push('\n');
+        } else {
+            let _ = writeln!(out, "{indent}{line}");
+        }
+    }
+    let _ = writeln!(out, "{indent}\"\"\"");
+}
+
+fn py_type(ty: &FieldType) -> String {
+    match ty {
+        FieldType::String | FieldType::Enum(_) => "str".into(),
+        FieldType::Bool => "bool".into(),
+        FieldType::U32 => "int".into(),
+        FieldType::StringMap => "dict[str, str]".into(),
+        FieldType::Model(name) => name.clone(),
+        FieldType::Json => "Any".into(),
+    }
+}
+
+/// `text` broken into lines of at most `width` characters, at spaces.
+fn wrap(text: &str, width: usize) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    for paragraph in text.split('\n') {
+        let mut line = String::new();
+        for word in paragraph.split(' ') {
+            if !line.is_empty() && line.len() + 1 + word.len() > width {
+                lines.push(std::mem::take(&mut line));
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+        lines.push(line);
+    }
+    lines.join("\n")
+}
+
+/// What the class docstring adds to the core's: which attributes may be `None`, where enums and
+/// the rest of the payload are.
+fn class_note(model: &Model) -> String {
+    let required: Vec<String> = model
+        .fields
+        .iter()
+        .filter(|f| f.required)
+        .map(|f| format!("`{}`", schema::snake_case(&f.wire)))
+        .collect();
+    let mut note = if required.is_empty() {
+        "Every attribute may be `None`".to_string()
+    } else {
+        format!(
+            "Every attribute except {} may be `None`",
+            required.join(", ")
+        )
+    };
+    if model
+        .fields
+        .iter()
+        .any(|f| matches!(f.ty, FieldType::Enum(_)))
+    {
+        note.push_str("; enums are strings (values this SDK does not know are kept as they are)");
+    }
+    if model.domain.is_some() {
+        note.push_str("; the whole payload is in `raw`");
+    }
+    note.push('.');
+    wrap(&note, 88)
+}
+
+const STUB_BEGIN: &str =
+    "# --- BEGIN GENERATED by core/examples/codegen_python.rs (stub): do not edit ---\n";
+const STUB_END: &str = "# --- END GENERATED ---\n";
+
+/// The resource classes of `_native.pyi`, between their marker lines.
+fn stub() -> String {
+    let models = schema::models();
+    let mut out = String::from(STUB_BEGIN);
+    for model in &models.models {
+        out.push_str("\n@final\n");
+        let _ = writeln!(out, "class {}:", model.name);
+        docstring(
+            &mut out,
+            "    ",
+            &format!("{}\n\n{}", model.doc, class_note(model)),
+        );
+        out.push('\n');
+        for field in &model.fields {
+            let optional = if field.required || field.ty == FieldType::Json {
+                ""
+            } else {
+                " | None"
+            };
+            let _ = writeln!(
+                out,
+                "    @property\n    def {}(self) -> {}{optional}:",
+                schema::snake_case(&field.wire),
+                py_type(&field.ty)
+            );
+            docstring(&mut out, "        ", &field.doc);
+        }
+        if model.domain.is_some() {
+            out.push_str(
+                "    @property\n    def raw(self) -> dict[str, Any]:\n        \
+                 \"\"\"The decoded payload (the same object as ``Event.raw``).\"\"\"\n",
+            );
+        }
+    }
+    out.push('\n');
+    out.push_str(STUB_END);
+    out
+}
+
+fn rust_doc(out: &mut String, indent: &str, doc: &str) {
+    for line in doc.lines() {
+        if line.is_empty() {
+            let _ = writeln!(out, "{indent}///");
+        } else {
+            let _ = writeln!(out, "{indent}/// {line}");
+        }
+    }
+}
+
+/// A Python attribute name as a Rust identifier (`type` is a keyword).
+fn rust_ident(name: &str) -> String {
+    match name {
+        "type" | "match" | "ref" | "mod" | "fn" | "impl" | "move" | "loop" | "use" => {
+            format!("r#{name}")
+        }
+        other => other.to_string(),
+    }
+}
+
+/// `bindings-python/src/resources_gen.rs`.
+fn rs() -> String {
+    let models = schema::models();
+    let mut out = String::from(
+        "// Generated from the Rust core by core/examples/codegen_python.rs: do not edit. Regenerate with\n\
+         // PALISADE_UPDATE_CODEGEN=1 over bindings-python/tests/test_codegen.py (see that file).\n\
+         //\n\
+         // The resources' Python classes, one getter per field of the core's models. Included by\n\
+         // event.rs, which defines the macros and conversions used here.\n\n",
     );
+    let mut types: Vec<&str> = models.models.iter().map(|m| m.name.as_str()).collect();
+    types.extend(models.enums.iter().map(|e| e.name.as_str()));
+    types.sort_unstable();
+    let _ = writeln!(out, "use palisade_webhooks::{{");
+    for name in types {
+        let _ = writeln!(out, "    {name},");
+    }
+    out.push_str("};\n\n// The string enums are `str` in Python.\nto_py_as_str!(\n");
+    for e in &models.enums {
+        let _ = writeln!(out, "    {},", e.name);
+    }
+    out.push_str(");\n");
+    for model in &models.models {
+        out.push('\n');
+        let (mac, variant) = match &model.domain {
+            Some(_) => ("resource_class", format!(", variant {}", model.name)),
+            None => ("nested_class", String::new()),
+        };
+        let _ = writeln!(out, "{mac}! {{");
+        rust_doc(
+            &mut out,
+            "    ",
+            &format!("{}\n\n{}", model.doc, class_note(model)),
+        );
+        let _ = writeln!(
+            out,
+            "    Py{name} as \"{name}\" wraps {name}{variant} {{",
+            name = model.name
+        );
+        for field in &model.fields {
+            rust_doc(&mut out, "        ", &field.doc);
+            let _ = writeln!(
+                out,
+                "        {} as {},",
+                field.rust,
+                rust_ident(&schema::snake_case(&field.wire))
+            );
+        }
+        out.push_str("    }\n}\n");
+    }
+    out.push_str(
+        "\n/// The Python object of an event's typed resource (`UnknownResource` for other domains).\n\
+         fn resource_object(py: Python<'_>, shared: &Arc<Shared>) -> PyResult<Py<PyAny>> {\n    \
+         let shared = shared.clone();\n    Ok(match &shared.event.data {\n",
+    );
+    for model in models.models.iter().filter(|m| m.domain.is_some()) {
+        let _ = writeln!(
+            out,
+            "        Resource::{name}(_) => Py::new(py, Py{name} {{ shared: shared.clone() }})?.into_any(),",
+            name = model.name
+        );
+    }
+    out.push_str(
+        "        _ => Py::new(py, PyUnknownResource { shared: shared.clone() })?.into_any(),\n    })\n}\n",
+    );
+    out.push_str(
+        "\n/// Registers the resources' classes with the native module.\n\
+         pub(crate) fn add_resource_classes(m: &Bound<'_, PyModule>) -> PyResult<()> {\n",
+    );
+    for model in &models.models {
+        let _ = writeln!(out, "    m.add_class::<Py{}>()?;", model.name);
+    }
+    out.push_str("    m.add_class::<PyUnknownResource>()?;\n    Ok(())\n}\n");
+    out
+}
+
+fn main() {
+    match std::env::args().nth(1).as_deref() {
+        Some("errors") => print!("{}", errors()),
+        Some("stub") => print!("{}", stub()),
+        Some("rs") => print!("{}", rs()),
+        _ => {
+            eprintln!("usage: codegen_python errors|stub|rs");
+            std::process::exit(2);
+        }
+    }
 }

@@ -6,9 +6,13 @@
 //!
 //! The Redis store is measured when a URL is given (argument, or `PALISADE_TEST_REDIS_URL` as
 //! set by `scripts/with-redis.sh`). `PALISADE_BENCH_STORES=memory,sqlite,redis` (the default)
-//! picks which stores to measure, e.g. `redis` alone under a profiler. SQLite files go to a temporary directory under
-//! `PALISADE_BENCH_DIR` (default: the system temporary directory). Prints one line per store
-//! and a final JSON line with events/s.
+//! picks which stores to measure, e.g. `redis` alone under a profiler. `PALISADE_BENCH_EVENTS=N`
+//! processes N events per thread in every measurement instead of each store's default, so
+//! instruction counts under `valgrind --tool=callgrind` can be compared between two values of N
+//! (the difference divided by the extra events is the cost of one event, without the set-up).
+//! `PALISADE_BENCH_THREADS=1` (or `4`) measures only the one-thread (four-thread) figures.
+//! SQLite files go to a temporary directory under `PALISADE_BENCH_DIR` (default: the system
+//! temporary directory). Prints one line per store and a final JSON line with events/s.
 
 use std::sync::Arc;
 use std::thread;
@@ -20,8 +24,14 @@ use palisade_webhooks::dedup::{
 };
 
 /// Processes `events` distinct keys on each of `threads` threads (claim, then complete) and
-/// returns events per second.
-fn measure(store: Arc<dyn IdempotencyStore>, events: usize, threads: usize) -> f64 {
+/// returns events per second, or `None` when `PALISADE_BENCH_THREADS` excludes this figure.
+fn measure(store: Arc<dyn IdempotencyStore>, events: usize, threads: usize) -> Option<f64> {
+    let events = events_override().unwrap_or(events);
+    if let Ok(wanted) = std::env::var("PALISADE_BENCH_THREADS") {
+        if wanted.trim() != threads.to_string() {
+            return None;
+        }
+    }
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -43,7 +53,16 @@ fn measure(store: Arc<dyn IdempotencyStore>, events: usize, threads: usize) -> f
             });
         }
     });
-    (events * threads) as f64 / started.elapsed().as_secs_f64()
+    Some((events * threads) as f64 / started.elapsed().as_secs_f64())
+}
+
+/// `PALISADE_BENCH_EVENTS`, when set.
+fn events_override() -> Option<usize> {
+    let value = std::env::var("PALISADE_BENCH_EVENTS").ok()?;
+    match value.parse() {
+        Ok(n) if n > 0 => Some(n),
+        _ => panic!("PALISADE_BENCH_EVENTS must be a positive number of events, not {value:?}"),
+    }
 }
 
 fn process(dedup: &Deduplicator, key: &str) {
@@ -63,7 +82,8 @@ fn main() {
     let dir = tempfile::tempdir_in(base).expect("temporary directory");
 
     let mut results: Vec<(String, f64)> = Vec::new();
-    let mut report = |name: &str, ops: f64| {
+    let mut report = |name: &str, ops: Option<f64>| {
+        let Some(ops) = ops else { return };
         println!("{name:<34} {ops:>12.0} events/s (claim + complete)");
         results.push((name.to_string(), ops));
     };

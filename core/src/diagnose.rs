@@ -30,6 +30,20 @@ pub struct Diagnosis {
     pub checks: Vec<Check>,
 }
 
+/// A [`Diagnosis`] under one of a webhook's keys: what [`Webhook::diagnose_keys`] gives for
+/// each key. Serialises as the diagnosis's fields with `key_fingerprint` first.
+///
+/// [`Webhook::diagnose_keys`]: crate::Webhook::diagnose_keys
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct KeyDiagnosis {
+    /// Fingerprint of the key this diagnosis is for.
+    pub key_fingerprint: String,
+    /// The diagnosis under that key.
+    #[serde(flatten)]
+    pub diagnosis: Diagnosis,
+}
+
 /// One step of a diagnosis.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]

@@ -9,7 +9,7 @@ use sha2::{Digest as _, Sha256};
 
 use crate::encoding::decode_b64;
 use crate::envelope::describe_json_error;
-use crate::error::{err, Error, Result};
+use crate::error::{err, Result};
 use crate::resources::{Approval, CommonFields, Resource, Transaction, Wallet};
 
 /// Deepest JSON nesting accepted in a payload. Palisade resources are a few levels deep; the bound
@@ -260,51 +260,20 @@ impl Serialize for RawJson {
 }
 
 /// JSON's insignificant whitespace (RFC 8259 §2).
-fn is_json_whitespace(c: char) -> bool {
+pub(crate) fn is_json_whitespace(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\n' | '\r')
 }
 
-/// Decodes a verified payload's JSON text for `domain`: the depth bound, then ONE typed parse
-/// that also validates the whole text (serde_json checks the syntax of every value, the ones it
-/// skips included, and that nothing follows the object).
-///
-/// Only when that parse fails is the text examined again step by step, as the checks are
-/// specified (JSON syntax, an object, then the model), so the error is exactly the one the
-/// first failing check gives; and so a resource of an unknown domain whose common fields do not
-/// parse (a duplicate `id`, a number out of range) is still accepted, with no common fields.
+/// Decodes a verified payload's JSON text for `domain` with [`Resource::decode`] (the one
+/// parse of a delivery's payload), and keeps the text as the event's `raw`.
 fn decode_payload(domain: &Domain, text: String) -> Result<(Resource, CommonFields, RawJson)> {
-    if json_depth_exceeds(text.as_bytes(), MAX_PAYLOAD_DEPTH) {
-        return Err(err!(
-            MalformedPayload,
-            "the decoded payload nests deeper than {MAX_PAYLOAD_DEPTH} levels"
-        ));
-    }
-    // A typed parse also accepts a JSON array for a struct, so the object check comes first.
-    if text.trim_start_matches(is_json_whitespace).starts_with('{') {
-        if let Ok((data, common)) = parse_resource(domain, &text, Strictness::Strict) {
-            return Ok((data, common, RawJson::from_validated(text)));
-        }
-    }
-    let raw = RawValue::from_string(text).map_err(|e| {
-        err!(
-            MalformedPayload,
-            "the decoded payload {}",
-            describe_json_error(&e)
-        )
-    })?;
-    if !raw.get().starts_with('{') {
-        return Err(err!(
-            MalformedPayload,
-            "the decoded payload is JSON but not an object"
-        ));
-    }
-    let (data, common) = parse_resource(domain, raw.get(), Strictness::Lenient)?;
-    Ok((data, common, RawJson(String::from(raw.get()))))
+    let (data, common) = Resource::decode(domain, &text)?;
+    Ok((data, common, RawJson::from_validated(text)))
 }
 
 /// True when brackets nest deeper than `max` (string contents are skipped). Linear, so the
 /// bound is checked before any recursive parser sees the text.
-fn json_depth_exceeds(bytes: &[u8], max: usize) -> bool {
+pub(crate) fn json_depth_exceeds(bytes: &[u8], max: usize) -> bool {
     // Nesting can only pass `max` if more than `max` brackets open somewhere in the text
     // (strings included). Counting them is a branch-free pass the compiler vectorises, many
     // times cheaper than the exact scan, which then runs only for bracket-heavy payloads.
@@ -430,101 +399,6 @@ fn push_key_component(out: &mut String, component: &str) {
     }
 }
 
-/// How [`parse_resource`] treats the common fields of an unknown domain's resource.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Strictness {
-    /// A parse failure is an error (the caller then re-checks the text step by step).
-    Strict,
-    /// A parse failure means "no common fields": an unknown domain never fails the event.
-    Lenient,
-}
-
-fn parse_resource(
-    domain: &Domain,
-    json: &str,
-    strictness: Strictness,
-) -> Result<(Resource, CommonFields)> {
-    fn typed<T: for<'de> Deserialize<'de>>(domain: &Domain, json: &str) -> Result<T> {
-        serde_json::from_str(json).map_err(|e| model_error(domain, &e))
-    }
-    Ok(match domain {
-        Domain::Transaction => {
-            let t: Transaction = typed(domain, json)?;
-            let common = CommonFields {
-                id: Some(t.id.clone()),
-                updated_at: t.updated_at.clone(),
-                status: t.status.as_ref().map(|s| s.as_str().to_string()),
-            };
-            (Resource::Transaction(Box::new(t)), common)
-        }
-        Domain::Wallet => {
-            let w: Wallet = typed(domain, json)?;
-            let common = CommonFields {
-                id: Some(w.id.clone()),
-                updated_at: w.updated_at.clone(),
-                status: w.status.as_ref().map(|s| s.as_str().to_string()),
-            };
-            (Resource::Wallet(Box::new(w)), common)
-        }
-        Domain::Approval => {
-            let a: Approval = typed(domain, json)?;
-            let common = CommonFields {
-                id: Some(a.id.clone()),
-                updated_at: a.updated_at.clone(),
-                status: a.status.as_ref().map(|s| s.as_str().to_string()),
-            };
-            (Resource::Approval(Box::new(a)), common)
-        }
-        Domain::Unknown(_) => {
-            let common = match serde_json::from_str::<CommonFields>(json) {
-                Ok(common) => common,
-                Err(e) if strictness == Strictness::Strict => return Err(model_error(domain, &e)),
-                Err(_) => CommonFields::default(),
-            };
-            (Resource::Unknown, common)
-        }
-    })
-}
-
-/// A model mismatch, described by field name and position but never by value.
-///
-/// serde's texts quote the offending value (`invalid type: string "...", expected ...`), so only
-/// the parts that come from the model are kept: the field name of a missing or duplicate field
-/// (the model's own names) and what was expected. Both are split off from the *end* of the
-/// text, which the model writes, so a value that itself contains ", expected " or " at line "
-/// cannot smuggle text through.
-fn model_error(domain: &Domain, e: &serde_json::Error) -> Error {
-    let text = e.to_string();
-    let text = text
-        .rsplit_once(" at line ")
-        .map_or(text.as_str(), |(t, _)| t);
-    let detail = if text.starts_with("missing field") || text.starts_with("duplicate field") {
-        crate::error::clip(text, 60).into_owned()
-    } else if let Some((_, expected)) = text.rsplit_once(", expected ") {
-        let expected = crate::error::clip(expected, 60);
-        format!("a field has the wrong type (expected {expected})")
-    } else if text.starts_with("expected ") {
-        // The model's own field parsers (resources.rs) say only what they expected.
-        format!(
-            "a field has the wrong type ({})",
-            crate::error::clip(text, 60)
-        )
-    } else {
-        // Anything else by category only (the position follows).
-        match e.classify() {
-            serde_json::error::Category::Syntax => "a value is not valid JSON".to_string(),
-            serde_json::error::Category::Eof => "the JSON is truncated".to_string(),
-            _ => "a field has the wrong shape".to_string(),
-        }
-    };
-    err!(
-        MalformedPayload,
-        "the payload does not fit the {domain} model: {detail} (line {}, column {})",
-        e.line(),
-        e.column()
-    )
-}
-
 /// The wire form of an [`Event`]: snake_case keys, the same in every language.
 #[derive(Serialize, Deserialize)]
 struct EventWire<'a> {
@@ -587,6 +461,7 @@ mod tests {
     use super::*;
     use crate::encoding::encode_b64;
     use crate::error::ErrorCode;
+    use crate::resources::{from_model, Strictness};
 
     fn event(domain: &str, json: &str) -> Result<Event> {
         Event::from_verified(Some(domain), None, encode_b64(json.as_bytes()), "fp".into())
@@ -787,7 +662,7 @@ mod tests {
                 "the decoded payload is JSON but not an object"
             ));
         }
-        let (data, common) = parse_resource(domain, raw.get(), Strictness::Lenient)?;
+        let (data, common) = from_model(domain, raw.get(), Strictness::Lenient)?;
         Ok((data, common, raw.get().to_string()))
     }
 

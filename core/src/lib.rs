@@ -48,6 +48,9 @@ mod key_cache;
 mod keys;
 pub mod receiver;
 mod resources;
+#[cfg(feature = "schema")]
+#[doc(hidden)]
+pub mod schema;
 mod signature;
 pub mod testing;
 mod webhook;
@@ -61,6 +64,8 @@ pub use error::{Error, ErrorCode, Result, MAX_MESSAGE_CHARS, TRUNCATION_MARK};
 pub use event::{idempotency_key, payload_hash_key, Domain, Event, RawJson, MAX_PAYLOAD_DEPTH};
 pub use keys::{Backend, PublicKey};
 pub use receiver::{Answer, AnswerCode, Begin, Outcome, Receiver, Ticket};
+#[doc(hidden)]
+pub use resources::wire_fields;
 pub use resources::{
     Approval, ApprovalStatus, Asset, Blockchain, KeyAlgorithm, Keystore, Resource, Transaction,
     TransactionAction, TransactionStatus, TransferParty, Wallet, WalletSettings, WalletStatus,

@@ -7,16 +7,25 @@
 //! text, so no digit is ever lost), and fields whose shape the documentation does not pin down are
 //! kept as raw [`serde_json::Value`]s. Fields not modelled here are not dropped: the whole payload
 //! stays available as `Event::raw`.
+//!
+//! These definitions are the one source of the resource types of every language: with the
+//! `schema` feature each model also derives its JSON Schema (and records its serde field order,
+//! `x-field-order`), which the code generators read through `crate::schema`.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::value::RawValue;
 use serde_json::Value;
+
+use crate::envelope::describe_json_error;
+use crate::error::{clip, err, Error, Result};
+use crate::event::{is_json_whitespace, json_depth_exceeds, Domain, MAX_PAYLOAD_DEPTH};
 
 /// Declares a string-valued enum that keeps unknown values instead of failing.
 macro_rules! string_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal,)+ }) => {
-        $(#[$meta])*
+    ($(#[doc = $doc:literal])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal,)+ }) => {
+        $(#[doc = $doc])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         #[non_exhaustive]
         pub enum $name {
@@ -60,6 +69,21 @@ macro_rules! string_enum {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
                 Ok($name::from(s.as_ref()))
+            }
+        }
+
+        /// An open set: the known values, or any other string (kept as `Other`).
+        #[cfg(feature = "schema")]
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({
+                    "description": concat!($($doc, "\n",)*).trim(),
+                    "anyOf": [{ "enum": [$($text,)+] }, { "type": "string" }],
+                })
             }
         }
     };
@@ -204,6 +228,8 @@ fn opt_u32<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("x-field-order" = crate::resources::wire_fields::<Self>())))]
 pub struct Asset {
     /// Asset id.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -230,6 +256,8 @@ pub struct Asset {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("x-field-order" = crate::resources::wire_fields::<Self>())))]
 pub struct TransferParty {
     /// Id of the wallet, address book entry or counterparty.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -237,6 +265,7 @@ pub struct TransferParty {
     /// Kind of party (`type` on the wire), e.g. `"WALLET"` or `"ADDRESS"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(rename = "type")]
+    #[cfg_attr(feature = "schema", schemars(extend("x-rust-name" = "kind")))]
     pub kind: Option<String>,
     /// On-chain address.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -253,6 +282,8 @@ pub struct TransferParty {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("x-field-order" = crate::resources::wire_fields::<Self>())))]
 pub struct Transaction {
     /// Transaction id (required).
     pub id: String,
@@ -374,6 +405,8 @@ pub struct Transaction {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("x-field-order" = crate::resources::wire_fields::<Self>())))]
 pub struct WalletSettings {
     /// Whether the wallet is enabled.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -393,6 +426,8 @@ pub struct WalletSettings {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("x-field-order" = crate::resources::wire_fields::<Self>())))]
 pub struct Wallet {
     /// Wallet id (required).
     pub id: String,
@@ -462,6 +497,8 @@ pub struct Wallet {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("x-field-order" = crate::resources::wire_fields::<Self>())))]
 pub struct Approval {
     /// Approval id (required).
     pub id: String,
@@ -491,6 +528,46 @@ pub struct Approval {
     pub status: Option<ApprovalStatus>,
 }
 
+/// The wire names of a model's fields in declaration order, exactly as serde's derive lists
+/// them (renames applied); empty for a type that does not deserialise as a struct.
+///
+/// For tooling that must cover every field of a model without restating the list: the code
+/// generators (the JSON Schema they read keeps properties sorted, so each model records this
+/// order as `x-field-order`) and tests that send every field. Not part of the stable API.
+#[doc(hidden)]
+pub fn wire_fields<T: for<'de> Deserialize<'de>>() -> &'static [&'static str] {
+    let mut probe = FieldProbe(None);
+    let _ = T::deserialize(&mut probe);
+    probe.0.unwrap_or(&[])
+}
+
+/// A deserializer that only records the field list serde's derive hands to `deserialize_struct`.
+struct FieldProbe(Option<&'static [&'static str]>);
+
+impl<'de> Deserializer<'de> for &mut FieldProbe {
+    type Error = serde::de::value::Error;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
+        Err(serde::de::Error::custom("only structs are probed"))
+    }
+
+    fn deserialize_struct<V: serde::de::Visitor<'de>>(
+        self,
+        _: &'static str,
+        fields: &'static [&'static str],
+        _: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.0 = Some(fields);
+        Err(serde::de::Error::custom("fields recorded"))
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
+        ignored_any
+    }
+}
+
 /// The fields every resource is expected to carry, read leniently for unknown domains.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -513,9 +590,11 @@ fn lenient_str<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Err
 
 /// The typed resource of an event, chosen by the envelope's `domain`.
 ///
-/// Serialises as the resource's own canonical JSON (camelCase, absent fields left out), or `null`
+/// Serialises as the resource's own canonical JSON (camelCase, absent fields left out: a field
+/// the payload sent as `null` is absent too, see [`Resource::parse`]), or `null`
 /// for [`Resource::Unknown`] (whose content is only in `Event::raw`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum Resource {
@@ -527,6 +606,182 @@ pub enum Resource {
     Approval(Box<Approval>),
     /// Any other domain: the resource is only available raw (`Event::raw`).
     Unknown,
+}
+
+impl Resource {
+    /// Parses a resource with the model of `domain`, exactly as [`Webhook::verify`] does for a
+    /// delivery's payload (it is the same function): for when you hold the decoded payload JSON
+    /// and its domain but no `Event`, e.g. a resource you stored or received some other way.
+    ///
+    /// - `domain` is the envelope's `domain` string as on the wire (`"TRANSACTION"`, `"WALLET"`,
+    ///   `"APPROVAL"`; any other value, `""` included, is an unknown domain).
+    /// - `raw` is the decoded payload's JSON text (what `Event::raw.get()` gives), not the
+    ///   base64 `payload` string. Text rather than a `serde_json` `RawValue` because this is
+    ///   where it is validated: one parse checks the JSON syntax and fits the model at once.
+    ///
+    /// An unknown domain gives [`Resource::Unknown`] (its content is only in the JSON), whatever
+    /// fields the object holds. Text that is not JSON, nests deeper than
+    /// [`MAX_PAYLOAD_DEPTH`](crate::MAX_PAYLOAD_DEPTH), is not an object, or does not fit the
+    /// domain's model (a missing `id`, a field of the wrong type) is refused with
+    /// `ERR_MALFORMED_PAYLOAD` and the message a delivery carrying it gets. A field present as
+    /// JSON `null` reads as absent (`None`), like a field left out, so it is never serialised.
+    ///
+    /// [`Webhook::verify`]: crate::Webhook::verify
+    ///
+    /// ```
+    /// use palisade_webhooks::{ErrorCode, Resource};
+    ///
+    /// let wallet = Resource::parse("WALLET", r#"{"id":"w1","status":"PROVISIONED","name":null}"#)?;
+    /// match &wallet {
+    ///     Resource::Wallet(w) => assert_eq!((w.id.as_str(), w.name.as_deref()), ("w1", None)),
+    ///     _ => unreachable!(),
+    /// }
+    /// assert_eq!(serde_json::to_string(&wallet).unwrap(), r#"{"id":"w1","status":"PROVISIONED"}"#);
+    ///
+    /// assert_eq!(Resource::parse("SOMETHING_NEW", r#"{"anything":1}"#)?, Resource::Unknown);
+    /// let e = Resource::parse("WALLET", r#"{"name":"no id"}"#).unwrap_err();
+    /// assert_eq!(e.code(), ErrorCode::MalformedPayload);
+    /// # Ok::<(), palisade_webhooks::Error>(())
+    /// ```
+    pub fn parse(domain: &str, raw: &str) -> Result<Resource> {
+        Resource::decode(&Domain::from(domain), raw).map(|(resource, _)| resource)
+    }
+
+    /// [`Resource::parse`], also giving the common fields the idempotency key is built from (out
+    /// of the same parse: a delivery's payload is parsed once).
+    ///
+    /// The depth bound is checked first, then ONE typed parse that also validates the whole
+    /// text (serde_json checks the syntax of every value, the ones it skips included, and that
+    /// nothing follows the object). Only when that parse fails is the text examined again step
+    /// by step, as the checks are specified (JSON syntax, an object, then the model), so the
+    /// error is exactly the one the first failing check gives; and so a resource of an unknown
+    /// domain whose common fields do not parse (a duplicate `id`, a number out of range) is
+    /// still accepted, with no common fields.
+    pub(crate) fn decode(domain: &Domain, text: &str) -> Result<(Resource, CommonFields)> {
+        if json_depth_exceeds(text.as_bytes(), MAX_PAYLOAD_DEPTH) {
+            return Err(err!(
+                MalformedPayload,
+                "the decoded payload nests deeper than {MAX_PAYLOAD_DEPTH} levels"
+            ));
+        }
+        // A typed parse also accepts a JSON array for a struct, so the object check comes first.
+        if text.trim_start_matches(is_json_whitespace).starts_with('{') {
+            if let Ok(found) = from_model(domain, text, Strictness::Strict) {
+                return Ok(found);
+            }
+        }
+        let raw: &RawValue = serde_json::from_str(text).map_err(|e| {
+            err!(
+                MalformedPayload,
+                "the decoded payload {}",
+                describe_json_error(&e)
+            )
+        })?;
+        if !raw.get().starts_with('{') {
+            return Err(err!(
+                MalformedPayload,
+                "the decoded payload is JSON but not an object"
+            ));
+        }
+        from_model(domain, raw.get(), Strictness::Lenient)
+    }
+}
+
+/// How [`from_model`] treats the common fields of an unknown domain's resource.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Strictness {
+    /// A parse failure is an error (the caller then re-checks the text step by step).
+    Strict,
+    /// A parse failure means "no common fields": an unknown domain never fails the event.
+    Lenient,
+}
+
+/// What the three typed models share: the fields the idempotency key is built from, and the
+/// [`Resource`] variant that holds them.
+trait Model: for<'de> Deserialize<'de> {
+    fn common(&self) -> CommonFields;
+    fn into_resource(self) -> Resource;
+}
+
+macro_rules! model {
+    ($($name:ident),+) => {$(
+        impl Model for $name {
+            fn common(&self) -> CommonFields {
+                CommonFields {
+                    id: Some(self.id.clone()),
+                    updated_at: self.updated_at.clone(),
+                    status: self.status.as_ref().map(|s| s.as_str().to_string()),
+                }
+            }
+            fn into_resource(self) -> Resource {
+                Resource::$name(Box::new(self))
+            }
+        }
+    )+};
+}
+
+model!(Transaction, Wallet, Approval);
+
+/// The one place a domain picks its model: parses `json` (known to be an object) with it.
+pub(crate) fn from_model(
+    domain: &Domain,
+    json: &str,
+    strictness: Strictness,
+) -> Result<(Resource, CommonFields)> {
+    fn typed<T: Model>(domain: &Domain, json: &str) -> Result<(Resource, CommonFields)> {
+        let model: T = serde_json::from_str(json).map_err(|e| model_error(domain, &e))?;
+        let common = model.common();
+        Ok((model.into_resource(), common))
+    }
+    Ok(match domain {
+        Domain::Transaction => typed::<Transaction>(domain, json)?,
+        Domain::Wallet => typed::<Wallet>(domain, json)?,
+        Domain::Approval => typed::<Approval>(domain, json)?,
+        Domain::Unknown(_) => {
+            let common = match serde_json::from_str::<CommonFields>(json) {
+                Ok(common) => common,
+                Err(e) if strictness == Strictness::Strict => return Err(model_error(domain, &e)),
+                Err(_) => CommonFields::default(),
+            };
+            (Resource::Unknown, common)
+        }
+    })
+}
+
+/// A model mismatch, described by field name and position but never by value.
+///
+/// serde's texts quote the offending value (`invalid type: string "...", expected ...`), so only
+/// the parts that come from the model are kept: the field name of a missing or duplicate field
+/// (the model's own names) and what was expected. Both are split off from the *end* of the
+/// text, which the model writes, so a value that itself contains ", expected " or " at line "
+/// cannot smuggle text through.
+fn model_error(domain: &Domain, e: &serde_json::Error) -> Error {
+    let text = e.to_string();
+    let text = text
+        .rsplit_once(" at line ")
+        .map_or(text.as_str(), |(t, _)| t);
+    let detail = if text.starts_with("missing field") || text.starts_with("duplicate field") {
+        clip(text, 60).into_owned()
+    } else if let Some((_, expected)) = text.rsplit_once(", expected ") {
+        let expected = clip(expected, 60);
+        format!("a field has the wrong type (expected {expected})")
+    } else if text.starts_with("expected ") {
+        // The model's own field parsers (above) say only what they expected.
+        format!("a field has the wrong type ({})", clip(text, 60))
+    } else {
+        // Anything else by category only (the position follows).
+        match e.classify() {
+            serde_json::error::Category::Syntax => "a value is not valid JSON".to_string(),
+            serde_json::error::Category::Eof => "the JSON is truncated".to_string(),
+            _ => "a field has the wrong shape".to_string(),
+        }
+    };
+    err!(
+        MalformedPayload,
+        "the payload does not fit the {domain} model: {detail} (line {}, column {})",
+        e.line(),
+        e.column()
+    )
 }
 
 #[cfg(test)]

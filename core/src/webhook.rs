@@ -6,7 +6,7 @@ use p256::ecdsa::Signature;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use crate::diagnose::Diagnosis;
+use crate::diagnose::{Diagnosis, KeyDiagnosis};
 use crate::envelope::Envelope;
 use crate::error::{err, Error, ErrorCode, Result};
 use crate::event::Event;
@@ -233,15 +233,53 @@ impl Webhook {
         I::Item: HeaderPair,
     {
         let signature = find_signature_header(headers);
-        let mut reports = self
-            .keys
-            .iter()
-            .map(|key| crate::diagnose::diagnose(&key.to_spki_b64(), body, signature.as_deref()));
+        // Lazily: the keys after the one the signature matches are not diagnosed.
+        let mut reports = self.key_diagnoses(body, signature.as_deref());
         let first = reports.next().expect("a Webhook has at least one key");
-        if first.digest.is_some() {
-            return first;
+        if first.diagnosis.digest.is_some() {
+            return first.diagnosis;
         }
-        reports.find(|r| r.digest.is_some()).unwrap_or(first)
+        reports
+            .find(|r| r.diagnosis.digest.is_some())
+            .unwrap_or(first)
+            .diagnosis
+    }
+
+    /// [`Webhook::diagnose`] under every key, in the order the keys are tried: one
+    /// [`KeyDiagnosis`] per key, each naming its key by fingerprint. The `Signature` header is
+    /// found in `headers` as [`Webhook::verify`] finds it.
+    ///
+    /// ```
+    /// use palisade_webhooks::{testing::TestSigner, Webhook, WebhookOptions};
+    ///
+    /// let (old, new) = (TestSigner::from_seed(1), TestSigner::from_seed(2));
+    /// let webhook =
+    ///     Webhook::from_keys(&[old.public_key_b64(), new.public_key_b64()], WebhookOptions::default())?;
+    /// let delivery = new.delivery("WALLET", r#"{"id":"w1"}"#)?;
+    /// let reports = webhook.diagnose_keys(&delivery.body, &delivery.headers);
+    /// assert_eq!(reports.len(), 2);
+    /// assert_eq!(reports[1].key_fingerprint, new.public_key().fingerprint());
+    /// assert!(!reports[0].diagnosis.verifies && reports[1].diagnosis.verifies);
+    /// # Ok::<(), palisade_webhooks::Error>(())
+    /// ```
+    pub fn diagnose_keys<I>(&self, body: &[u8], headers: I) -> Vec<KeyDiagnosis>
+    where
+        I: IntoIterator,
+        I::Item: HeaderPair,
+    {
+        let signature = find_signature_header(headers);
+        self.key_diagnoses(body, signature.as_deref()).collect()
+    }
+
+    fn key_diagnoses<'a>(
+        &'a self,
+        body: &'a [u8],
+        signature: Option<&'a str>,
+    ) -> impl Iterator<Item = KeyDiagnosis> + 'a {
+        self.keys.iter().map(move |key| KeyDiagnosis {
+            key_fingerprint: key.fingerprint().to_string(),
+            diagnosis: crate::diagnose::diagnose(&key.to_spki_b64(), body, signature),
+        })
     }
 
     fn check_size(&self, body: &[u8]) -> Result<()> {
@@ -435,5 +473,54 @@ mod tests {
         );
         let report = webhook.diagnose(&d.body, Vec::<(String, String)>::new());
         assert_eq!(report.error, Some("ERR_MISSING_SIGNATURE"));
+    }
+
+    #[test]
+    fn diagnose_keys_reports_every_key_in_order() {
+        let signers = [6, 7, 8].map(TestSigner::from_seed);
+        let keys = signers.each_ref().map(|s| s.public_key_b64());
+        let webhook = Webhook::from_keys(&keys, WebhookOptions::default()).unwrap();
+        let d = signers[1].delivery("WALLET", r#"{"id":"w1"}"#).unwrap();
+        // The header as any client may spell it.
+        let headers = [("  signature ", d.signature.as_str())];
+        let reports = webhook.diagnose_keys(&d.body, headers);
+        assert_eq!(reports.len(), 3);
+        for ((report, signer), key) in reports.iter().zip(&signers).zip(&keys) {
+            assert_eq!(report.key_fingerprint, signer.public_key().fingerprint());
+            let alone = crate::diagnose::diagnose(key, &d.body, Some(&d.signature));
+            assert_eq!(report.diagnosis, alone);
+        }
+        let verifies: Vec<bool> = reports.iter().map(|r| r.diagnosis.verifies).collect();
+        assert_eq!(verifies, [false, true, false]);
+        assert_eq!(webhook.diagnose(&d.body, headers), reports[1].diagnosis);
+
+        // One flat object per key, `key_fingerprint` first.
+        let text = serde_json::to_string(&reports[1]).unwrap();
+        let fingerprint = signers[1].public_key().fingerprint().to_string();
+        assert!(
+            text.starts_with(&format!(
+                r#"{{"key_fingerprint":"{fingerprint}","verifies":true,"#
+            )),
+            "{text}"
+        );
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let mut fields: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        fields.sort_unstable();
+        let want = [
+            "cause",
+            "checks",
+            "digest",
+            "error",
+            "key_fingerprint",
+            "verifies",
+        ];
+        assert_eq!(fields, want);
+        assert_eq!(json["digest"], "sha256");
+        assert_eq!(json["error"], serde_json::Value::Null);
     }
 }

@@ -8,7 +8,6 @@
 
 mod store_common;
 
-use std::io::Write;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -68,25 +67,13 @@ fn a_killed_worker_blocks_the_event_only_until_its_lease_expires() {
 
 #[test]
 fn a_store_built_before_fork_processes_each_event_exactly_once_in_every_process() {
-    const TEST: &str =
-        "a_store_built_before_fork_processes_each_event_exactly_once_in_every_process";
-    const KEYS: usize = 300;
-    if std::env::var(CHILD_ROLE).is_ok() {
-        // One store, built and used here, then inherited by four forked children.
-        let dedup = Deduplicator::new(child_store());
-        let dir = tempfile::tempdir().unwrap();
-        let stats = forked_workers(&dedup, &keys(&run_id(), KEYS), 4, dir.path());
-        let mut out = child_stdout();
-        writeln!(out, "FORKED {stats:?}").unwrap();
-        return;
-    }
     let env = [(CHILD_PREFIX, format!("{}:", run_id()))];
-    let stdout = run_child(TEST, "fork", &env);
-    let line = stdout
-        .lines()
-        .find(|l| l.starts_with("FORKED"))
-        .unwrap_or(&stdout);
-    println!("redis, one store across fork, 5 processes, {KEYS} events: {line}");
+    store_across_fork(
+        "a_store_built_before_fork_processes_each_event_exactly_once_in_every_process",
+        "redis",
+        &env,
+        child_store,
+    );
 }
 
 /// Claims `key` and expects a new claim, which it completes.

@@ -5,7 +5,6 @@
 
 mod store_common;
 
-use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -70,27 +69,18 @@ fn a_killed_worker_blocks_the_event_only_until_its_lease_expires() {
 
 #[test]
 fn a_store_built_before_fork_processes_each_event_exactly_once_in_every_process() {
-    const TEST: &str =
-        "a_store_built_before_fork_processes_each_event_exactly_once_in_every_process";
-    const KEYS: usize = 300;
-    if std::env::var(CHILD_ROLE).is_ok() {
-        // One store, opened and used here, then inherited by four forked children.
-        let dedup = Deduplicator::new(child_store());
-        let dir = tempfile::tempdir().unwrap();
-        let stats = forked_workers(&dedup, &keys(&run_id(), KEYS), 4, dir.path());
-        let mut out = child_stdout();
-        writeln!(out, "FORKED {stats:?}").unwrap();
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("idempotency.sqlite3");
     let env = [(CHILD_PATH, path.display().to_string())];
-    let stdout = run_child(TEST, "fork", &env);
-    let line = stdout
-        .lines()
-        .find(|l| l.starts_with("FORKED"))
-        .unwrap_or(&stdout);
-    println!("sqlite, one store across fork, 5 processes, {KEYS} events: {line}");
+    store_across_fork(
+        "a_store_built_before_fork_processes_each_event_exactly_once_in_every_process",
+        "sqlite",
+        &env,
+        child_store,
+    );
+    if std::env::var(CHILD_ROLE).is_ok() {
+        return;
+    }
     // The file is consistent afterwards: a fresh connection sees every key as processed.
     let integrity: String = rusqlite::Connection::open(&path)
         .unwrap()

@@ -1,5 +1,5 @@
 # Generated from the Rust core by core/examples/codegen_python.rs: do not edit. Regenerate with
-# cargo run -q -p palisade-webhooks --example codegen_python > bindings-python/python/palisade_webhooks/_errors.py
+# cargo run -q -p palisade-webhooks --features schema --example codegen_python -- errors > bindings-python/python/palisade_webhooks/_errors.py
 """The exceptions of palisade_webhooks, one class per stable error code, and the codes a
 receiver answers with.
 

@@ -7,11 +7,12 @@
 //! one per command.
 
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::Thread;
 use std::time::Duration;
 
-use ::redis::{Client, Cmd, Connection, RedisError, Script, Value};
+use ::redis::{Client, Cmd, Connection, IntoConnectionInfo, RedisError, Script, Value};
 
 use super::options::{self, InvalidOption};
 use super::per_process::PerProcess;
@@ -26,7 +27,9 @@ const MAX_EXPIRY_MS: u128 = 1 << 46;
 /// connection cannot turn the caller's own claim into "held by someone else".
 ///
 /// Claim: take the key with `SET NX PX` (Redis expires a lapsed lease by itself); the holder
-/// asking again renews its lease; otherwise report what holds it.
+/// asking again renews its lease; otherwise report what holds it. A claim is normally the single
+/// command `SET key value NX PX lease GET` instead (see [`RedisStore::claim`]); this script is
+/// for the holder's repeated claim and for servers older than Redis 7.0.
 const CLAIM: &str = r"
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 0 end
 local v = redis.call('GET', KEYS[1])
@@ -172,8 +175,9 @@ impl RedisOptions {
 /// server: the store to use when **several instances or hosts** receive the same webhooks
 /// (one host alone can use `SqliteStore`, one process `MemoryStore`).
 ///
-/// Each operation is one atomic server-side step: a claim is a `SET key NX PX lease` inside a
-/// Lua script that otherwise reports "completed" or "held"; complete and release are
+/// Each operation is one atomic server-side step: a claim is `SET key NX PX lease GET`, which
+/// takes a free key or returns the value that makes it "completed" or "held" (a Lua script on
+/// Redis before 7.0, and for the holder renewing its own lease); complete and release are
 /// compare-and-set scripts that only the holder of the claim's token can apply. Lease and
 /// retention are Redis key expiries, measured by the Redis server's clock: a lease held by a
 /// worker that died expires and another worker takes the key over; a completed key is
@@ -220,6 +224,8 @@ pub struct RedisStore {
     addr: String,
     /// This process's connection and queue (a forked child makes its own).
     lane: PerProcess<Arc<Lane>>,
+    /// Claims use `SET NX GET` (Redis ≥ 7.0) until the server refuses it, then the script.
+    set_nx_get: AtomicBool,
 }
 
 impl fmt::Debug for RedisStore {
@@ -255,19 +261,25 @@ impl RedisStore {
     /// Fails with `ERR_STORE_UNAVAILABLE` only when the URL is invalid.
     pub fn connect_lazy(url: &str, options: RedisOptions) -> Result<RedisStore> {
         // The URL may carry a password: it never goes into a message.
-        let client = Client::open(url).map_err(|e| {
+        let invalid = |e: RedisError| {
             err!(
                 StoreUnavailable,
                 "Redis idempotency store: invalid URL: {}",
                 clip(&e.to_string(), 80)
             )
-        })?;
+        };
+        let info = url.into_connection_info().map_err(invalid)?;
+        // Requests are small and each waits for its reply: Nagle's algorithm could only hold one
+        // back.
+        let tcp = info.tcp_settings().clone().set_nodelay(true);
+        let client = Client::open(info.set_tcp_settings(tcp)).map_err(invalid)?;
         let addr = client.get_connection_info().addr().to_string();
         Ok(RedisStore {
             client,
             options,
             addr,
             lane: PerProcess::new(Arc::new(Lane::default())),
+            set_nx_get: AtomicBool::new(true),
         })
     }
 
@@ -592,9 +604,41 @@ impl Drop for Leading<'_> {
 }
 
 impl IdempotencyStore for RedisStore {
+    /// One `SET key h:<token> NX PX lease GET`: it takes a free key, and otherwise returns the
+    /// value that holds it (`c:` completed, `h:` another token's live lease), all in one command
+    /// with no script. Only the holder claiming again (its own `h:<token>`: a command re-sent
+    /// after a dropped connection) needs the script, which renews the lease. Redis before 7.0
+    /// refuses `NX` with `GET` (a syntax error, applied to nothing): the store then uses the
+    /// script for every claim.
     fn claim(&self, key: &str, token: &str, lease: Duration) -> Result<StoreClaim> {
         let (key, held, lease) = (self.key(key), held(token), expiry_ms(lease).to_string());
         let what = "cannot claim a key";
+        if self.set_nx_get.load(Ordering::Relaxed) {
+            let mut cmd = Cmd::new();
+            cmd.arg("SET")
+                .arg(&key)
+                .arg(&held)
+                .arg("NX")
+                .arg("PX")
+                .arg(&lease)
+                .arg("GET");
+            match self.call(what, cmd.get_packed_command())? {
+                Value::Nil => return Ok(StoreClaim::Claimed),
+                Value::BulkString(v) if v.starts_with(b"c:") => return Ok(StoreClaim::Completed),
+                Value::BulkString(v) if v != held.as_bytes() => return Ok(StoreClaim::Held),
+                // Our own live claim: the script renews its lease.
+                Value::BulkString(_) => {}
+                // Refused, so applied to nothing: the script answers instead (it reports a
+                // lasting problem, such as a key of another type, as its own error). A server
+                // without `NX` with `GET` gets the script from now on.
+                Value::ServerError(e) => {
+                    if refuses_nx_with_get(&e) {
+                        self.set_nx_get.store(false, Ordering::Relaxed);
+                    }
+                }
+                other => return Err(self.unexpected(what, &other)),
+            }
+        }
         match self.script(
             what,
             &scripts().claim,
@@ -624,6 +668,12 @@ impl IdempotencyStore for RedisStore {
             &[held.as_bytes()],
         )? == 1)
     }
+}
+
+/// The error of a server that does not know `SET ... NX ... GET` (Redis before 7.0: "ERR syntax
+/// error"; before 6.2 `GET` is not an option at all, the same error).
+fn refuses_nx_with_get(e: &::redis::ServerError) -> bool {
+    e.code() == "ERR" && e.details().is_some_and(|d| d.contains("syntax"))
 }
 
 fn held(token: &str) -> String {
@@ -673,6 +723,62 @@ mod tests {
         let options = RedisOptions::default().prefix("test:lazy:");
         let store = RedisStore::connect_lazy(&test_url(), options).unwrap();
         contract::run_all(&store, &std::thread::sleep);
+    }
+
+    #[test]
+    fn contract_suite_with_script_claims() {
+        // What a server older than Redis 7.0 gets: every claim through the script.
+        let store = test_store("script-claims");
+        store.set_nx_get.store(false, Ordering::Relaxed);
+        contract::run_all(&store, &std::thread::sleep);
+        assert!(!store.set_nx_get.load(Ordering::Relaxed));
+    }
+
+    #[test]
+    fn the_holder_claiming_again_renews_its_lease() {
+        // `SET NX GET` finds the holder's own value and leaves the renewal to the script.
+        let store = test_store("renew");
+        let key = format!("k-{}", crate::dedup::new_token());
+        let short = Duration::from_millis(300);
+        assert_eq!(store.claim(&key, "t", short).unwrap(), StoreClaim::Claimed);
+        assert_eq!(
+            store.claim(&key, "t", Duration::from_secs(30)).unwrap(),
+            StoreClaim::Claimed
+        );
+        std::thread::sleep(short + Duration::from_millis(200));
+        assert_eq!(
+            store.claim(&key, "u", Duration::from_secs(30)).unwrap(),
+            StoreClaim::Held,
+            "the renewed lease outlives the first one"
+        );
+        assert!(store.set_nx_get.load(Ordering::Relaxed));
+    }
+
+    #[test]
+    fn a_syntax_error_is_recognised_as_a_server_without_nx_get() {
+        // `NX` with `XX` is a syntax error on every version: the same reply Redis < 7.0 gives
+        // to `NX` with `GET`.
+        let store = test_store("syntax");
+        let key = format!("k-{}", crate::dedup::new_token());
+        let mut cmd = Cmd::new();
+        cmd.arg("SET").arg(&key).arg("v").arg("NX").arg("XX");
+        match store.call("syntax", cmd.get_packed_command()).unwrap() {
+            Value::ServerError(e) => assert!(refuses_nx_with_get(&e), "{e:?}"),
+            other => panic!("{other:?}"),
+        }
+        let mut cmd = Cmd::new();
+        cmd.arg("INCR").arg(&key);
+        assert_eq!(
+            store.call("incr", cmd.get_packed_command()).unwrap(),
+            Value::Int(1)
+        );
+        let mut cmd = Cmd::new();
+        cmd.arg("SET").arg(&key).arg("v").arg("NX").arg("GET");
+        // The key holds "1": SET NX GET answers with it and sets nothing.
+        assert_eq!(
+            store.call("get", cmd.get_packed_command()).unwrap(),
+            Value::BulkString(b"1".to_vec())
+        );
     }
 
     #[test]

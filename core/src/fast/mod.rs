@@ -12,16 +12,22 @@
 //! ECDSA verification computes R = u1·G + u2·Q. `p256`'s own verify does this with two
 //! constant-time 4-bit-window scalar multiplications (~512 doublings). Here:
 //!
-//! - for G (static, built once per process) and for Q (per [`PreparedKey`]), a table holds every
-//!   d·2^(8i)·P for d ∈ 1..=128 and each 8-bit window position i, in affine coordinates
-//!   (~262 KB per point; all normalised with batched inversions);
-//! - u1 and u2 are recoded into 33 signed 8-bit digits each, so R is a plain sum of at most 66
-//!   table entries: ~65 mixed Jacobian + affine additions and no doubling;
+//! - for Q (per [`PreparedKey`]), a table holds every d·2^(8i)·Q for d ∈ 1..=128 and each
+//!   8-bit window position i, in affine coordinates (~262 KB; all normalised with batched
+//!   inversions); for G (static, built once per process) the same with 10-bit windows
+//!   (d ∈ 1..=512, ~823 KB, see `G_WINDOW`);
+//! - u1 and u2 are recoded into 26 and 33 signed digits, so R is a plain sum of at most 59
+//!   table entries: ~58 mixed Jacobian + affine additions and no doubling;
 //! - s⁻¹ uses a variable-time safegcd inversion, and the final `x(R) mod n == r` test is done
 //!   without converting R to affine coordinates (see `x_matches`).
 //!
-//! The arithmetic is `p256`'s own field arithmetic (`p256::FieldElement`, feature
-//! `expose-field`) and scalar arithmetic (`p256::Scalar`); only the point-level algorithms are new.
+//! The field arithmetic is this module's own (`field.rs`: variable-time Montgomery arithmetic
+//! with P-256's special-form reduction, differentially tested against `p256::FieldElement`),
+//! inlined into the point formulas; scalar arithmetic is `p256`'s (`p256::Scalar`).
+//!
+//! Where the time goes (the benchmark delivery, `perf record` on `core/examples/profile.rs`):
+//! the ~58 point additions are about half of a full delivery and ~70 % of the signature check
+//! (each is 8 multiplications and 3 squarings); the s⁻¹ inversion is ~7 % of a delivery.
 //!
 //! # Result
 //!
@@ -32,19 +38,22 @@
 //! [`p256::ecdsa::VerifyingKey`]), R ≠ O, and x(R) ≡ r (mod n). High-S signatures are accepted,
 //! as `p256` does.
 
+mod field;
 mod point;
 mod scalar_inv;
 mod table;
 #[cfg(test)]
 mod tests;
 
+use self::field::Fe;
 use self::point::{Affine, Jacobian};
 use self::table::Table;
 use p256::ecdsa::signature::hazmat::PrehashVerifier;
 use p256::ecdsa::{Signature, VerifyingKey};
+use p256::elliptic_curve::bigint::ArrayEncoding;
 use p256::elliptic_curve::ops::Reduce;
 use p256::elliptic_curve::sec1::ToEncodedPoint;
-use p256::{AffinePoint, FieldBytes, FieldElement, Scalar, U256};
+use p256::{AffinePoint, FieldBytes, Scalar, U256};
 use std::fmt;
 use std::sync::OnceLock;
 
@@ -52,12 +61,14 @@ use std::sync::OnceLock;
 /// the 300 KB per-key budget).
 const Q_WINDOW: usize = 8;
 /// Window width of the static, shared table for G. Wider windows mean fewer additions but a
-/// bigger one-time table. Measured here (2-core Zen 4 VM, best of several runs, µs/verify;
-/// static table size; one-time build): W=8: 17.3 µs, 262 KB, ~1.1 ms; W=9: 16.4 µs, 460 KB;
-/// W=10: 15.7 µs, 823 KB, ~3.3 ms; W=11: 15.2 µs, 1.5 MB, ~10 ms; W=12: 14.8 µs, 2.75 MB,
-/// ~18 ms. 8 keeps the first key preparation (which also builds this table) well under 5 ms
-/// and both tables together within a 1 MB L2 cache; any W in 5..=14 is supported.
-const G_WINDOW: usize = 8;
+/// bigger one-time table, built by the first key preparation in the process. Measured with this
+/// module's field arithmetic (2-core Xeon VM, shared; signature check under callgrind, and CPU
+/// time relative to W=8 within one run; static table size; first key preparation including the
+/// G table, CPU time): W=8: 313.6k instructions, 1.00, 262 KB, 1.5 ms; W=10: 297.4k, 0.92,
+/// 823 KB, 2.9 ms; W=11: ~292k, 0.89, 1.5 MB, 4.6 ms. 10 takes most of the gain while the first
+/// key preparation stays well under its 5 ms budget (later keys: ~0.6 ms, the Q table only);
+/// any W in 5..=14 is supported.
+const G_WINDOW: usize = 10;
 /// The per-key table type.
 type QTable = Table<Q_WINDOW>;
 /// The static generator table type.
@@ -86,8 +97,8 @@ pub struct PreparedKey {
 }
 
 impl PreparedKey {
-    /// Builds the tables for Q (about 1–2 ms in release builds). The first call in a process
-    /// also builds the shared table for the generator G (about the same again).
+    /// Builds the tables for Q (about 0.6 ms in release builds). The first call in a process
+    /// also builds the shared table for the generator G (about 2.3 ms more).
     ///
     /// Q comes from an already-validated `p256` [`VerifyingKey`] (on the curve, not the
     /// identity), so it has prime order n, which the table construction relies on.
@@ -142,8 +153,8 @@ fn generator_table() -> Option<&'static GTable> {
 /// Our affine representation of a `p256` affine point; `None` for the identity.
 fn to_affine(p: &AffinePoint) -> Option<Affine> {
     let ep = p.to_encoded_point(false);
-    let x = Option::from(FieldElement::from_bytes(ep.x()?))?;
-    let y = Option::from(FieldElement::from_bytes(ep.y()?))?;
+    let x = Fe::from_bytes(&(*ep.x()?).into())?;
+    let y = Fe::from_bytes(&(*ep.y()?).into())?;
     Some(Affine { x, y })
 }
 
@@ -196,17 +207,17 @@ fn verify_with_tables(g: &GTable, q: &QTable, prehash: &[u8; 32], sig: &Signatur
 /// - r < n < p and r + n < p in the second case, so both are already reduced field elements.
 fn x_matches(acc: &Jacobian, r: &Scalar) -> bool {
     let r_uint = U256::from(r);
-    let Some(r_fe) = Option::<FieldElement>::from(FieldElement::from_uint(r_uint)) else {
+    let Some(r_fe) = Fe::from_bytes(&r_uint.to_be_byte_array().into()) else {
         return false; // unreachable: r < n < p
     };
     let z2 = acc.z.square();
-    if acc.x == r_fe.multiply(&z2) {
+    if acc.x == r_fe.mul(&z2) {
         return true;
     }
     if r_uint < P_MINUS_N {
         let r_plus_n = r_uint.wrapping_add(&N); // < p: no wrap, no reduction needed
-        if let Some(c) = Option::<FieldElement>::from(FieldElement::from_uint(r_plus_n)) {
-            return acc.x == c.multiply(&z2);
+        if let Some(c) = Fe::from_bytes(&r_plus_n.to_be_byte_array().into()) {
+            return acc.x == c.mul(&z2);
         }
     }
     false

@@ -1,4 +1,4 @@
-//! Variable-time P-256 point arithmetic on top of `p256`'s own field arithmetic.
+//! Variable-time P-256 point arithmetic on top of this module's field arithmetic (`field.rs`).
 //!
 //! Everything here handles public data only (public keys, signatures, the generator), so it
 //! branches freely on values. It is *not* suitable for secret scalars.
@@ -6,7 +6,7 @@
 //! Curve: y² = x³ − 3x + b over GF(p). Every point other than the identity has prime order n
 //! (the cofactor is 1), which the table construction relies on (see `table.rs`).
 
-use p256::FieldElement;
+use super::field::Fe;
 
 /// An affine point (x, y), never the identity.
 ///
@@ -15,8 +15,8 @@ use p256::FieldElement;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(C, align(64))]
 pub(super) struct Affine {
-    pub(super) x: FieldElement,
-    pub(super) y: FieldElement,
+    pub(super) x: Fe,
+    pub(super) y: Fe,
 }
 
 impl Affine {
@@ -37,18 +37,18 @@ impl Affine {
 /// `Z == 0` convention) makes the exceptional cases easy to see and to test.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Jacobian {
-    pub(super) x: FieldElement,
-    pub(super) y: FieldElement,
-    pub(super) z: FieldElement,
+    pub(super) x: Fe,
+    pub(super) y: Fe,
+    pub(super) z: Fe,
     pub(super) infinity: bool,
 }
 
 impl Jacobian {
     /// The point at infinity (the group identity).
     pub(super) const IDENTITY: Self = Jacobian {
-        x: FieldElement::ONE,
-        y: FieldElement::ONE,
-        z: FieldElement::ZERO,
+        x: Fe::ONE,
+        y: Fe::ONE,
+        z: Fe::ZERO,
         infinity: true,
     };
 
@@ -58,7 +58,7 @@ impl Jacobian {
         Jacobian {
             x: p.x,
             y: p.y,
-            z: FieldElement::ONE,
+            z: Fe::ONE,
             infinity: false,
         }
     }
@@ -69,20 +69,20 @@ impl Jacobian {
     pub(super) fn double(&self) -> Self {
         // A point with Y = 0 has order 2; P-256 has none (prime order), but the formula would
         // silently produce Z = 0, so map it to the identity explicitly.
-        if self.infinity || bool::from(self.y.is_zero()) {
+        if self.infinity || self.y.is_zero() {
             return Self::IDENTITY;
         }
         let delta = self.z.square();
         let gamma = self.y.square();
-        let beta = self.x.multiply(&gamma);
+        let beta = self.x.mul(&gamma);
         // alpha = 3·(X − delta)·(X + delta) = 3X² − 3Z⁴ = 3X² + a·Z⁴ with a = −3.
-        let t = self.x.sub(&delta).multiply(&self.x.add(&delta));
+        let t = self.x.sub(&delta).mul(&self.x.add(&delta));
         let alpha = t.double().add(&t);
         let beta4 = beta.double().double();
         let x3 = alpha.square().sub(&beta4.double());
         let z3 = self.y.add(&self.z).square().sub(&gamma).sub(&delta);
         let gamma2_8 = gamma.square().double().double().double();
-        let y3 = alpha.multiply(&beta4.sub(&x3)).sub(&gamma2_8);
+        let y3 = alpha.mul(&beta4.sub(&x3)).sub(&gamma2_8);
         Jacobian {
             x: x3,
             y: y3,
@@ -94,8 +94,7 @@ impl Jacobian {
     /// Returns self + q for an affine q (a "mixed" addition).
     ///
     /// "madd-2004-hmv" (Hankerson–Menezes–Vanstone, as listed in the EFD): 8M + 3S and only
-    /// 7 additions/subtractions, which matters because `p256`'s field addition costs about half
-    /// a multiplication.
+    /// 7 additions/subtractions.
     ///
     /// The formula is *incomplete*: it divides by zero (silently yields Z = 0) when
     /// self = ±q. Those cases are rare for honest inputs but an attacker chooses u1, u2 (through
@@ -109,25 +108,25 @@ impl Jacobian {
             return Self::from_affine(q);
         }
         let z1z1 = self.z.square();
-        let z1z1z1 = z1z1.multiply(&self.z);
-        let u2 = q.x.multiply(&z1z1); // x(q) scaled to self's Z
-        let s2 = q.y.multiply(&z1z1z1); // y(q) scaled to self's Z
+        let z1z1z1 = z1z1.mul(&self.z);
+        let u2 = q.x.mul(&z1z1); // x(q) scaled to self's Z
+        let s2 = q.y.mul(&z1z1z1); // y(q) scaled to self's Z
         let h = u2.sub(&self.x);
         let r = s2.sub(&self.y);
-        if bool::from(h.is_zero()) {
+        if h.is_zero() {
             // Same x: q = self (then r = 0) or q = −self.
-            return if bool::from(r.is_zero()) {
+            return if r.is_zero() {
                 self.double()
             } else {
                 Self::IDENTITY
             };
         }
-        let z3 = self.z.multiply(&h);
+        let z3 = self.z.mul(&h);
         let hh = h.square();
-        let hhh = hh.multiply(&h);
-        let v = hh.multiply(&self.x);
+        let hhh = hh.mul(&h);
+        let v = hh.mul(&self.x);
         let x3 = r.square().sub(&hhh).sub(&v.double());
-        let y3 = r.multiply(&v.sub(&x3)).sub(&hhh.multiply(&self.y));
+        let y3 = r.mul(&v.sub(&x3)).sub(&hhh.mul(&self.y));
         Jacobian {
             x: x3,
             y: y3,
@@ -149,25 +148,25 @@ impl Jacobian {
         // "add-2007-bl" without the Z-sum trick (plain 12M + 4S).
         let z1z1 = self.z.square();
         let z2z2 = q.z.square();
-        let u1 = self.x.multiply(&z2z2);
-        let u2 = q.x.multiply(&z1z1);
-        let s1 = self.y.multiply(&q.z).multiply(&z2z2);
-        let s2 = q.y.multiply(&self.z).multiply(&z1z1);
+        let u1 = self.x.mul(&z2z2);
+        let u2 = q.x.mul(&z1z1);
+        let s1 = self.y.mul(&q.z).mul(&z2z2);
+        let s2 = q.y.mul(&self.z).mul(&z1z1);
         let h = u2.sub(&u1);
         let r = s2.sub(&s1);
-        if bool::from(h.is_zero()) {
-            return if bool::from(r.is_zero()) {
+        if h.is_zero() {
+            return if r.is_zero() {
                 self.double()
             } else {
                 Self::IDENTITY
             };
         }
         let hh = h.square();
-        let hhh = hh.multiply(&h);
-        let v = u1.multiply(&hh);
+        let hhh = hh.mul(&h);
+        let v = u1.mul(&hh);
         let x3 = r.square().sub(&hhh).sub(&v.double());
-        let y3 = r.multiply(&v.sub(&x3)).sub(&s1.multiply(&hhh));
-        let z3 = self.z.multiply(&q.z).multiply(&h);
+        let y3 = r.mul(&v.sub(&x3)).sub(&s1.mul(&hhh));
+        let z3 = self.z.mul(&q.z).mul(&h);
         Jacobian {
             x: x3,
             y: y3,
@@ -176,18 +175,18 @@ impl Jacobian {
         }
     }
 
-    /// Converts to affine, `None` for the identity. Uses a (slow, constant-time) inversion:
-    /// only for tests and one-off conversions, never on the verification path.
+    /// Converts to affine, `None` for the identity. Uses a full inversion: only for tests and
+    /// one-off conversions, never on the verification path.
     #[cfg(test)]
     pub(super) fn to_affine(self) -> Option<Affine> {
         if self.infinity {
             return None;
         }
-        let zinv = Option::<FieldElement>::from(self.z.invert())?;
+        let zinv = self.z.invert()?;
         let zinv2 = zinv.square();
         Some(Affine {
-            x: self.x.multiply(&zinv2),
-            y: self.y.multiply(&zinv2).multiply(&zinv),
+            x: self.x.mul(&zinv2),
+            y: self.y.mul(&zinv2).mul(&zinv),
         })
     }
 }
@@ -197,25 +196,25 @@ impl Jacobian {
 ///
 /// Returns `false` (and leaves `v` unspecified) if any element is zero: then the product is zero
 /// and nothing can be inverted. Callers treat that as "could not build", never as a panic.
-pub(super) fn batch_invert(v: &mut [FieldElement]) -> bool {
+pub(super) fn batch_invert(v: &mut [Fe]) -> bool {
     if v.is_empty() {
         return true;
     }
     // prefix[i] = v[0]·…·v[i]
     let mut prefix = Vec::with_capacity(v.len());
-    let mut acc = FieldElement::ONE;
+    let mut acc = Fe::ONE;
     for e in v.iter() {
-        acc = acc.multiply(e);
+        acc = acc.mul(e);
         prefix.push(acc);
     }
-    let Some(mut inv) = Option::<FieldElement>::from(acc.invert()) else {
+    let Some(mut inv) = acc.invert() else {
         return false;
     };
     // Walk back: inv = (v[0]·…·v[i])⁻¹, so v[i]⁻¹ = inv·prefix[i−1] and
     // (v[0]·…·v[i−1])⁻¹ = inv·v[i].
     for i in (1..v.len()).rev() {
-        let vi_inv = inv.multiply(&prefix[i - 1]);
-        inv = inv.multiply(&v[i]);
+        let vi_inv = inv.mul(&prefix[i - 1]);
+        inv = inv.mul(&v[i]);
         v[i] = vi_inv;
     }
     v[0] = inv;
@@ -231,8 +230,8 @@ mod tests {
     pub(crate) fn to_ours(p: &AffinePoint) -> Affine {
         let ep = p.to_encoded_point(false);
         Affine {
-            x: FieldElement::from_bytes(ep.x().unwrap()).unwrap(),
-            y: FieldElement::from_bytes(ep.y().unwrap()).unwrap(),
+            x: Fe::from_bytes(&(*ep.x().unwrap()).into()).unwrap(),
+            y: Fe::from_bytes(&(*ep.y().unwrap()).into()).unwrap(),
         }
     }
 
@@ -281,17 +280,13 @@ mod tests {
 
     #[test]
     fn batch_inversion() {
-        let mut v: Vec<FieldElement> = (1..50u64).map(FieldElement::from_u64).collect();
+        let mut v: Vec<Fe> = (1..50u64).map(Fe::from_u64).collect();
         let orig = v.clone();
         assert!(batch_invert(&mut v));
         for (a, b) in orig.iter().zip(&v) {
-            assert_eq!(a.multiply(b), FieldElement::ONE);
+            assert_eq!(a.mul(b), Fe::ONE);
         }
-        let mut w = vec![
-            FieldElement::ONE,
-            FieldElement::ZERO,
-            FieldElement::from_u64(3),
-        ];
+        let mut w = vec![Fe::ONE, Fe::ZERO, Fe::from_u64(3)];
         assert!(!batch_invert(&mut w));
         assert!(batch_invert(&mut []));
     }

@@ -7,8 +7,8 @@
 //! final carry. Full windows hold 2^(W−1) points each, the top window 2^(256 mod W).
 //! For W = 8: 32·128 + 1 = 4097 points of 64 bytes = 262,208 bytes.
 
+use super::field::Fe;
 use super::point::{batch_invert, Affine, Jacobian};
-use p256::FieldElement;
 
 /// Upper bound on the digit count of any supported window width (⌊256/5⌋ + 1 for W = 5).
 pub(super) const MAX_DIGITS: usize = 52;
@@ -104,21 +104,21 @@ impl<const W: usize> Table<W> {
         if bases.iter().any(|b| b.infinity) {
             return None; // P would have order dividing a power of two: impossible on P-256.
         }
-        let mut zinv: Vec<FieldElement> = bases.iter().map(|b| b.z).collect();
+        let mut zinv: Vec<Fe> = bases.iter().map(|b| b.z).collect();
         if !batch_invert(&mut zinv) {
             return None;
         }
 
         let placeholder = Affine {
-            x: FieldElement::ZERO,
-            y: FieldElement::ZERO,
+            x: Fe::ZERO,
+            y: Fe::ZERO,
         };
         let mut points = vec![placeholder; Self::ENTRIES].into_boxed_slice();
         for (i, (b, zi)) in bases.iter().zip(&zinv).enumerate() {
             let zi2 = zi.square();
             points[i * Self::HALF] = Affine {
-                x: b.x.multiply(&zi2),
-                y: b.y.multiply(&zi2).multiply(zi),
+                x: b.x.mul(&zi2),
+                y: b.y.mul(&zi2).mul(zi),
             };
         }
         let count = |window: usize| {
@@ -137,7 +137,7 @@ impl<const W: usize> Table<W> {
         //    x(2^k·B) would need d' ≡ ±2^k (mod n), impossible since 0 < d' < 2^k and
         //    d' + 2^k ≤ 2^15 < n. For the doubling, y(2^k·B) = 0 would mean order 2. Still,
         //    `batch_invert` reports a zero rather than trusting this argument blindly.
-        let mut denoms: Vec<FieldElement> = Vec::with_capacity(Self::ENTRIES / 2);
+        let mut denoms: Vec<Fe> = Vec::with_capacity(Self::ENTRIES / 2);
         let mut step = 1;
         while step < Self::HALF {
             denoms.clear();
@@ -166,16 +166,16 @@ impl<const W: usize> Table<W> {
                     let sum = if dp == step {
                         // λ = (3x² + a)/(2y) with a = −3.
                         let x2 = t.x.square();
-                        let num = x2.double().add(&x2).sub(&FieldElement::from_u64(3));
-                        let lambda = num.multiply(inv);
+                        let num = x2.double().add(&x2).sub(&Fe::from_u64(3));
+                        let lambda = num.mul(inv);
                         let x3 = lambda.square().sub(&t.x.double());
-                        let y3 = lambda.multiply(&t.x.sub(&x3)).sub(&t.y);
+                        let y3 = lambda.mul(&t.x.sub(&x3)).sub(&t.y);
                         Affine { x: x3, y: y3 }
                     } else {
                         // λ = (y_t − y_a)/(x_t − x_a)
-                        let lambda = t.y.sub(&a.y).multiply(inv);
+                        let lambda = t.y.sub(&a.y).mul(inv);
                         let x3 = lambda.square().sub(&a.x).sub(&t.x);
-                        let y3 = lambda.multiply(&a.x.sub(&x3)).sub(&a.y);
+                        let y3 = lambda.mul(&a.x.sub(&x3)).sub(&a.y);
                         Affine { x: x3, y: y3 }
                     };
                     points[base + step + dp - 1] = sum;
@@ -218,8 +218,8 @@ mod tests {
     fn affine_of(p: &ProjectivePoint) -> Affine {
         let ep = p.to_affine().to_encoded_point(false);
         Affine {
-            x: FieldElement::from_bytes(ep.x().unwrap()).unwrap(),
-            y: FieldElement::from_bytes(ep.y().unwrap()).unwrap(),
+            x: Fe::from_bytes(&(*ep.x().unwrap()).into()).unwrap(),
+            y: Fe::from_bytes(&(*ep.y().unwrap()).into()).unwrap(),
         }
     }
 

@@ -121,19 +121,19 @@ fn prepared_key_is_send_sync_and_small() {
 fn constants() {
     use p256::elliptic_curve::Curve;
     assert_eq!(N, p256::NistP256::ORDER);
-    let p = U256::from_be_hex(FieldElement::MODULUS);
+    let p = U256::from_be_hex(p256::FieldElement::MODULUS);
     assert_eq!(P_MINUS_N, p.wrapping_sub(&N));
 }
 
 #[test]
 fn x_check_boundaries() {
     // Synthetic Jacobian points (x_matches does not care about the curve equation).
-    let z = FieldElement::from_u64(12345);
+    let z = Fe::from_u64(12345);
     let with_x = |x: U256| {
-        let x = FieldElement::from_uint(x).unwrap();
+        let x = Fe::from_bytes(&x.to_be_byte_array().into()).unwrap();
         Jacobian {
-            x: x.multiply(&z.square()),
-            y: FieldElement::ONE,
+            x: x.mul(&z.square()),
+            y: Fe::ONE,
             z,
             infinity: false,
         }

@@ -517,6 +517,34 @@ pub fn forked_workers(
     }
 }
 
+/// A whole fork test for one store kind: in the child role (see [`spawn_child`]), builds the
+/// store with `child_store`, uses it, forks four more workers over it ([`forked_workers`]) and
+/// reports; in the test's own process, runs that child with `env` and prints its report under
+/// `label`. `test` is the calling test's name.
+pub fn store_across_fork(
+    test: &str,
+    label: &str,
+    env: &[(&str, String)],
+    child_store: impl FnOnce() -> std::sync::Arc<dyn palisade_webhooks::IdempotencyStore>,
+) {
+    const KEYS: usize = 300;
+    if std::env::var(CHILD_ROLE).is_ok() {
+        // One store, built and used here, then inherited by four forked children.
+        let dedup = Deduplicator::new(child_store());
+        let dir = tempfile::tempdir().unwrap();
+        let stats = forked_workers(&dedup, &keys(&run_id(), KEYS), 4, dir.path());
+        let mut out = child_stdout();
+        writeln!(out, "FORKED {stats:?}").unwrap();
+        return;
+    }
+    let stdout = run_child(test, "fork", env);
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("FORKED"))
+        .unwrap_or(&stdout);
+    println!("{label}, one store across fork, 5 processes, {KEYS} events: {line}");
+}
+
 /// The URL of the Redis server the test run started.
 pub fn redis_url() -> String {
     std::env::var("PALISADE_TEST_REDIS_URL").unwrap_or_else(|_| {
