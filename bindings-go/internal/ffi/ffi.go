@@ -4,7 +4,9 @@
 //
 // Rules kept here, so the public packages never touch a C pointer:
 //   - every output is copied into Go memory and the C side's buffer or handle is freed before
-//     the wrapper returns (no Rust pointer outlives a call, except the handles below);
+//     the wrapper returns (no Rust pointer outlives a call, except the handles below); an
+//     event's data is written by the library straight into a Go byte buffer, which it does
+//     not keep;
 //   - long-lived handles (Webhook, Store, Dedup, Receiver, Signer) are reference-counted by a
 //     guard, so a handle used after Close returns an error instead of touching freed memory,
 //     and Close never frees a handle another goroutine is using (the last user frees it);
