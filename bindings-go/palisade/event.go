@@ -2,7 +2,6 @@ package palisade
 
 import (
 	"encoding/json"
-	"reflect"
 	"sync"
 
 	"github.com/palisade-webhooks/palisade-webhooks/bindings-go/internal/compact"
@@ -143,7 +142,7 @@ func decodeResource(domain Domain, compactForm []byte, raw json.RawMessage) any 
 }
 
 // decodeCanonical parses raw with the core's model of the domain and decodes its canonical JSON
-// with encoding/json; a null json.RawMessage field is left nil.
+// with encoding/json (which never holds a null: the core reads a field sent as null as absent).
 func decodeCanonical(domain Domain, raw json.RawMessage) any {
 	v := newResource(domain)
 	if v == nil {
@@ -153,30 +152,8 @@ func decodeCanonical(domain Domain, raw json.RawMessage) any {
 	if err != nil || json.Unmarshal(data, v) != nil {
 		return nil
 	}
-	clearNullRaw(reflect.ValueOf(v).Elem())
 	return v
 }
-
-// clearNullRaw sets every json.RawMessage holding `null` in the struct v (and the structs it
-// points to) to nil: a null shape-free field reads as absent, as every other absent field does.
-func clearNullRaw(v reflect.Value) {
-	for i := 0; i < v.NumField(); i++ {
-		f := v.Field(i)
-		if !f.CanSet() {
-			continue
-		}
-		switch {
-		case f.Type() == rawMessageType:
-			f.SetBytes(nonNull(f.Bytes()))
-		case f.Kind() == reflect.Struct:
-			clearNullRaw(f)
-		case f.Kind() == reflect.Pointer && f.Type().Elem().Kind() == reflect.Struct && !f.IsNil():
-			clearNullRaw(f.Elem())
-		}
-	}
-}
-
-var rawMessageType = reflect.TypeOf(json.RawMessage(nil))
 
 // Transaction is the typed resource of a TRANSACTION event; ok is false for other domains.
 // It is decoded once and the same value is returned by every call: treat it as read-only.
@@ -197,11 +174,4 @@ func (e *Event) Wallet() (w *Wallet, ok bool) {
 func (e *Event) Approval() (a *Approval, ok bool) {
 	a, ok = e.resource(DomainApproval).(*Approval)
 	return a, ok
-}
-
-func nonNull(m json.RawMessage) json.RawMessage {
-	if string(m) == "null" {
-		return nil
-	}
-	return m
 }

@@ -192,18 +192,6 @@ type Transaction struct {
 	ExpiresAt string `json:"expiresAt,omitempty"`
 }
 
-// clearNulls drops the raw fields that hold a JSON null, so an absent value is
-// always nil.
-func (t *Transaction) clearNulls() {
-	t.Config = nonNull(t.Config)
-	t.SigningPayloads = nonNull(t.SigningPayloads)
-	t.FreezeInfo = nonNull(t.FreezeInfo)
-	t.ProposedAssetChanges = nonNull(t.ProposedAssetChanges)
-	t.ConfirmedAssetChanges = nonNull(t.ConfirmedAssetChanges)
-	t.Problems = nonNull(t.Problems)
-	t.Reasons = nonNull(t.Reasons)
-}
-
 // Asset is an asset (coin or token) referenced by a transaction.
 type Asset struct {
 	// Asset id.
@@ -280,12 +268,6 @@ type Wallet struct {
 	WalletType string `json:"walletType,omitempty"`
 }
 
-// clearNulls drops the raw fields that hold a JSON null, so an absent value is
-// always nil.
-func (w *Wallet) clearNulls() {
-	w.Reasons = nonNull(w.Reasons)
-}
-
 // WalletSettings is a wallet's settings.
 type WalletSettings struct {
 	// Whether the wallet is enabled.
@@ -318,10 +300,4 @@ type Approval struct {
 	Reasons json.RawMessage `json:"reasons,omitempty"`
 	// Status.
 	Status ApprovalStatus `json:"status,omitempty"`
-}
-
-// clearNulls drops the raw fields that hold a JSON null, so an absent value is
-// always nil.
-func (a *Approval) clearNulls() {
-	a.Reasons = nonNull(a.Reasons)
 }

@@ -14,7 +14,7 @@
 use std::fmt::Write as _;
 
 use palisade_webhooks::receiver::{AnswerCode, LogLevel, TicketSettled};
-use palisade_webhooks::schema::{self, FieldType, Model, Models};
+use palisade_webhooks::schema::{self, FieldType};
 use palisade_webhooks::ErrorCode;
 
 /// Every log level, in order of severity. The match makes a new level a compile error here.
@@ -244,11 +244,6 @@ fn comment(out: &mut String, indent: &str, text: &str) {
     }
 }
 
-/// A method receiver's name: the type's initial, lowercase (`t *Transaction`).
-fn receiver(type_name: &str) -> String {
-    type_name[..1].to_ascii_lowercase()
-}
-
 fn go_type(ty: &FieldType) -> String {
     match ty {
         FieldType::String => "string".into(),
@@ -259,15 +254,6 @@ fn go_type(ty: &FieldType) -> String {
         FieldType::Enum(name) => name.clone(),
         FieldType::Json => "json.RawMessage".into(),
     }
-}
-
-/// Whether a model (or one nested in it) has raw JSON fields that `clearNulls` resets.
-fn has_raw(models: &Models, model: &Model) -> bool {
-    model.fields.iter().any(|f| match &f.ty {
-        FieldType::Json => true,
-        FieldType::Model(name) => has_raw(models, models.model(name)),
-        _ => false,
-    })
 }
 
 /// The generated `resources_gen.go`.
@@ -325,39 +311,6 @@ pub fn render_resources() -> String {
             );
         }
         out.push_str("}\n");
-        // Every domain's resource has clearNulls (decodeResource calls it); nested models only
-        // when they have something to clear.
-        if model.domain.is_some() || has_raw(&models, model) {
-            let _ = write!(
-                out,
-                "\n// clearNulls drops the raw fields that hold a JSON null, so an absent value is\n\
-                 // always nil.\n\
-                 func ({r} *{name}) clearNulls() {{\n",
-                r = receiver(&model.name),
-                name = model.name
-            );
-            for field in &model.fields {
-                let name = go_exported(&field.wire);
-                match &field.ty {
-                    FieldType::Json => {
-                        let _ = writeln!(
-                            out,
-                            "\t{r}.{name} = nonNull({r}.{name})",
-                            r = receiver(&model.name)
-                        );
-                    }
-                    FieldType::Model(nested) if has_raw(&models, models.model(nested)) => {
-                        let _ = writeln!(
-                            out,
-                            "\tif {r}.{name} != nil {{\n\t\t{r}.{name}.clearNulls()\n\t}}",
-                            r = receiver(&model.name)
-                        );
-                    }
-                    _ => {}
-                }
-            }
-            out.push_str("}\n");
-        }
         if i + 1 < models.models.len() {
             out.push('\n');
         }
