@@ -42,60 +42,17 @@ import (
 	"runtime"
 	"sort"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/palisade-webhooks/palisade-webhooks/bench/go/contenders"
 	"github.com/palisade-webhooks/palisade-webhooks/bindings-go/palisade"
 	"github.com/palisade-webhooks/palisade-webhooks/bindings-go/palisade/palisadetest"
 )
 
 // batches is how many timed batches each figure is the median of.
 const batches = 5
-
-// sampleResource is the same ~2 KB TRANSACTION resource as the Rust core's benchmark
-// (core/examples/bench.rs, sample_resource), so every language times the same delivery.
-func sampleResource() string {
-	attrs := make([]string, 12)
-	for i := range attrs {
-		attrs[i] = fmt.Sprintf(`"attr%d":"value-%d-0123456789abcdef"`, i, i)
-	}
-	return `{"id":"0196153b-aaaa-7cd3-b511-354373d28130","walletId":"0196153b-67bc-7cd3-b511-354373d28130","vaultId":"0196152d-5294-739d-9945-2a499f9e3989","createdBy":"a55df9e0-e14a-4410-a983-12afae46662f","createdAt":"2025-05-08T14:15:30.123456Z","updatedAt":"2025-05-08T14:15:36.900490Z","status":"CONFIRMED","action":"WITHDRAWAL","externalId":"order-982734","blockchain":"ETHEREUM","asset":{"id":"usdc-eth","symbol":"USDC","name":"USD Coin","blockchain":"ETHEREUM","decimals":6,"contract":"0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48"},"feeAsset":{"id":"eth","symbol":"ETH","name":"Ether","blockchain":"ETHEREUM","decimals":18},"origin":{"id":"0196153b-67bc-7cd3-b511-354373d28130","type":"WALLET","address":"0x4644320f31D6958Ed8603Eb666044950Aa69702e"},"destination":{"type":"ADDRESS","address":"0x8ba1f109551bD432803012645Ac136ddd64DBA72"},"qty":"1250.000000","feeQty":"0.000421337000000000","sequence":"18446744073709551615","hash":"0x5c504ed432cb51138bcf09aa5e8a410dd4a1e204ef84bfed1be16dfba1b22060","attributes":{` +
-		strings.Join(attrs, ",") + `}}`
-}
-
-// envelope is the body as a user would declare it.
-type envelope struct {
-	Domain    string `json:"domain"`
-	Payload   string `json:"payload"`
-	Timestamp string `json:"timestamp"`
-}
-
-// verifyWithCrypto is what a user would write without the SDK (key parsed once, outside).
-func verifyWithCrypto(pub *ecdsa.PublicKey, body []byte, h http.Header) (map[string]any, error) {
-	var env envelope
-	if err := json.Unmarshal(body, &env); err != nil {
-		return nil, err
-	}
-	sig, err := base64.StdEncoding.DecodeString(h.Get("Signature"))
-	if err != nil {
-		return nil, err
-	}
-	digest := sha256.Sum256([]byte(env.Payload))
-	if !ecdsa.VerifyASN1(pub, digest[:], sig) {
-		return nil, errors.New("invalid signature")
-	}
-	raw, err := base64.StdEncoding.DecodeString(env.Payload)
-	if err != nil {
-		return nil, err
-	}
-	var resource map[string]any
-	if err := json.Unmarshal(raw, &resource); err != nil {
-		return nil, err
-	}
-	return resource, nil
-}
 
 // docsVerifyWebhook is the documentation's function written with crypto/ecdsa, as a user would
 // copy it: the key is decoded and parsed on every call.
@@ -123,7 +80,7 @@ func docsVerifyWebhook(publicKeyB64, signatureB64, payloadB64 string) bool {
 // verifyWithSnippet is a full delivery around the documentation's function: the envelope, the
 // snippet (key parsed per call), then the payload decoded as verifyWithCrypto does.
 func verifyWithSnippet(publicKeyB64 string, body []byte, h http.Header) (map[string]any, error) {
-	var env envelope
+	var env contenders.Envelope
 	if err := json.Unmarshal(body, &env); err != nil {
 		return nil, err
 	}
@@ -232,7 +189,7 @@ func run() error {
 		return err
 	}
 	defer signer.Close()
-	d, err := signer.Delivery("TRANSACTION", sampleResource())
+	d, err := signer.Delivery("TRANSACTION", contenders.SampleResource())
 	if err != nil {
 		return err
 	}
@@ -260,7 +217,7 @@ func run() error {
 	if err != nil {
 		return fmt.Errorf("the SDK refused the delivery: %w", err)
 	}
-	resource, err := verifyWithCrypto(pub, body, header)
+	resource, err := contenders.VerifyWithCrypto(pub, body, header)
 	if err != nil {
 		return fmt.Errorf("crypto/ecdsa refused the delivery: %w", err)
 	}
@@ -318,7 +275,7 @@ func run() error {
 		sink.Add(int64(len(fp)))
 	}) * 1e6
 	cryptoUs := perOp(budget, func() {
-		r, err := verifyWithCrypto(pub, body, header)
+		r, err := contenders.VerifyWithCrypto(pub, body, header)
 		if err != nil {
 			panic(err)
 		}
