@@ -267,10 +267,9 @@ class Webhook {
       throw fromNative(e)
     }
     const results = bodies.map((b, i) => ({ ok: false, error: headers[i] }))
+    // Each outcome is the verified Event itself, or the { code, message } of a refusal.
     outcomes.forEach((o, j) => {
-      results[indices[j]] = o.event
-        ? { ok: true, event: o.event }
-        : { ok: false, error: fromOutcome(o.code, o.message) }
+      results[indices[j]] = o instanceof Event ? { ok: true, event: o } : { ok: false, error: fromOutcome(o.code, o.message) }
     })
     return /** @type {any} */ (results)
   }
