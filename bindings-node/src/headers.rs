@@ -191,7 +191,8 @@ impl Reader {
 /// Names are compared in a stack buffer: no allocation unless a name is longer than it.
 fn name_is_signature(env: sys::napi_env, value: sys::napi_value) -> Option<bool> {
     let mut kind = 0;
-    if !ok(unsafe { sys::napi_typeof(env, value, &mut kind) }) || kind != sys::ValueType::napi_string
+    if !ok(unsafe { sys::napi_typeof(env, value, &mut kind) })
+        || kind != sys::ValueType::napi_string
     {
         return None;
     }

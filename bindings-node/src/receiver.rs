@@ -125,7 +125,9 @@ impl JsReceiver {
         let declared = declared(declared_length)?;
         // The headers first (reading them may run the caller's JavaScript), then the body.
         let (bytes, signature) = read_delivery(body, headers)?;
-        let begin = self.inner.begin(&method, declared, &bytes, signature.pairs());
+        let begin = self
+            .inner
+            .begin(&method, declared, &bytes, signature.pairs());
         Ok(begun(begin, self.blocking))
     }
 
@@ -167,8 +169,12 @@ impl Task for BeginTask {
 
     fn compute(&mut self) -> napi::Result<Begin> {
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            self.receiver
-                .begin(&self.method, self.declared, &self.body, self.signature.pairs())
+            self.receiver.begin(
+                &self.method,
+                self.declared,
+                &self.body,
+                self.signature.pairs(),
+            )
         }))
         .map_err(|_| internal_err("internal error while receiving a delivery"))
     }
