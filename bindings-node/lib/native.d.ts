@@ -170,7 +170,13 @@ export declare class NativeWebhook {
   diagnose(body: unknown, headers: unknown): NativeDiagnosis
   /** The low-level check; returns the fingerprint of the key that verified. */
   verifySignature(payloadB64: string, signatureB64: string): string
-  /** Verifies many deliveries on the libuv thread pool. `bodies[i]` goes with `headers[i]`. */
+  /**
+   * Verifies many deliveries on the libuv thread pool. `bodies[i]` goes with `headers[i]`.
+   *
+   * Only the conversion runs here, on the JS thread: each delivery's `Signature` header and
+   * a copy of its body (JavaScript may change the buffer while the pool works). Everything
+   * else runs in the task, so concurrent batches use as many pool threads as they are.
+   */
   verifyBatch(bodies: Array<unknown>, headers: Array<unknown>): Promise<unknown>
   /** Fingerprints of the configured keys, in the order they are tried. */
   get keyFingerprints(): Array<string>
@@ -186,11 +192,13 @@ export type JsWebhook = NativeWebhook
 /** Panics on purpose: lets the test suite prove a panic becomes a JS error, not a crash. */
 export declare function __panicForTests(): void
 
-/** One result of `verifyBatch`: an event, or an error code and message. */
-export interface BatchOutcome {
-  event?: Event
-  code?: string
-  message?: string
+/**
+ * A refused delivery of `verifyBatch`: its error code and message (verified deliveries come
+ * back as `Event`s, in the same array, so a batch of good deliveries creates no other object).
+ */
+export interface BatchFailure {
+  code: string
+  message: string
 }
 
 /** What to answer: status, headers and the exact JSON body, plus the log line. */

@@ -84,8 +84,8 @@ Object.defineProperties(Event.prototype, {
 /**
  * Converts the accepted header forms into what the addon reads directly: a plain object
  * (Node's `IncomingHttpHeaders`, `{ name: value }`) or an array of `[name, value]` pairs.
- * Fetch `Headers`, `Map`s and other iterables of pairs become arrays. The `Signature` header is
- * then found case-insensitively by the core.
+ * Fetch `Headers` (its `signature` entry), `Map`s and other iterables of pairs become arrays.
+ * The addon then reads only the first `Signature` header (found case-insensitively).
  * @param {unknown} headers
  */
 function nativeHeaders(headers) {
@@ -96,6 +96,12 @@ function nativeHeaders(headers) {
     )
   }
   if (Array.isArray(headers)) return headers
+  // A Fetch Headers holds unique, lower-case, whitespace-free names: its one `signature` entry
+  // is the only one the core would find, so only that entry crosses.
+  if (typeof Headers === 'function' && headers instanceof Headers) {
+    const signature = headers.get('signature')
+    return signature === null ? [] : [['signature', signature]]
+  }
   const h = /** @type {any} */ (headers)
   if (typeof h.entries === 'function' && typeof h.get === 'function') return Array.from(h.entries())
   if (typeof h[Symbol.iterator] === 'function') return Array.from(h)
@@ -237,41 +243,40 @@ class Webhook {
     if (items === null || typeof items !== 'object' || typeof items[Symbol.iterator] !== 'function') {
       throw new TypeError('verifyBatch expects an array of { body, headers }')
     }
+    // Each item's result, or null while it waits for the pool. Bodies that are not raw fail on
+    // their own, without reaching the pool.
+    /** @type {any[]} */
+    const results = []
+    /** @type {number[]} */
+    const indices = []
     const bodies = []
     const headers = []
     for (const item of items) {
       if (item === null || typeof item !== 'object') throw new TypeError('each item must be { body, headers }')
-      headers.push(nativeHeaders(item.headers))
+      const h = nativeHeaders(item.headers)
+      let body
       try {
-        bodies.push(rawBody(item.body))
-      } catch (e) {
-        bodies.push(null)
-        headers[headers.length - 1] = e
+        body = rawBody(item.body)
+      } catch (error) {
+        results.push({ ok: false, error })
+        continue
       }
+      indices.push(results.length)
+      results.push(null)
+      bodies.push(body)
+      headers.push(h)
     }
-    // Bodies that are not raw fail on their own, without reaching the pool.
-    const indices = []
-    const goodBodies = []
-    const goodHeaders = []
-    bodies.forEach((b, i) => {
-      if (b !== null) {
-        indices.push(i)
-        goodBodies.push(b)
-        goodHeaders.push(headers[i])
-      }
-    })
     let outcomes
     try {
-      outcomes = await this.#native.verifyBatch(goodBodies, goodHeaders)
+      outcomes = await this.#native.verifyBatch(bodies, headers)
     } catch (e) {
       throw fromNative(e)
     }
-    const results = bodies.map((b, i) => ({ ok: false, error: headers[i] }))
-    outcomes.forEach((o, j) => {
-      results[indices[j]] = o.event
-        ? { ok: true, event: o.event }
-        : { ok: false, error: fromOutcome(o.code, o.message) }
-    })
+    // Each outcome is the verified Event itself, or the { code, message } of a refusal.
+    for (let j = 0; j < outcomes.length; j++) {
+      const o = outcomes[j]
+      results[indices[j]] = o instanceof Event ? { ok: true, event: o } : { ok: false, error: fromOutcome(o.code, o.message) }
+    }
     return /** @type {any} */ (results)
   }
 

@@ -1,14 +1,20 @@
-//! Header conversion: a JS plain object (`IncomingHttpHeaders`, `{ name: value }`) or an array
-//! of `[name, value]` pairs, read into owned `(name, value)` strings.
+//! The `Signature` header of a JS header collection: a plain object (`IncomingHttpHeaders`,
+//! `{ name: value }`) or an array of `[name, value]` pairs.
+//!
+//! Only that header matters to verification, so only its value is converted: the other names
+//! are compared in a stack buffer and their values never read (no per-header allocation, no
+//! getter run for them). The match is the core's (`HeaderPair` lists are searched for the first
+//! name equal to [`SIGNATURE_HEADER`], trimmed, ignoring ASCII case), so the one value found is
+//! handed to the core as a one-pair list and the core still makes the decision.
 //!
 //! Reading a header collection can run the caller's JavaScript (getters, Proxy traps), and that
 //! code can change or detach the body's buffer. So every call reads the headers completely,
 //! here, *before* it looks at the body (see `body.rs`); no JavaScript runs after that.
-//! The case-insensitive search for `Signature` stays in the core.
 
 use std::ptr;
 
 use napi::sys;
+use palisade_webhooks::SIGNATURE_HEADER;
 
 /// Why a header collection could not be read.
 #[derive(Debug)]
@@ -19,18 +25,41 @@ pub enum HeaderError {
     Pending,
 }
 
-/// Owned header pairs, in the order the collection lists them.
-pub type Pairs = Vec<(String, String)>;
+/// The `Signature` header's value (`None` when the collection has none), as a header list the
+/// core's header search reads: empty, or that one pair.
+#[derive(Debug, Default)]
+pub struct Signature(Option<String>);
+
+impl Signature {
+    /// The value, for the calls that take it directly.
+    pub fn value(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+
+    /// The header as a (zero- or one-pair) header list, for the calls that search headers.
+    pub fn pairs(&self) -> Option<(&'static str, &str)> {
+        self.0.as_deref().map(|v| (SIGNATURE_HEADER, v))
+    }
+}
+
+/// Whether a header name is the signature header (what the core's header search tests).
+fn is_signature(name: &str) -> bool {
+    name.trim().eq_ignore_ascii_case(SIGNATURE_HEADER)
+}
 
 fn ok(status: sys::napi_status) -> bool {
     status == sys::Status::napi_ok
 }
 
-/// Reads `value`, which must be a non-null object (a plain object or an array of pairs).
+/// Finds the `Signature` header in `value`, which must be a non-null object (a plain object or
+/// an array of pairs). The first matching name wins, in the collection's order.
 ///
 /// # Safety
 /// `env` and `value` must be live handles of the current call.
-pub unsafe fn read(env: sys::napi_env, value: sys::napi_value) -> Result<Pairs, HeaderError> {
+pub unsafe fn signature(
+    env: sys::napi_env,
+    value: sys::napi_value,
+) -> Result<Signature, HeaderError> {
     let mut kind = 0;
     if !ok(unsafe { sys::napi_typeof(env, value, &mut kind) }) {
         return Err(HeaderError::Pending);
@@ -47,11 +76,12 @@ pub unsafe fn read(env: sys::napi_env, value: sys::napi_value) -> Result<Pairs, 
         return Err(HeaderError::Pending);
     }
     let reader = Reader { env };
-    if is_array {
-        reader.pairs(value)
+    let found = if is_array {
+        reader.pairs(value)?
     } else {
-        reader.object(value)
-    }
+        reader.object(value)?
+    };
+    Ok(Signature(found))
 }
 
 struct Reader {
@@ -77,10 +107,11 @@ impl Reader {
         }
     }
 
-    /// `[[name, value], ...]`.
-    fn pairs(&self, list: sys::napi_value) -> Result<Pairs, HeaderError> {
+    /// `[[name, value], ...]`. Every item is still checked to be a pair with a string name (a
+    /// malformed list is refused wherever the Signature header is).
+    fn pairs(&self, list: sys::napi_value) -> Result<Option<String>, HeaderError> {
         let len = self.length(list)?;
-        let mut out = Vec::with_capacity(len as usize);
+        let mut found = None;
         for index in 0..len {
             let item = self.element(list, index)?;
             let mut is_array = false;
@@ -93,19 +124,22 @@ impl Reader {
                 )));
             }
             let name = self.element(item, 0)?;
-            let Some(name) = string_of(self.env, name, false) else {
+            let Some(matches) = name_is_signature(self.env, name) else {
                 return Err(HeaderError::Type(format!(
                     "headers[{index}][0] (a header name) is not a string"
                 )));
             };
-            let value = self.element(item, 1)?;
-            out.push((name, self.value(value)?));
+            if matches && found.is_none() {
+                let value = self.element(item, 1)?;
+                found = Some(self.value(value)?);
+            }
         }
-        Ok(out)
+        Ok(found)
     }
 
-    /// `{ name: value }`: own enumerable string keys, in property order.
-    fn object(&self, source: sys::napi_value) -> Result<Pairs, HeaderError> {
+    /// `{ name: value }`: own enumerable string keys, in property order; only the first
+    /// Signature property is read.
+    fn object(&self, source: sys::napi_value) -> Result<Option<String>, HeaderError> {
         let mut keys = ptr::null_mut();
         let status = unsafe {
             sys::napi_get_all_property_names(
@@ -121,20 +155,19 @@ impl Reader {
             return Err(HeaderError::Pending);
         }
         let len = self.length(keys)?;
-        let mut out = Vec::with_capacity(len as usize);
         for index in 0..len {
             let key = self.element(keys, index)?;
             // Keys are strings (symbols skipped, numbers converted); skip anything else.
-            let Some(name) = string_of(self.env, key, false) else {
+            if name_is_signature(self.env, key) != Some(true) {
                 continue;
-            };
+            }
             let mut value = ptr::null_mut();
             if !ok(unsafe { sys::napi_get_property(self.env, source, key, &mut value) }) {
                 return Err(HeaderError::Pending);
             }
-            out.push((name, self.value(value)?));
+            return self.value(value).map(Some);
         }
-        Ok(out)
+        Ok(None)
     }
 
     /// A header's value: a string, the first element of an array of values, a number or
@@ -152,6 +185,36 @@ impl Reader {
         };
         Ok(string_of(self.env, value, true).unwrap_or_default())
     }
+}
+
+/// Whether a header name (a JS string) is the signature header; `None` when it is not a string.
+/// Names are compared in a stack buffer: no allocation unless a name is longer than it.
+fn name_is_signature(env: sys::napi_env, value: sys::napi_value) -> Option<bool> {
+    let mut kind = 0;
+    if !ok(unsafe { sys::napi_typeof(env, value, &mut kind) })
+        || kind != sys::ValueType::napi_string
+    {
+        return None;
+    }
+    let mut buf = [0u8; 64];
+    let mut written = 0usize;
+    let status = unsafe {
+        sys::napi_get_value_string_utf8(
+            env,
+            value,
+            buf.as_mut_ptr().cast(),
+            buf.len(),
+            &mut written,
+        )
+    };
+    if !ok(status) {
+        return None;
+    }
+    if written < buf.len() - 1 {
+        return Some(is_signature(&String::from_utf8_lossy(&buf[..written])));
+    }
+    // A long name (it may still be "Signature" padded with whitespace): read it whole.
+    string_of(env, value, false).map(|name| is_signature(&name))
 }
 
 /// Reads a JS string (or, with `coerce`, a number/boolean/bigint as text) into a Rust string.

@@ -129,9 +129,9 @@ impl JsWebhook {
     /// Verifies a body (a string, or bytes read in place) with its headers.
     #[napi(catch_unwind)]
     pub fn verify(&self, body: Unknown, headers: Unknown) -> napi::Result<JsEvent, String> {
-        let (bytes, pairs) = read_delivery(body, headers)?;
+        let (bytes, signature) = read_delivery(body, headers)?;
         self.inner
-            .verify(&bytes, &pairs)
+            .verify_with_signature(&bytes, signature.value())
             .map(JsEvent::from)
             .map_err(core_err)
     }
@@ -143,8 +143,8 @@ impl JsWebhook {
         body: Unknown,
         headers: Unknown,
     ) -> napi::Result<diagnose::NativeDiagnosis, String> {
-        let (bytes, pairs) = read_delivery(body, headers)?;
-        Ok(self.inner.diagnose(&bytes, &pairs).into())
+        let (bytes, signature) = read_delivery(body, headers)?;
+        Ok(self.inner.diagnose(&bytes, signature.pairs()).into())
     }
 
     /// The low-level check; returns the fingerprint of the key that verified.
@@ -160,6 +160,10 @@ impl JsWebhook {
     }
 
     /// Verifies many deliveries on the libuv thread pool. `bodies[i]` goes with `headers[i]`.
+    ///
+    /// Only the conversion runs here, on the JS thread: each delivery's `Signature` header and
+    /// a copy of its body (JavaScript may change the buffer while the pool works). Everything
+    /// else runs in the task, so concurrent batches use as many pool threads as they are.
     #[napi(catch_unwind)]
     pub fn verify_batch(
         &self,
@@ -170,20 +174,20 @@ impl JsWebhook {
             return Err(arg_err("bodies and headers must have the same length"));
         }
         // Every header collection first (they may run JavaScript), then the bodies, copied.
-        let pairs = headers
+        let signatures = headers
             .iter()
             .map(|h| {
                 let v = h.value();
-                unsafe { headers::read(v.env, v.value) }.map_err(header_err)
+                unsafe { headers::signature(v.env, v.value) }.map_err(header_err)
             })
             .collect::<napi::Result<Vec<_>, String>>()?;
         let mut items = Vec::with_capacity(bodies.len());
-        for (body, pairs) in bodies.iter().zip(pairs) {
+        for (body, signature) in bodies.iter().zip(signatures) {
             let v = body.value();
             let bytes = unsafe { body::read(v.env, v.value) }
                 .map_err(body_err)?
                 .into_owned();
-            items.push((bytes, pairs));
+            items.push((bytes, signature));
         }
         Ok(AsyncTask::new(BatchTask {
             webhook: Arc::clone(&self.inner),
@@ -220,52 +224,52 @@ impl JsWebhook {
     }
 }
 
-/// Reads a delivery's headers, then its body (in that order: see `body.rs`). The body may
-/// borrow a JS buffer: use it before any JavaScript runs.
+/// Reads a delivery's `Signature` header, then its body (in that order: see `body.rs`). The
+/// body may borrow a JS buffer: use it before any JavaScript runs.
 pub(crate) fn read_delivery<'a>(
     body: Unknown,
     headers: Unknown,
-) -> napi::Result<(std::borrow::Cow<'a, [u8]>, headers::Pairs), String> {
+) -> napi::Result<(std::borrow::Cow<'a, [u8]>, headers::Signature), String> {
     let h = headers.value();
     // SAFETY: both handles belong to the current call.
-    let pairs = unsafe { headers::read(h.env, h.value) }.map_err(header_err)?;
+    let signature = unsafe { headers::signature(h.env, h.value) }.map_err(header_err)?;
     let b = body.value();
     let bytes = unsafe { body::read(b.env, b.value) }.map_err(body_err)?;
-    Ok((bytes, pairs))
+    Ok((bytes, signature))
 }
 
-/// One delivery of a batch: its body and header pairs, owned.
-type BatchItem = (Vec<u8>, Vec<(String, String)>);
+/// One delivery of a batch: its body and `Signature` header, owned.
+type BatchItem = (Vec<u8>, headers::Signature);
 
-/// Work item of `verifyBatch`: owned bodies and headers, verified off the JS thread.
+/// Work item of `verifyBatch`: owned bodies and signatures, verified off the JS thread.
 pub struct BatchTask {
     webhook: Arc<Webhook>,
     items: Vec<BatchItem>,
 }
 
-/// One result of `verifyBatch`: an event, or an error code and message.
+/// A refused delivery of `verifyBatch`: its error code and message (verified deliveries come
+/// back as `Event`s, in the same array, so a batch of good deliveries creates no other object).
 #[napi(object, object_from_js = false)]
-pub struct BatchOutcome {
-    pub event: Option<JsEvent>,
-    pub code: Option<String>,
-    pub message: Option<String>,
+pub struct BatchFailure {
+    pub code: String,
+    pub message: String,
 }
 
 type BatchResult = std::result::Result<palisade_webhooks::Event, (String, String)>;
 
 impl Task for BatchTask {
     type Output = Vec<BatchResult>;
-    type JsValue = Vec<BatchOutcome>;
+    type JsValue = Vec<Either<JsEvent, BatchFailure>>;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
         let webhook = &self.webhook;
         Ok(self
             .items
             .iter()
-            .map(|(body, headers)| {
+            .map(|(body, signature)| {
                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     webhook
-                        .verify(body, headers)
+                        .verify_with_signature(body, signature.value())
                         .map_err(|e| (e.code().as_str().to_string(), e.message().to_string()))
                 }))
                 .unwrap_or_else(|_| {
@@ -282,16 +286,8 @@ impl Task for BatchTask {
         Ok(output
             .into_iter()
             .map(|r| match r {
-                Ok(event) => BatchOutcome {
-                    event: Some(JsEvent::from(event)),
-                    code: None,
-                    message: None,
-                },
-                Err((code, message)) => BatchOutcome {
-                    event: None,
-                    code: Some(code),
-                    message: Some(message),
-                },
+                Ok(event) => Either::A(JsEvent::from(event)),
+                Err((code, message)) => Either::B(BatchFailure { code, message }),
             })
             .collect())
     }
@@ -308,3 +304,11 @@ pub fn verify_webhook(public_key_b64: String, signature_b64: String, payload_b64
 pub fn panic_for_tests() -> napi::Result<(), String> {
     panic!("deliberate panic (test hook)");
 }
+
+/// Every allocation of the addon's Rust code (the core's included). Node frees an event only
+/// when its finalizer runs, after a garbage collection and on a later turn of the event loop,
+/// so the events of many deliveries are freed together, their memory cold; verifyBatch's are
+/// allocated on pool threads and freed on the JS thread. mimalloc's per-page free lists make
+/// both cheap where glibc's malloc consolidates its fast bins (see docs/architecture.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

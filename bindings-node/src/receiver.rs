@@ -124,8 +124,10 @@ impl JsReceiver {
     ) -> napi::Result<NativeBegin, String> {
         let declared = declared(declared_length)?;
         // The headers first (reading them may run the caller's JavaScript), then the body.
-        let (bytes, pairs) = read_delivery(body, headers)?;
-        let begin = self.inner.begin(&method, declared, &bytes, &pairs);
+        let (bytes, signature) = read_delivery(body, headers)?;
+        let begin = self
+            .inner
+            .begin(&method, declared, &bytes, signature.pairs());
         Ok(begun(begin, self.blocking))
     }
 
@@ -139,14 +141,14 @@ impl JsReceiver {
         headers: Unknown,
     ) -> napi::Result<AsyncTask<BeginTask>, String> {
         let declared = declared(declared_length)?;
-        let (bytes, pairs) = read_delivery(body, headers)?;
+        let (bytes, signature) = read_delivery(body, headers)?;
         Ok(AsyncTask::new(BeginTask {
             receiver: Arc::clone(&self.inner),
             blocking: self.blocking,
             method,
             declared,
             body: bytes.into_owned(),
-            headers: pairs,
+            signature,
         }))
     }
 }
@@ -158,7 +160,7 @@ pub struct BeginTask {
     method: String,
     declared: Option<u64>,
     body: Vec<u8>,
-    headers: Vec<(String, String)>,
+    signature: crate::headers::Signature,
 }
 
 impl Task for BeginTask {
@@ -167,8 +169,12 @@ impl Task for BeginTask {
 
     fn compute(&mut self) -> napi::Result<Begin> {
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            self.receiver
-                .begin(&self.method, self.declared, &self.body, &self.headers)
+            self.receiver.begin(
+                &self.method,
+                self.declared,
+                &self.body,
+                self.signature.pairs(),
+            )
         }))
         .map_err(|_| internal_err("internal error while receiving a delivery"))
     }

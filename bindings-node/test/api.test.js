@@ -101,6 +101,29 @@ test('every header form, found case-insensitively', () => {
   assert.throws(() => webhook.verify(d.body, { signature: undefined }), { code: 'ERR_MISSING_SIGNATURE' })
 })
 
+test('only the first Signature header is read: other values are never touched', () => {
+  const d = signer.delivery('WALLET', { id: 'w1', updatedAt: 'u' })
+  const forged = TestSigner.fromSeed(7).sign(d.payload)
+  const untouchable = () => {
+    throw new Error('a header other than Signature was read')
+  }
+  // The first name that is Signature (trimmed, any ASCII case) wins, in the collection's order.
+  const object = Object.defineProperties({}, {
+    'x-other': { enumerable: true, get: untouchable },
+    ' Signature\t': { enumerable: true, value: d.signature },
+    signature: { enumerable: true, get: untouchable },
+  })
+  assert.equal(webhook.verify(d.body, object).resourceId, 'w1')
+  const long = `${' '.repeat(200)}SIGNATURE`
+  assert.equal(webhook.verify(d.body, { [long]: d.signature, signature: forged }).resourceId, 'w1')
+  assert.throws(() => webhook.verify(d.body, { signature: forged, Signature: d.signature }), { code: 'ERR_INVALID_SIGNATURE' })
+  const pairs = [['x-other', Object.defineProperty([], 0, { get: untouchable })], ['Signature', d.signature], ['signature', forged]]
+  assert.equal(webhook.verify(d.body, pairs).resourceId, 'w1')
+  // A malformed list is still refused, wherever its Signature header is.
+  assert.throws(() => webhook.verify(d.body, [['Signature', d.signature], ['x']]), TypeError)
+  assert.throws(() => webhook.verify(d.body, [['Signature', d.signature], [1, 'x']]), TypeError)
+})
+
 test('every body form', () => {
   const d = signer.delivery('WALLET', { id: 'w1', updatedAt: 'u' })
   const bytes = new Uint8Array(d.body)
