@@ -3,8 +3,8 @@
 //!
 //! Only that header matters to verification, so only its value is converted: the other names
 //! are compared in a stack buffer and their values never read (no per-header allocation, no
-//! getter run for them). The match is the core's (`HeaderPair` lists are searched for the first
-//! name equal to [`SIGNATURE_HEADER`], trimmed, ignoring ASCII case), so the one value found is
+//! getter run for them). The match is the core's (`is_signature_header`: the first name equal to
+//! [`SIGNATURE_HEADER`], trimmed, ignoring ASCII case), so the one value found is
 //! handed to the core as a one-pair list and the core still makes the decision.
 //!
 //! Reading a header collection can run the caller's JavaScript (getters, Proxy traps), and that
@@ -14,7 +14,7 @@
 use std::ptr;
 
 use napi::sys;
-use palisade_webhooks::SIGNATURE_HEADER;
+use palisade_webhooks::{is_signature_header, SIGNATURE_HEADER};
 
 /// Why a header collection could not be read.
 #[derive(Debug)]
@@ -40,11 +40,6 @@ impl Signature {
     pub fn pairs(&self) -> Option<(&'static str, &str)> {
         self.0.as_deref().map(|v| (SIGNATURE_HEADER, v))
     }
-}
-
-/// Whether a header name is the signature header (what the core's header search tests).
-fn is_signature(name: &str) -> bool {
-    name.trim().eq_ignore_ascii_case(SIGNATURE_HEADER)
 }
 
 fn ok(status: sys::napi_status) -> bool {
@@ -124,7 +119,7 @@ impl Reader {
                 )));
             }
             let name = self.element(item, 0)?;
-            let Some(matches) = name_is_signature(self.env, name) else {
+            let Some(matches) = name_is_signature_header(self.env, name) else {
                 return Err(HeaderError::Type(format!(
                     "headers[{index}][0] (a header name) is not a string"
                 )));
@@ -158,7 +153,7 @@ impl Reader {
         for index in 0..len {
             let key = self.element(keys, index)?;
             // Keys are strings (symbols skipped, numbers converted); skip anything else.
-            if name_is_signature(self.env, key) != Some(true) {
+            if name_is_signature_header(self.env, key) != Some(true) {
                 continue;
             }
             let mut value = ptr::null_mut();
@@ -189,7 +184,7 @@ impl Reader {
 
 /// Whether a header name (a JS string) is the signature header; `None` when it is not a string.
 /// Names are compared in a stack buffer: no allocation unless a name is longer than it.
-fn name_is_signature(env: sys::napi_env, value: sys::napi_value) -> Option<bool> {
+fn name_is_signature_header(env: sys::napi_env, value: sys::napi_value) -> Option<bool> {
     let mut kind = 0;
     if !ok(unsafe { sys::napi_typeof(env, value, &mut kind) })
         || kind != sys::ValueType::napi_string
@@ -211,10 +206,12 @@ fn name_is_signature(env: sys::napi_env, value: sys::napi_value) -> Option<bool>
         return None;
     }
     if written < buf.len() - 1 {
-        return Some(is_signature(&String::from_utf8_lossy(&buf[..written])));
+        return Some(is_signature_header(&String::from_utf8_lossy(
+            &buf[..written],
+        )));
     }
     // A long name (it may still be "Signature" padded with whitespace): read it whole.
-    string_of(env, value, false).map(|name| is_signature(&name))
+    string_of(env, value, false).map(|name| is_signature_header(&name))
 }
 
 /// Reads a JS string (or, with `coerce`, a number/boolean/bigint as text) into a Rust string.

@@ -84,7 +84,7 @@ impl InputArgs {
 pub(crate) fn signature_of(headers: &[(String, String)]) -> Option<String> {
     headers
         .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(palisade_webhooks::SIGNATURE_HEADER))
+        .find(|(k, _)| palisade_webhooks::is_signature_header(k))
         .map(|(_, v)| v.clone())
 }
 

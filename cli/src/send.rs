@@ -316,7 +316,7 @@ pub(crate) fn demo_scenario(signer: &TestSigner) -> Result<Vec<DeliveryLine>, St
     )?;
     unsigned
         .headers
-        .retain(|(k, _)| !k.eq_ignore_ascii_case(palisade_webhooks::SIGNATURE_HEADER));
+        .retain(|(k, _)| !palisade_webhooks::is_signature_header(k));
     batch.push(unsigned);
 
     batch.push(line_for(

@@ -72,5 +72,6 @@ pub use resources::{
 };
 pub use signature::{parse_signature, Digest, UnknownDigest};
 pub use webhook::{
-    verify_webhook, HeaderPair, Webhook, WebhookOptions, DEFAULT_MAX_BODY_BYTES, SIGNATURE_HEADER,
+    is_signature_header, verify_webhook, HeaderPair, Webhook, WebhookOptions,
+    DEFAULT_MAX_BODY_BYTES, SIGNATURE_HEADER,
 };

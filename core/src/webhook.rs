@@ -20,6 +20,19 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 1 << 20;
 /// The HTTP header that carries the signature (looked up case-insensitively).
 pub const SIGNATURE_HEADER: &str = "Signature";
 
+/// Whether a header name is [`SIGNATURE_HEADER`] as verification matches it: surrounding
+/// whitespace ignored, ASCII case ignored. For bindings and adapters that pick the one header
+/// out of a collection themselves (the first match wins, as in [`Webhook::verify`]).
+///
+/// ```
+/// use palisade_webhooks::is_signature_header;
+/// assert!(is_signature_header("signature") && is_signature_header(" SIGNATURE "));
+/// assert!(!is_signature_header("X-Signature"));
+/// ```
+pub fn is_signature_header(name: &str) -> bool {
+    name.trim().eq_ignore_ascii_case(SIGNATURE_HEADER)
+}
+
 /// Options of a [`Webhook`]. `Default` gives the documented defaults.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -360,7 +373,7 @@ where
 {
     headers
         .into_iter()
-        .find(|h| h.name().trim().eq_ignore_ascii_case(SIGNATURE_HEADER))
+        .find(|h| is_signature_header(h.name()))
         .map(|h| h.value().to_string())
 }
 
