@@ -184,32 +184,12 @@ func run() error {
 	}
 	budget := time.Duration(seconds * float64(time.Second))
 
-	signer, err := palisadetest.FromSeed(42)
+	f, err := contenders.NewFixture()
 	if err != nil {
 		return err
 	}
-	defer signer.Close()
-	d, err := signer.Delivery("TRANSACTION", contenders.SampleResource())
-	if err != nil {
-		return err
-	}
-	wh, err := palisade.NewWebhook([]string{signer.PublicKey()})
-	if err != nil {
-		return err
-	}
-	defer wh.Close()
-	der, err := base64.StdEncoding.DecodeString(signer.PublicKey())
-	if err != nil {
-		return err
-	}
-	parsed, err := x509.ParsePKIXPublicKey(der)
-	if err != nil {
-		return err
-	}
-	pub, ok := parsed.(*ecdsa.PublicKey)
-	if !ok {
-		return fmt.Errorf("not an ECDSA key: %T", parsed)
-	}
+	defer f.Close()
+	signer, d, wh, pub := f.Signer, f.Delivery, f.Webhook, f.Key
 	body, header := d.Body, d.Header
 
 	// Both must accept the delivery, and agree on what it is, before anything is timed.

@@ -191,27 +191,7 @@ fn name_is_signature_header(env: sys::napi_env, value: sys::napi_value) -> Optio
     {
         return None;
     }
-    let mut buf = [0u8; 64];
-    let mut written = 0usize;
-    let status = unsafe {
-        sys::napi_get_value_string_utf8(
-            env,
-            value,
-            buf.as_mut_ptr().cast(),
-            buf.len(),
-            &mut written,
-        )
-    };
-    if !ok(status) {
-        return None;
-    }
-    if written < buf.len() - 1 {
-        return Some(is_signature_header(&String::from_utf8_lossy(
-            &buf[..written],
-        )));
-    }
-    // A long name (it may still be "Signature" padded with whitespace): read it whole.
-    string_of(env, value, false).map(|name| is_signature_header(&name))
+    with_str(env, value, is_signature_header)
 }
 
 /// Reads a JS string (or, with `coerce`, a number/boolean/bigint as text) into a Rust string.
@@ -235,7 +215,12 @@ fn string_of(env: sys::napi_env, value: sys::napi_value, coerce: bool) -> Option
         }
         _ => return None,
     };
-    // Header names and values are short: one copy through a stack buffer when it fits.
+    with_str(env, value, str::to_owned)
+}
+
+/// Runs `f` on a JS string's UTF-8 text. Header names and values are short: they are copied
+/// through a stack buffer, and only a longer string is read into the heap.
+fn with_str<R>(env: sys::napi_env, value: sys::napi_value, f: impl FnOnce(&str) -> R) -> Option<R> {
     let mut buf = [0u8; 256];
     let mut written = 0usize;
     let status = unsafe {
@@ -251,7 +236,7 @@ fn string_of(env: sys::napi_env, value: sys::napi_value, coerce: bool) -> Option
         return None;
     }
     if written < buf.len() - 1 {
-        return Some(String::from_utf8_lossy(&buf[..written]).into_owned());
+        return Some(f(&String::from_utf8_lossy(&buf[..written])));
     }
     let mut len = 0usize;
     if !ok(unsafe { sys::napi_get_value_string_utf8(env, value, ptr::null_mut(), 0, &mut len) }) {
@@ -271,8 +256,5 @@ fn string_of(env: sys::napi_env, value: sys::napi_value, coerce: bool) -> Option
         return None;
     }
     big.truncate(written);
-    Some(
-        String::from_utf8(big)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
-    )
+    Some(f(&String::from_utf8_lossy(&big)))
 }

@@ -5,13 +5,69 @@ package contenders
 import (
 	"crypto/ecdsa"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/palisade-webhooks/palisade-webhooks/bindings-go/palisade"
+	"github.com/palisade-webhooks/palisade-webhooks/bindings-go/palisade/palisadetest"
 )
+
+// Fixture is the benchmark's signed delivery, with the SDK's Webhook for its key and the same
+// key parsed once with crypto/x509 for the hand-written contender.
+type Fixture struct {
+	Signer   *palisadetest.Signer
+	Delivery *palisadetest.Delivery
+	Webhook  *palisade.Webhook
+	Key      *ecdsa.PublicKey
+}
+
+// NewFixture signs SampleResource with the benchmark's key (seed 42, as in every language).
+// Close it when done.
+func NewFixture() (*Fixture, error) {
+	signer, err := palisadetest.FromSeed(42)
+	if err != nil {
+		return nil, err
+	}
+	f := &Fixture{Signer: signer}
+	if f.Delivery, err = signer.Delivery("TRANSACTION", SampleResource()); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if f.Webhook, err = palisade.NewWebhook([]string{signer.PublicKey()}); err != nil {
+		f.Close()
+		return nil, err
+	}
+	der, err := base64.StdEncoding.DecodeString(signer.PublicKey())
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	parsed, err := x509.ParsePKIXPublicKey(der)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	key, ok := parsed.(*ecdsa.PublicKey)
+	if !ok {
+		f.Close()
+		return nil, fmt.Errorf("not an ECDSA key: %T", parsed)
+	}
+	f.Key = key
+	return f, nil
+}
+
+// Close releases the signer and the webhook.
+func (f *Fixture) Close() {
+	if f.Webhook != nil {
+		f.Webhook.Close()
+	}
+	f.Signer.Close()
+}
 
 // SampleResource is the same ~2 KB TRANSACTION resource as the Rust core's benchmark
 // (core/examples/bench.rs, sample_resource), so every language times the same delivery.

@@ -15,9 +15,6 @@
 package main
 
 import (
-	"crypto/ecdsa"
-	"crypto/x509"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"os"
@@ -25,8 +22,6 @@ import (
 	"sync"
 
 	"github.com/palisade-webhooks/palisade-webhooks/bench/go/contenders"
-	"github.com/palisade-webhooks/palisade-webhooks/bindings-go/palisade"
-	"github.com/palisade-webhooks/palisade-webhooks/bindings-go/palisade/palisadetest"
 )
 
 var sink int
@@ -44,29 +39,12 @@ func run() error {
 	if len(os.Args) > 2 {
 		mode = os.Args[2]
 	}
-	signer, err := palisadetest.FromSeed(42)
+	f, err := contenders.NewFixture()
 	if err != nil {
 		return err
 	}
-	defer signer.Close()
-	d, err := signer.Delivery("TRANSACTION", contenders.SampleResource())
-	if err != nil {
-		return err
-	}
-	wh, err := palisade.NewWebhook([]string{signer.PublicKey()})
-	if err != nil {
-		return err
-	}
-	defer wh.Close()
-	der, err := base64.StdEncoding.DecodeString(signer.PublicKey())
-	if err != nil {
-		return err
-	}
-	parsed, err := x509.ParsePKIXPublicKey(der)
-	if err != nil {
-		return err
-	}
-	pub := parsed.(*ecdsa.PublicKey)
+	defer f.Close()
+	d, wh, pub := f.Delivery, f.Webhook, f.Key
 
 	verify := func() error {
 		e, err := wh.Verify(d.Body, d.Header)
