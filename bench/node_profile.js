@@ -30,20 +30,7 @@ if (!Number.isInteger(n) || n < 0 || !['full', 'signature', 'batch'].includes(mo
   throw new Error('usage: node bench/node_profile.js N [full|signature|batch]')
 }
 
-// The resource of core/examples/bench.rs `sample_resource()`, byte for byte.
-const attributes = Array.from({ length: 12 }, (_, i) => `"attr${i}":"value-${i}-0123456789abcdef"`).join(',')
-const RESOURCE =
-  '{"id":"0196153b-aaaa-7cd3-b511-354373d28130","walletId":"0196153b-67bc-7cd3-b511-354373d28130",' +
-  '"vaultId":"0196152d-5294-739d-9945-2a499f9e3989","createdBy":"a55df9e0-e14a-4410-a983-12afae46662f",' +
-  '"createdAt":"2025-05-08T14:15:30.123456Z","updatedAt":"2025-05-08T14:15:36.900490Z",' +
-  '"status":"CONFIRMED","action":"WITHDRAWAL","externalId":"order-982734","blockchain":"ETHEREUM",' +
-  '"asset":{"id":"usdc-eth","symbol":"USDC","name":"USD Coin","blockchain":"ETHEREUM",' +
-  '"decimals":6,"contract":"0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48"},"feeAsset":{"id":"eth",' +
-  '"symbol":"ETH","name":"Ether","blockchain":"ETHEREUM","decimals":18},"origin":{"id":"0196153b-67bc-7cd3-b511-354373d28130",' +
-  '"type":"WALLET","address":"0x4644320f31D6958Ed8603Eb666044950Aa69702e"},"destination":{"type":"ADDRESS",' +
-  '"address":"0x8ba1f109551bD432803012645Ac136ddd64DBA72"},"qty":"1250.000000","feeQty":"0.000421337000000000",' +
-  '"sequence":"18446744073709551615","hash":"0x5c504ed432cb51138bcf09aa5e8a410dd4a1e204ef84bfed1be16dfba1b22060",' +
-  `"attributes":{${attributes}}}`
+const { RESOURCE } = require('./sample_resource.js')
 
 const signer = TestSigner.fromSeed(42)
 const { body, headers, payload, signature } = signer.delivery('TRANSACTION', RESOURCE)

@@ -87,15 +87,7 @@ func verifyWithSnippet(publicKeyB64 string, body []byte, h http.Header) (map[str
 	if !docsVerifyWebhook(publicKeyB64, h.Get("Signature"), env.Payload) {
 		return nil, errors.New("invalid signature")
 	}
-	raw, err := base64.StdEncoding.DecodeString(env.Payload)
-	if err != nil {
-		return nil, err
-	}
-	var resource map[string]any
-	if err := json.Unmarshal(raw, &resource); err != nil {
-		return nil, err
-	}
-	return resource, nil
+	return contenders.DecodePayload(env.Payload)
 }
 
 // dropInFirstCalls times the drop-in's first and second call with keys it has not seen (six

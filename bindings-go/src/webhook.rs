@@ -4,7 +4,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
 use std::time::Duration;
 
-use palisade_webhooks::{verify_webhook, Digest, Webhook, WebhookOptions};
+use palisade_webhooks::{verify_webhook, Digest, Event, Webhook, WebhookOptions};
 
 use crate::event::{event_data_into, PwEvent, PwEventData};
 use crate::memory::{
@@ -106,6 +106,25 @@ pub unsafe extern "C" fn pw_webhook_max_body_bytes(webhook: *const PwWebhook) ->
     .unwrap_or(0)
 }
 
+/// The verification both `pw_webhook_verify` exports share: the webhook, the body and the flat
+/// header list read from the caller's pointers, then the core's `verify`.
+///
+/// # Safety
+/// As for `pw_webhook_verify`.
+unsafe fn verify_flat(
+    webhook: *const PwWebhook,
+    (body, body_len): (*const u8, usize),
+    (data, data_len, lens, count): (*const u8, usize, *const usize, usize),
+) -> Result<Event, Fail> {
+    // SAFETY: forwarded from the export's caller.
+    unsafe {
+        let webhook = handle(webhook, "webhook")?;
+        let body = bytes(body, body_len, "body")?;
+        let headers = Headers::read(data, data_len, lens, count)?;
+        Ok(webhook.inner.verify(body, headers.pairs())?)
+    }
+}
+
 /// Verifies a delivery: `body` is the raw HTTP body; the headers are `header_count` (name,
 /// value) pairs passed flat (`header_lens` holds `2 * header_count` lengths: name, value, name,
 /// value, ...). The `Signature` header is found case-insensitively by the core. On success
@@ -130,10 +149,11 @@ pub unsafe extern "C" fn pw_webhook_verify(
     unsafe {
         guard(err, || {
             put(out, ptr::null_mut(), "out")?;
-            let webhook = handle(webhook, "webhook")?;
-            let body = bytes(body, body_len, "body")?;
-            let headers = Headers::read(header_data, header_data_len, header_lens, header_count)?;
-            let event = webhook.inner.verify(body, headers.pairs())?;
+            let event = verify_flat(
+                webhook,
+                (body, body_len),
+                (header_data, header_data_len, header_lens, header_count),
+            )?;
             put_handle(out, PwEvent { inner: event })
         })
     }
@@ -166,10 +186,11 @@ pub unsafe extern "C" fn pw_webhook_verify_into(
     unsafe {
         guard(err, || {
             put(out, PwEventData::EMPTY, "out")?;
-            let webhook = handle(webhook, "webhook")?;
-            let body = bytes(body, body_len, "body")?;
-            let headers = Headers::read(header_data, header_data_len, header_lens, header_count)?;
-            let event = webhook.inner.verify(body, headers.pairs())?;
+            let event = verify_flat(
+                webhook,
+                (body, body_len),
+                (header_data, header_data_len, header_lens, header_count),
+            )?;
             event_data_into(&event, buf, cap, out)
         })
     }

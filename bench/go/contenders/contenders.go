@@ -101,7 +101,12 @@ func VerifyWithCrypto(pub *ecdsa.PublicKey, body []byte, h http.Header) (map[str
 	if !ecdsa.VerifyASN1(pub, digest[:], sig) {
 		return nil, errors.New("invalid signature")
 	}
-	raw, err := base64.StdEncoding.DecodeString(env.Payload)
+	return DecodePayload(env.Payload)
+}
+
+// DecodePayload is what a user does once the signature checks: base64, then JSON.
+func DecodePayload(payloadB64 string) (map[string]any, error) {
+	raw, err := base64.StdEncoding.DecodeString(payloadB64)
 	if err != nil {
 		return nil, err
 	}
