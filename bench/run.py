@@ -14,6 +14,7 @@ across runs.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import re
@@ -62,6 +63,52 @@ def openssl_verify_us(seconds: int) -> dict[str, Any]:
     return {"verify_us": 1e6 / float(match.group(2))}
 
 
+# What one claim + complete sends, for the reference client: the claim's `SET NX PX GET` and a
+# compare-and-set script of the same shape as the store's completion (GET, compare, SET PX).
+REFERENCE_COMPLETE = (
+    "local v = redis.call('GET', KEYS[1]) "
+    "if v == ARGV[2] then return 1 end "
+    "if not v or v == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) return 1 end "
+    "return 0"
+)
+
+
+def redis_reference(seconds: float) -> dict[str, Any]:
+    """`redis-benchmark` (Redis's own C client) sending a claim + complete's two commands.
+
+    Its events per second (both commands in turn, one round trip each) are what this machine's
+    loopback and server allow any client, so the store's figures are read against it: on one
+    connection, and on four (the store's default `connections`, one per benchmark thread).
+    """
+    match = re.match(r"redis://([^:/]+):(\d+)", os.environ.get("PALISADE_TEST_REDIS_URL", ""))
+    if not match:
+        raise SystemExit("PALISADE_TEST_REDIS_URL is not set (run under scripts/with-redis.sh)")
+    host, port = match.groups()
+    server = ["-h", host, "-p", port]
+    sha = subprocess.run(
+        ["redis-cli", *server, "SCRIPT", "LOAD", REFERENCE_COMPLETE],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()
+
+    def rate(clients: int, command: list[str]) -> float:
+        requests = str(max(1000, int(12000 * clients * seconds)))
+        proc = subprocess.run(
+            ["redis-benchmark", *server, "-c", str(clients), "-n", requests, "-r", "100000000",
+             "--csv", *command],
+            capture_output=True, text=True, check=True,
+        )
+        row = next(csv.reader([proc.stdout.strip().splitlines()[-1]]))
+        return float(row[1])
+
+    key = "bench:reference:__rand_int__"
+    out = {}
+    for clients in (1, 4):
+        claim = rate(clients, ["SET", key, "h:t", "NX", "PX", "60000", "GET"])
+        complete = rate(clients, ["EVALSHA", sha, "1", key, "h:t", "c:t", "60000"])
+        out[f"{clients} connection{'s' if clients > 1 else ''}"] = 1 / (1 / claim + 1 / complete)
+    return {"events_per_s": out}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=3)
@@ -102,6 +149,7 @@ def main() -> int:
         contenders["stores"] = lambda: run_json(
             [str(ROOT / "target" / "release" / "examples" / "store_throughput")]
         )
+        contenders["redis_reference"] = lambda: redis_reference(args.seconds)
 
     rounds: dict[str, list[dict[str, Any]]] = {name: [] for name in contenders}
     for r in range(args.rounds):
@@ -247,6 +295,11 @@ def main() -> int:
         print()
         for name, ops in stores.items():
             print(f"Deduplicator claim+complete, {name}: {ops:,.0f} events/s")
+        reference = results["redis_reference"] = medians("redis_reference")["events_per_s"]
+        print("\nthe same two commands from redis-benchmark (the C client), one round trip each:")
+        for (name, ops), threads in zip(reference.items(), ("1 thread", "4 threads")):
+            ours = stores.get(f"redis, {threads}", 0.0)
+            print(f"  {name}: {ops:,.0f} events/s; the store on {threads}: {ours / ops:.2f}x that")
 
     if args.chart:
         chart = Path(args.chart)

@@ -282,14 +282,19 @@ export interface RedisStoreOptions {
   timeoutMs?: number
   /** Bound on opening a connection, in ms. Default 2000; 1 to 3 600 000. */
   connectTimeoutMs?: number
+  /**
+   * Most connections this process opens to the server, each as concurrent calls need it.
+   * Default 4; 1 to 64. Calls beyond that share one, pipelined.
+   */
+  connections?: number
 }
 
 /**
  * An idempotency store on one Redis server, shared by every receiver instance. The URL is
- * checked now; the connection opens on first use, on the libuv thread pool. Concurrent calls
- * share one connection, pipelined.
+ * checked now; connections open on first use, on the libuv thread pool. Concurrent calls each
+ * take a free connection (up to `connections`), then share one, pipelined.
  * @throws {WebhookError} `ERR_STORE_UNAVAILABLE` when the URL is invalid
- * @throws {RangeError} a timeout out of its range
+ * @throws {RangeError} a timeout or `connections` out of its range
  */
 export declare class RedisStore {
   constructor(url: string, options?: RedisStoreOptions)

@@ -333,9 +333,20 @@ typedef struct PwRedisOptions {
    */
   bool has_max_idle;
   /**
-   * How many idle connections are kept for reuse.
+   * Accepted for compatibility and ignored (must be at least 1 when set): see
+   * `connections`.
    */
   uint64_t max_idle;
+  /**
+   * Whether `connections` is set (default 4).
+   */
+  bool has_connections;
+  /**
+   * The most connections one process opens to the server, 1 to 64. Concurrent calls each
+   * take a connection nobody is using, opened when first needed; beyond that they share
+   * one, pipelined.
+   */
+  uint64_t connections;
 } PwRedisOptions;
 
 /**

@@ -93,8 +93,16 @@ func WithConnectTimeout(d time.Duration) RedisOption {
 	return func(o *ffi.RedisOptions) { o.ConnectTimeout, o.HasConnectTimeout = d, true }
 }
 
-// WithMaxIdle is accepted for compatibility and has no effect: the store pipelines every
-// goroutine's commands over one connection per process (docs/stores.md). n must be at least 1.
+// WithConnections bounds the connections one process opens to the server: 1 to 64, default
+// 4. Concurrent calls each take a connection nobody is using, opened the first time it is
+// needed; beyond n they share one, their commands pipelined. A process that calls the store
+// from one goroutine at a time opens one.
+func WithConnections(n int) RedisOption {
+	return func(o *ffi.RedisOptions) { o.Connections, o.HasConnections = n, true }
+}
+
+// WithMaxIdle is accepted for compatibility and has no effect (use WithConnections). n must be
+// at least 1.
 //
 // Deprecated: no longer needed.
 func WithMaxIdle(n int) RedisOption {
@@ -102,8 +110,8 @@ func WithMaxIdle(n int) RedisOption {
 }
 
 // RedisStore is an idempotency store on one Redis server, shared by every receiver instance
-// connected to it. Claims are atomic server-side steps (SET NX PX in a Lua script); only the
-// holder of a claim can complete or release it; leases and retention are Redis expiries.
+// connected to it. Claims are atomic server-side steps (one SET NX PX GET); only the holder of
+// a claim can complete or release it; leases and retention are Redis expiries.
 // Every command has a timeout: an unreachable or slow server gives ErrStoreUnavailable, never
 // a hang. Completed keys live in Redis memory: use persistence (AOF or RDB) and a noeviction or
 // volatile-* policy if deduplication must survive a Redis restart. Works with redis:// and

@@ -18,6 +18,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -326,6 +327,21 @@ func TestRedisStoreUnreachable(t *testing.T) {
 	}
 	if _, err := palisade.NewRedisStore(redisURL(t), palisade.WithMaxIdle(-1)); !errors.Is(err, palisade.ErrInvalidArgument) {
 		t.Fatalf("negative max idle: %v", err)
+	}
+	// The connection count: 1 to 64, refused with the core's message otherwise.
+	for _, n := range []int{0, -1, 65} {
+		_, err := palisade.NewRedisStore(redisURL(t), palisade.WithConnections(n))
+		want := fmt.Sprintf("connections must be at least 1 and at most 64, not %d", n)
+		if !errors.Is(err, palisade.ErrInvalidArgument) || !strings.Contains(err.Error(), want) {
+			t.Fatalf("WithConnections(%d): %v", n, err)
+		}
+	}
+	for _, n := range []int{1, 64} {
+		s, err := palisade.NewRedisStore(redisURL(t), palisade.WithConnections(n))
+		if err != nil {
+			t.Fatalf("WithConnections(%d): %v", n, err)
+		}
+		s.Close()
 	}
 	// An empty prefix is allowed (keys are then the bare idempotency keys).
 	s, err := palisade.NewRedisStore(redisURL(t), palisade.WithPrefix(""))

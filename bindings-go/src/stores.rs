@@ -97,8 +97,15 @@ pub struct PwRedisOptions {
     pub connect_timeout_ns: u64,
     /// Whether `max_idle` is set (default 16).
     pub has_max_idle: bool,
-    /// How many idle connections are kept for reuse.
+    /// Accepted for compatibility and ignored (must be at least 1 when set): see
+    /// `connections`.
     pub max_idle: u64,
+    /// Whether `connections` is set (default 4).
+    pub has_connections: bool,
+    /// The most connections one process opens to the server, 1 to 64. Concurrent calls each
+    /// take a connection nobody is using, opened when first needed; beyond that they share
+    /// one, pipelined.
+    pub connections: u64,
 }
 
 /// A durable idempotency store in one SQLite file (created if needed; WAL mode), shared by every
@@ -225,9 +232,14 @@ mod durable {
                 .connect_timeout(Duration::from_nanos(given.connect_timeout_ns))
                 .map_err(|e| Fail::arg(e.to_string()))?;
         }
+        if given.has_connections {
+            options = options
+                .connections(usize::try_from(given.connections).unwrap_or(usize::MAX))
+                .map_err(|e| Fail::arg(e.to_string()))?;
+        }
         if given.has_max_idle {
-            // Kept for compatibility: the store now pipelines every caller's commands over one
-            // connection per process, so there is no idle pool to size (docs/stores.md).
+            // Kept for compatibility: there is no idle pool to size; `connections` bounds the
+            // connections (docs/stores.md).
             if given.max_idle == 0 {
                 return Err(Fail::arg("max_idle must be at least 1"));
             }

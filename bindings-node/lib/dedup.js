@@ -65,14 +65,16 @@ class SqliteStore {
  * `await store.ping()` checks the server, e.g. at startup or in a readiness probe.
  *
  * `timeoutMs` (default 2000) bounds each command, `connectTimeoutMs` (default 2000) opening a
- * connection: a call never hangs. Concurrent calls share one connection, pipelined.
+ * connection: a call never hangs. Concurrent calls (on the libuv pool) each take a connection
+ * nobody is using, up to `connections` (default 4, at most 64) opened as they are needed; beyond
+ * that they share one, pipelined.
  * @throws {WebhookError} `ERR_STORE_UNAVAILABLE` when the URL is invalid
- * @throws {RangeError} a timeout below 1 ms or above one hour
+ * @throws {RangeError} a timeout below 1 ms or above one hour, `connections` below 1 or above 64
  */
 class RedisStore {
   /**
    * @param {string} url
-   * @param {{ prefix?: string, timeoutMs?: number, connectTimeoutMs?: number }} [options]
+   * @param {{ prefix?: string, timeoutMs?: number, connectTimeoutMs?: number, connections?: number }} [options]
    */
   constructor(url, options = {}) {
     if (typeof url !== 'string') throw new TypeError('url must be a string')
@@ -83,8 +85,9 @@ class RedisStore {
     }
     const timeoutMs = optionalNumber('timeoutMs', options.timeoutMs)
     const connectTimeoutMs = optionalNumber('connectTimeoutMs', options.connectTimeoutMs)
+    const connections = optionalNumber('connections', options.connections)
     /** @internal */
-    this[kNative] = call(() => NativeStore.redis(url, prefix ?? undefined, timeoutMs, connectTimeoutMs))
+    this[kNative] = call(() => NativeStore.redis(url, prefix ?? undefined, timeoutMs, connectTimeoutMs, connections))
     /** The prefix of every key this store writes. */
     this.prefix = /** @type {string} */ (this[kNative].prefix)
   }

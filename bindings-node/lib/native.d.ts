@@ -99,7 +99,7 @@ export declare class NativeStore {
    * A store on the Redis server at `url`. The URL is checked now; the connection is opened
    * by the first call (on the thread pool): see `RedisStore::connect_lazy`.
    */
-  static redis(url: string, prefix?: string | undefined | null, timeoutMs?: number | undefined | null, connectTimeoutMs?: number | undefined | null): NativeStore
+  static redis(url: string, prefix?: string | undefined | null, timeoutMs?: number | undefined | null, connectTimeoutMs?: number | undefined | null, connections?: number | undefined | null): NativeStore
   /**
    * For tests: `inner` wrapped so that it fails with `ERR_STORE_UNAVAILABLE` at one step
    * (`"nothing"`, `"claim"`, `"complete"` or `"release"`).

@@ -34,6 +34,17 @@ fn range_err(name: &str, given: f64, e: &InvalidOption) -> napi::Error<String> {
     )
 }
 
+/// A JavaScript number given for a count option, as the core's count: it must be an integer;
+/// below 1 becomes 0 and beyond `usize` the largest count, so the core's range (and message)
+/// applies to them too.
+fn count(name: &str, n: f64) -> napi::Result<usize, String> {
+    if !n.is_finite() || n.fract() != 0.0 {
+        return Err(arg_err(format!("{name} must be an integer")));
+    }
+    // `as` saturates: a negative count becomes 0, a huge one usize::MAX.
+    Ok(n as usize)
+}
+
 /// `value` in units of `unit` seconds. Negative, infinite or unrepresentable values become 0 or
 /// the largest duration, so the core's range (and message) applies to them too.
 fn to_duration(value: f64, unit: f64) -> Duration {
@@ -85,13 +96,7 @@ impl JsStore {
         ttl_seconds: Option<f64>,
     ) -> napi::Result<Self, String> {
         let max = match max_entries {
-            Some(n) if !n.is_finite() || n.fract() != 0.0 => {
-                return Err(arg_err("maxEntries must be an integer"))
-            }
-            // Below 1 is refused by the core (a negative count as 0); above 2^53 is no bound
-            // JavaScript can express, kept as the largest one.
-            Some(n) if n < 1.0 => 0,
-            Some(n) => n as usize,
+            Some(n) => count("maxEntries", n)?,
             None => DEFAULT_MAX_ENTRIES,
         };
         let ttl = ttl_seconds.unwrap_or(DEFAULT_TTL.as_secs_f64());
@@ -139,6 +144,7 @@ impl JsStore {
         prefix: Option<String>,
         timeout_ms: Option<f64>,
         connect_timeout_ms: Option<f64>,
+        connections: Option<f64>,
     ) -> napi::Result<Self, String> {
         let mut options = RedisOptions::default();
         if let Some(prefix) = prefix {
@@ -149,6 +155,11 @@ impl JsStore {
         }
         if let Some(ms) = connect_timeout_ms {
             options = duration("connectTimeoutMs", ms, 1e-3, |d| options.connect_timeout(d))?;
+        }
+        if let Some(n) = connections {
+            options = options
+                .connections(count("connections", n)?)
+                .map_err(|e| range_err("connections", n, &e))?;
         }
         let store = Arc::new(RedisStore::connect_lazy(&url, options).map_err(core_err)?);
         Ok(JsStore {

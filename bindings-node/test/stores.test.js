@@ -88,6 +88,13 @@ test('store options are checked', () => {
     assert.throws(() => new RedisStore(redisUrl(), { timeoutMs: ms }), (e) => e instanceof RangeError && /^timeoutMs /.test(e.message) && range.test(e.message))
     assert.throws(() => new RedisStore(redisUrl(), { connectTimeoutMs: ms }), (e) => e instanceof RangeError && /^connectTimeoutMs /.test(e.message))
   }
+  // The connection count: an integer from 1 to 64, refused as the core refuses it.
+  for (const n of [0, -1, 65, 1e19]) {
+    assert.throws(() => new RedisStore(redisUrl(), { connections: n }), (e) => e instanceof RangeError && e.message === `connections must be at least 1 and at most 64, not ${n}`)
+  }
+  assert.throws(() => new RedisStore(redisUrl(), { connections: 1.5 }), (e) => e instanceof TypeError && /connections must be an integer/.test(e.message))
+  assert.throws(() => new RedisStore(redisUrl(), { connections: '2' }), TypeError)
+  assert.equal(new RedisStore(redisUrl(), { connections: 64 }).prefix, 'palisade:idem:')
   assert.equal(new RedisStore(redisUrl(), { timeoutMs: 3_600_000 }).prefix, 'palisade:idem:')
   assert.equal(new RedisStore(redisUrl(), { prefix: 'app:' }).prefix, 'app:')
   // A URL Redis cannot use is refused at once, without echoing it (it may hold a password).

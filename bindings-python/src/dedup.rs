@@ -249,21 +249,25 @@ impl PySqliteStore {
 ///         database its own prefix; every instance of one application must use the same.
 ///     timeout_seconds: the bound on one command's round trip (default 2 s).
 ///     connect_timeout_seconds: the bound on opening a connection (default 2 s).
+///     connections: the most connections one process opens (default 4, at most 64). Concurrent
+///         calls (threads; each call releases the GIL) each take a connection nobody is using,
+///         opened the first time it is needed; beyond that they share one, pipelined. A
+///         single-threaded process opens one.
 ///
 /// Raises:
 ///     StoreUnavailableError: the URL is invalid or the server does not answer a `PING`
 ///         within the timeouts.
-///     ValueError: a timeout below 0.001 or above 3600 seconds.
+///     ValueError: a timeout below 0.001 or above 3600 seconds, or `connections` below 1 or
+///         above 64.
 ///
 /// A store built before a fork (gunicorn `--preload`, `multiprocessing` with "fork") opens its
-/// own connection in each child before its first command there; concurrent calls of one
-/// process are pipelined over its connection.
+/// own connections in each child before its first command there.
 ///
 /// Each claim is one atomic server-side step (`SET NX PX` in a Lua script); complete and
 /// release apply only for the holder of the claim. Lease and retention are Redis key expiries.
 /// A call never hangs: when the server cannot be reached or does not answer in time it raises
 /// `StoreUnavailableError` (the adapters answer 503, so Palisade retries), and it never reports
-/// a claim it did not record. Connections are pooled and replaced when they break. Completed
+/// a claim it did not record. A connection that breaks is replaced. Completed
 /// keys live in Redis memory: use persistence (AOF or RDB) and a `noeviction` or `volatile-*`
 /// policy if deduplication must survive a Redis restart or memory pressure.
 #[pyclass(extends = PyStore, frozen, module = "palisade_webhooks", name = "RedisStore")]
@@ -271,6 +275,7 @@ pub(crate) struct PyRedisStore {
     store: Arc<RedisStore>,
     timeout: Duration,
     connect_timeout: Duration,
+    connections: usize,
 }
 
 #[pymethods]
@@ -281,7 +286,8 @@ impl PyRedisStore {
         *,
         prefix = RedisOptions::DEFAULT_PREFIX,
         timeout_seconds = RedisOptions::DEFAULT_TIMEOUT.as_secs_f64(),
-        connect_timeout_seconds = RedisOptions::DEFAULT_CONNECT_TIMEOUT.as_secs_f64()
+        connect_timeout_seconds = RedisOptions::DEFAULT_CONNECT_TIMEOUT.as_secs_f64(),
+        connections = RedisOptions::DEFAULT_CONNECTIONS as i64
     ))]
     fn new(
         py: Python<'_>,
@@ -289,13 +295,19 @@ impl PyRedisStore {
         prefix: &str,
         timeout_seconds: f64,
         connect_timeout_seconds: f64,
+        connections: i64,
     ) -> PyResult<PyClassInitializer<Self>> {
         let options = RedisOptions::default().prefix(prefix);
         let options = seconds_option("timeout_seconds", timeout_seconds, |d| options.timeout(d))?;
         let options = seconds_option("connect_timeout_seconds", connect_timeout_seconds, |d| {
             options.connect_timeout(d)
         })?;
+        // A negative count is refused as 0 is (same message, with the value given).
+        let options = options
+            .connections(usize::try_from(connections).unwrap_or(0))
+            .map_err(|e| invalid("connections", connections, &e))?;
         let (timeout, connect_timeout) = (options.get_timeout(), options.get_connect_timeout());
+        let connections = options.get_connections();
         let store = py
             .detach(|| RedisStore::connect_with(url, options))
             .or_raise(py)?;
@@ -305,6 +317,7 @@ impl PyRedisStore {
                 store,
                 timeout,
                 connect_timeout,
+                connections,
             }),
         )
     }
@@ -327,6 +340,12 @@ impl PyRedisStore {
         self.connect_timeout.as_secs_f64()
     }
 
+    /// The most connections one process opens.
+    #[getter]
+    fn connections(&self) -> usize {
+        self.connections
+    }
+
     /// Checks that the server answers (`PING`), e.g. for a readiness probe.
     ///
     /// Raises:
@@ -339,10 +358,12 @@ impl PyRedisStore {
     /// The URL is not shown: it may carry a password.
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         Ok(format!(
-            "RedisStore(prefix={}, timeout_seconds={:?}, connect_timeout_seconds={:?})",
+            "RedisStore(prefix={}, timeout_seconds={:?}, connect_timeout_seconds={:?}, \
+             connections={})",
             repr(py, Some(self.store.prefix()))?,
             self.timeout.as_secs_f64(),
-            self.connect_timeout.as_secs_f64()
+            self.connect_timeout.as_secs_f64(),
+            self.connections
         ))
     }
 }

@@ -284,11 +284,20 @@ def test_redis_store_options() -> None:
         2.0,
     )
     store.ping()
-    custom = pw.RedisStore(url, prefix="app-a:", timeout_seconds=0.5, connect_timeout_seconds=0.25)
-    assert (custom.prefix, custom.timeout_seconds, custom.connect_timeout_seconds) == ("app-a:", 0.5, 0.25)
-    assert repr(custom) == (
-        "RedisStore(prefix='app-a:', timeout_seconds=0.5, connect_timeout_seconds=0.25)"
+    assert store.connections == 4
+    custom = pw.RedisStore(
+        url, prefix="app-a:", timeout_seconds=0.5, connect_timeout_seconds=0.25, connections=2
     )
+    assert (custom.prefix, custom.timeout_seconds, custom.connect_timeout_seconds) == ("app-a:", 0.5, 0.25)
+    assert custom.connections == 2
+    assert repr(custom) == (
+        "RedisStore(prefix='app-a:', timeout_seconds=0.5, connect_timeout_seconds=0.25, connections=2)"
+    )
+    for n in (0, -1, 65):
+        with pytest.raises(ValueError, match=f"^connections must be at least 1 and at most 64, not {n}$"):
+            pw.RedisStore(url, connections=n)
+    with pytest.raises(TypeError):
+        pw.RedisStore(url, connections=2.5)  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         pw.RedisStore(url, timeout_seconds=float("nan"))
     for bad in (0, 0.0005, 3601, 1e19):

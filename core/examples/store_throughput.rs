@@ -11,6 +11,8 @@
 //! instruction counts under `valgrind --tool=callgrind` can be compared between two values of N
 //! (the difference divided by the extra events is the cost of one event, without the set-up).
 //! `PALISADE_BENCH_THREADS=1` (or `4`) measures only the one-thread (four-thread) figures.
+//! `PALISADE_BENCH_REDIS_CONNECTIONS=N` sets the Redis store's `connections` (default 4), e.g. 1
+//! to compare with every thread pipelined over one connection.
 //! SQLite files go to a temporary directory under `PALISADE_BENCH_DIR` (default: the system
 //! temporary directory). Prints one line per store and a final JSON line with events/s.
 
@@ -19,8 +21,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use palisade_webhooks::dedup::{
-    ClaimOutcome, Deduplicator, IdempotencyStore, MemoryStore, RedisStore, SqliteOptions,
-    SqliteStore,
+    ClaimOutcome, Deduplicator, IdempotencyStore, MemoryStore, RedisOptions, RedisStore,
+    SqliteOptions, SqliteStore,
 };
 
 /// Processes `events` distinct keys on each of `threads` threads (claim, then complete) and
@@ -120,7 +122,15 @@ fn main() {
     if wants("redis") {
         match redis_url {
             Some(url) => {
-                let redis = Arc::new(RedisStore::connect(&url).expect("connect to Redis"));
+                let mut options = RedisOptions::default();
+                if let Ok(n) = std::env::var("PALISADE_BENCH_REDIS_CONNECTIONS") {
+                    let n = n
+                        .parse()
+                        .expect("PALISADE_BENCH_REDIS_CONNECTIONS: a number");
+                    options = options.connections(n).expect("a valid connection count");
+                }
+                let redis =
+                    Arc::new(RedisStore::connect_with(&url, options).expect("connect to Redis"));
                 report("redis, 1 thread", measure(redis.clone(), 10_000, 1));
                 report("redis, 4 threads", measure(redis, 10_000, 4));
             }

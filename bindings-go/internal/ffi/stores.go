@@ -6,6 +6,7 @@ package ffi
 import "C"
 
 import (
+	"fmt"
 	"runtime"
 	"time"
 )
@@ -70,6 +71,8 @@ type RedisOptions struct {
 	HasConnectTimeout bool
 	MaxIdle           int
 	HasMaxIdle        bool
+	Connections       int
+	HasConnections    bool
 }
 
 // NewRedisStore connects a shared store to the Redis server at url (checked with a PING).
@@ -80,6 +83,9 @@ func NewRedisStore(url string, o RedisOptions) (*Store, *Error) {
 	if o.HasMaxIdle && o.MaxIdle < 0 {
 		return nil, &Error{Code: ErrInvalidArgument, Message: "max idle connections must not be negative"}
 	}
+	if o.HasConnections && o.Connections < 0 {
+		return nil, &Error{Code: ErrInvalidArgument, Message: fmt.Sprintf("connections must be at least 1 and at most 64, not %d", o.Connections)}
+	}
 	opts := C.PwRedisOptions{
 		has_prefix:          C.bool(o.HasPrefix),
 		has_timeout:         C.bool(o.HasTimeout),
@@ -88,6 +94,8 @@ func NewRedisStore(url string, o RedisOptions) (*Store, *Error) {
 		connect_timeout_ns:  C.uint64_t(max(o.ConnectTimeout, 0)),
 		has_max_idle:        C.bool(o.HasMaxIdle),
 		max_idle:            C.uint64_t(max(o.MaxIdle, 0)),
+		has_connections:     C.bool(o.HasConnections),
+		connections:         C.uint64_t(max(o.Connections, 0)),
 	}
 	u, ulen := strArg(url)
 	pre, prelen := strArg(o.Prefix)

@@ -575,8 +575,9 @@ class RedisStore(Store):
     ``timeout_seconds`` (and connecting by ``connect_timeout_seconds``): an unreachable or slow
     server raises ``StoreUnavailableError``, never hangs. Raises ``StoreUnavailableError`` when
     the URL is invalid or the server does not answer, and ``ValueError`` for a timeout below
-    0.001 s or above one hour. A store built before a fork opens its own connection in each
-    child.
+    0.001 s or above one hour, or ``connections`` below 1 or above 64. Concurrent calls each
+    take a connection nobody is using, up to ``connections`` opened as they are needed, then
+    share one, pipelined. A store built before a fork opens its own connections in each child.
     """
 
     def __new__(
@@ -586,15 +587,19 @@ class RedisStore(Store):
         prefix: str = ...,
         timeout_seconds: float = ...,
         connect_timeout_seconds: float = ...,
+        connections: int = ...,
     ) -> RedisStore:
         """Defaults (the core's): ``prefix="palisade:idem:"``, ``timeout_seconds=2.0``,
-        ``connect_timeout_seconds=2.0``."""
+        ``connect_timeout_seconds=2.0``, ``connections=4``."""
     @property
     def prefix(self) -> str: ...
     @property
     def timeout_seconds(self) -> float: ...
     @property
     def connect_timeout_seconds(self) -> float: ...
+    @property
+    def connections(self) -> int:
+        """The most connections one process opens."""
     def ping(self) -> None:
         """Check that the server answers (raises ``StoreUnavailableError`` if not)."""
 

@@ -83,6 +83,23 @@ pub(crate) fn positive(option: &'static str, n: usize) -> Result<usize, InvalidO
     Ok(n)
 }
 
+/// A count of 1 ..= `max`.
+#[cfg(feature = "redis")]
+pub(crate) fn between_one_and(
+    option: &'static str,
+    n: usize,
+    max: usize,
+) -> Result<usize, InvalidOption> {
+    if (1..=max).contains(&n) {
+        return Ok(n);
+    }
+    Err(InvalidOption::new(
+        option,
+        format!("must be at least 1 and at most {max}"),
+        n.to_string(),
+    ))
+}
+
 fn within(option: &'static str, d: Duration, max: Duration) -> Result<Duration, InvalidOption> {
     if (MIN_DURATION..=max).contains(&d) {
         return Ok(d);
@@ -138,6 +155,17 @@ mod tests {
             assert_eq!(e.requirement(), "must be at least 1 ms and at most 1 h");
         }
         assert_eq!(positive("max_entries", 1), Ok(1));
+        #[cfg(feature = "redis")]
+        {
+            assert_eq!(between_one_and("connections", 64, 64), Ok(64));
+            assert_eq!(
+                between_one_and("connections", 65, 64)
+                    .unwrap_err()
+                    .to_string(),
+                "connections must be at least 1 and at most 64, not 65"
+            );
+            assert!(between_one_and("connections", 0, 64).is_err());
+        }
         assert_eq!(
             positive("max_entries", 0).unwrap_err().to_string(),
             "max_entries must be at least 1, not 0"

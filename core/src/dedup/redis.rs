@@ -1,13 +1,14 @@
 //! `RedisStore`: a store shared by every receiver instance that talks to one Redis server.
 //!
-//! Concurrent callers share one connection per process, pipelined: while one caller's batch is
-//! on the wire, the others queue their commands, and the next caller sends them all in one
-//! write and reads all their replies. A claim and a completion are one round trip each, and
-//! many threads cost the server (and the kernel) one read and one write per batch instead of
-//! one per command.
+//! Each process has up to [`RedisOptions::connections`] connections ("lanes"), opened as
+//! concurrent calls need them: a call takes a lane nobody is using, so the round trips of
+//! concurrent callers overlap instead of queueing behind one another. When every lane is in
+//! use, callers share one, pipelined: while one caller's batch is on the wire, the others queue
+//! their commands, and the next caller sends them all in one write and reads all their replies.
+//! A claim and a completion are one round trip each.
 
 use std::fmt;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::Thread;
 use std::time::Duration;
@@ -109,6 +110,7 @@ pub struct RedisOptions {
     prefix: String,
     timeout: Duration,
     connect_timeout: Duration,
+    connections: usize,
 }
 
 impl Default for RedisOptions {
@@ -117,6 +119,7 @@ impl Default for RedisOptions {
             prefix: Self::DEFAULT_PREFIX.to_string(),
             timeout: Self::DEFAULT_TIMEOUT,
             connect_timeout: Self::DEFAULT_CONNECT_TIMEOUT,
+            connections: Self::DEFAULT_CONNECTIONS,
         }
     }
 }
@@ -128,6 +131,10 @@ impl RedisOptions {
     pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
     /// Default bound on opening a connection: 2 s.
     pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+    /// Default number of connections a process may open to the server: 4.
+    pub const DEFAULT_CONNECTIONS: usize = 4;
+    /// Most connections [`RedisOptions::connections`] accepts.
+    pub const MAX_CONNECTIONS: usize = 64;
 
     /// The prefix of every key this store writes (default `"palisade:idem:"`). Give each
     /// application sharing a Redis database its own prefix; every instance of one application
@@ -155,6 +162,19 @@ impl RedisOptions {
         Ok(self)
     }
 
+    /// How many connections one process may open to the server (default 4, at most
+    /// [`MAX_CONNECTIONS`](Self::MAX_CONNECTIONS)). They are opened only as concurrent calls
+    /// need them: a call takes a connection nobody is using, opening it the first time, and
+    /// when every one is busy it joins the batch of the next free one (its command is
+    /// pipelined with the other callers'). A single-threaded process opens one. Each
+    /// connection carries one round trip at a time, so concurrent callers on separate
+    /// connections wait for the network side by side instead of one after the other; fewer
+    /// connections mean fewer sockets on the server and larger pipelined batches.
+    pub fn connections(mut self, n: usize) -> std::result::Result<Self, InvalidOption> {
+        self.connections = options::between_one_and("connections", n, Self::MAX_CONNECTIONS)?;
+        Ok(self)
+    }
+
     /// The key prefix.
     pub fn get_prefix(&self) -> &str {
         &self.prefix
@@ -168,6 +188,11 @@ impl RedisOptions {
     /// The connect timeout.
     pub fn get_connect_timeout(&self) -> Duration {
         self.connect_timeout
+    }
+
+    /// The most connections one process opens.
+    pub fn get_connections(&self) -> usize {
+        self.connections
     }
 }
 
@@ -185,8 +210,9 @@ impl RedisOptions {
 /// server with persistence (AOF or RDB) and a `noeviction` or `volatile-*` policy if the
 /// deduplication must survive a Redis restart or memory pressure.
 ///
-/// The store keeps one connection per process, opened on first use and replaced when it
-/// breaks; concurrent calls are pipelined over it. A connection found broken is retried once on
+/// The store keeps up to [`RedisOptions::connections`] connections per process (default 4),
+/// each opened when concurrent calls first need it and replaced when it breaks; beyond that,
+/// concurrent calls are pipelined over one. A connection found broken is retried once on
 /// a fresh one (safe: every script is idempotent for the same token). Works with `redis://` and
 /// `redis+unix://` URLs (no TLS).
 ///
@@ -201,8 +227,8 @@ impl RedisOptions {
 /// stays held until the lease expires, and the retry after that processes the event.
 ///
 /// **Fork.** A store used in a forked child (gunicorn `--preload` and other pre-fork servers)
-/// opens its own connection there before its first command: the connection inherited from the
-/// parent is never written to or read from by the child. Fork from a thread while no other
+/// opens its own connections there before its first command: the connections inherited from the
+/// parent are never written to or read from by the child. Fork from a thread while no other
 /// thread is inside a call of the store: a child forked in the middle of another thread's call
 /// may get `ERR_STORE_UNAVAILABLE` from this store (open a new one in the child) instead of a
 /// hang.
@@ -222,8 +248,8 @@ pub struct RedisStore {
     client: Client,
     options: RedisOptions,
     addr: String,
-    /// This process's connection and queue (a forked child makes its own).
-    lane: PerProcess<Arc<Lane>>,
+    /// This process's connections and their queues (a forked child makes its own).
+    lanes: PerProcess<Arc<Lanes>>,
     /// Claims use `SET NX GET` (Redis ≥ 7.0) until the server refuses it, then the script.
     set_nx_get: AtomicBool,
 }
@@ -276,9 +302,9 @@ impl RedisStore {
         let addr = client.get_connection_info().addr().to_string();
         Ok(RedisStore {
             client,
+            lanes: PerProcess::new(Arc::new(Lanes::new(options.connections))),
             options,
             addr,
-            lane: PerProcess::new(Arc::new(Lane::default())),
             set_nx_get: AtomicBool::new(true),
         })
     }
@@ -302,13 +328,13 @@ impl RedisStore {
         }
     }
 
-    /// This process's lane (a forked child replaces the one it inherited, dropping it here
+    /// This process's lanes (a forked child replaces those it inherited, dropping them here
     /// only: closing a socket in one process leaves it open in the other).
-    fn lane(&self, what: &str) -> Result<Arc<Lane>> {
-        let lane = self
-            .lane
+    fn lanes(&self, what: &str) -> Result<Arc<Lanes>> {
+        let lanes = self
+            .lanes
             .lock(
-                |inherited| *inherited = Arc::new(Lane::default()),
+                |inherited| *inherited = Arc::new(Lanes::new(self.options.connections)),
                 self.options.connect_timeout,
             )
             .map_err(|_| {
@@ -319,12 +345,14 @@ impl RedisStore {
                     self.addr
                 )
             })?;
-        Ok(Arc::clone(&lane))
+        Ok(Arc::clone(&lanes))
     }
 
-    /// Sends one packed command with those of concurrent callers and returns its reply.
+    /// Sends one packed command, on a connection of its own or with those of concurrent
+    /// callers, and returns its reply.
     fn call(&self, what: &str, packed: Vec<u8>) -> Result<Value> {
-        let lane = self.lane(what)?;
+        let lanes = self.lanes(what)?;
+        let (lane, _using) = lanes.pick();
         lane.call(packed, |conn, batch, commands| {
             self.exchange(conn, batch, commands)
         })
@@ -437,9 +465,57 @@ fn round_trip(
     (0..commands).map(|_| conn.recv_response()).collect()
 }
 
+/// A process's connections to the server (at most [`RedisOptions::connections`]), each with
+/// the callers using it.
+struct Lanes(Box<[Lane]>);
+
+impl Lanes {
+    fn new(connections: usize) -> Self {
+        Lanes((0..connections.max(1)).map(|_| Lane::default()).collect())
+    }
+
+    /// The lane for a call, counted as used until the returned guard drops: the first lane
+    /// nobody is using (lowest first, so a process opens another connection only when calls
+    /// overlap), or, when every lane is in use, the calling thread's own, whose next batch
+    /// will carry the command. Spreading threads over the lanes keeps each batch small and
+    /// lets the round trips of different lanes overlap.
+    fn pick(&self) -> (&Lane, Using<'_>) {
+        let idle = self.0.iter().find(|lane| {
+            lane.callers
+                .compare_exchange(0, 1, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
+        });
+        let lane = idle.unwrap_or_else(|| {
+            let lane = &self.0[thread_slot() % self.0.len()];
+            lane.callers.fetch_add(1, Ordering::Relaxed);
+            lane
+        });
+        (lane, Using(&lane.callers))
+    }
+}
+
+/// A small number for the calling thread, different for threads started one after another.
+fn thread_slot() -> usize {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    thread_local!(static SLOT: usize = NEXT.fetch_add(1, Ordering::Relaxed));
+    SLOT.with(|slot| *slot)
+}
+
+/// A caller counted on a lane; uncounted when dropped (also if the call unwinds).
+struct Using<'a>(&'a AtomicUsize);
+
+impl Drop for Using<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 /// One connection and the callers waiting to use it.
 #[derive(Default)]
 struct Lane {
+    /// Callers between picking this lane and getting their reply: a lane at 0 is free. Read
+    /// without the lock, as a hint: two callers that both find it free share one batch.
+    callers: AtomicUsize,
     state: Mutex<LaneState>,
 }
 
@@ -783,8 +859,18 @@ mod tests {
 
     #[test]
     fn concurrent_callers_each_get_their_own_reply() {
-        // Many threads pipelined over the one connection: every reply must reach its caller.
-        let store = test_store("pipelined");
+        // Many threads over a few connections (pipelined on each), and over one.
+        concurrent_callers_each_get_their_own_reply_with(test_store("pipelined"));
+        let one = RedisOptions::default()
+            .prefix("test:pipelined-one:")
+            .connections(1)
+            .unwrap();
+        concurrent_callers_each_get_their_own_reply_with(
+            RedisStore::connect_with(&test_url(), one).unwrap(),
+        );
+    }
+
+    fn concurrent_callers_each_get_their_own_reply_with(store: RedisStore) {
         let run = crate::dedup::new_token();
         let lease = Duration::from_secs(30);
         std::thread::scope(|scope| {
@@ -813,6 +899,60 @@ mod tests {
                 });
             }
         });
+    }
+
+    /// The server's clients connected to database `db` (each has `db=N` in `CLIENT LIST`).
+    fn clients_on(db: u8) -> usize {
+        let client = Client::open(test_url()).unwrap();
+        let mut conn = client.get_connection().unwrap();
+        let list: String = ::redis::cmd("CLIENT").arg("LIST").query(&mut conn).unwrap();
+        let tag = format!(" db={db} ");
+        list.lines().filter(|l| l.contains(&tag)).count()
+    }
+
+    #[test]
+    fn connections_open_as_calls_overlap_and_never_beyond_the_bound() {
+        // Database 11 is this test's alone, so the server's client list counts the store's
+        // connections.
+        let url = test_url();
+        let url = format!("{}/11", url.strip_suffix("/0").unwrap_or(&url));
+        let options = RedisOptions::default().connections(3).unwrap();
+        let store = RedisStore::connect_lazy(&url, options).unwrap();
+        assert_eq!(clients_on(11), 0);
+        let lease = Duration::from_secs(30);
+        let run = crate::dedup::new_token();
+        // One caller at a time: one connection, however many calls.
+        for i in 0..50 {
+            let key = format!("{run}:seq:{i}");
+            assert_eq!(store.claim(&key, "t", lease).unwrap(), StoreClaim::Claimed);
+        }
+        assert_eq!(clients_on(11), 1);
+        // Twelve threads at once: more connections, never more than three.
+        let start = std::sync::Barrier::new(12);
+        std::thread::scope(|scope| {
+            for t in 0..12 {
+                let (store, run, start) = (&store, &run, &start);
+                scope.spawn(move || {
+                    start.wait();
+                    for i in 0..100 {
+                        let key = format!("{run}:{t}:{i}");
+                        assert_eq!(store.claim(&key, "t", lease).unwrap(), StoreClaim::Claimed);
+                    }
+                });
+            }
+        });
+        let open = clients_on(11);
+        assert!((2..=3).contains(&open), "{open} connections");
+        drop(store);
+        // Dropping the store closes them (the server notices asynchronously).
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while clients_on(11) > 0 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "connections left open"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 
     #[test]
