@@ -15,6 +15,9 @@
 //   crypto_create_per_call_us      the same with crypto.createPublicKey on every call
 //   verify_batch_2threads_scaling  throughput of verifyBatch split in two concurrent halves (libuv
 //                                  pool, default size) / throughput of sequential verify()
+//   crypto_async_2chains_scaling   what node:crypto itself gets from the pool: two concurrent
+//                                  chains of its asynchronous crypto.verify (each delivery parsed
+//                                  as crypto_keyobject_us does) / sequential synchronous ones
 //   sdk_drop_in_us                 verifyWebhook(key, signature, payload), the SDK's drop-in, warm
 //                                  (its key cache holds the prepared key from the second call on)
 //   docs_function_us               the documentation's verifyWebhook written with node:crypto
@@ -144,6 +147,28 @@ function cryptoKeyObject() {
   cryptoVerify(keyObject)
 }
 
+/** cryptoVerify with node:crypto's asynchronous verify, which runs on the libuv pool. */
+function cryptoVerifyAsync() {
+  const envelope = JSON.parse(/** @type {any} */ (body))
+  const sig = Buffer.from(headers[SIGNATURE_HEADER], 'base64')
+  return new Promise((resolve, reject) => {
+    crypto.verify('sha256', Buffer.from(envelope.payload), keyObject, sig, (err, ok) => {
+      if (err || !ok) return reject(err ?? new Error('invalid signature'))
+      const resource = JSON.parse(/** @type {any} */ (Buffer.from(envelope.payload, 'base64')))
+      sink += resource.id.length + resource.status.length
+      resolve(undefined)
+    })
+  })
+}
+
+/** n deliveries through cryptoVerifyAsync as two concurrent chains. */
+async function cryptoAsyncTwoChains(/** @type {number} */ n) {
+  const chain = async (/** @type {number} */ k) => {
+    for (let i = 0; i < k; i++) await cryptoVerifyAsync()
+  }
+  await Promise.all([chain(Math.ceil(n / 2)), chain(Math.floor(n / 2))])
+}
+
 function cryptoCreatePerCall() {
   cryptoVerify(crypto.createPublicKey({ key: der, format: 'der', type: 'spki' }))
 }
@@ -236,6 +261,7 @@ async function main() {
         for (let i = 0; i < n; i += BATCH) await verifyBatchTwoHalves()
       },
     },
+    crypto_async_2chains_us: { unit: 100, run: cryptoAsyncTwoChains },
   })
   const [firstCall, secondCall] = dropInFirstCalls()
   const figures = {
@@ -245,6 +271,7 @@ async function main() {
     crypto_create_per_call_us: us.crypto_create_per_call_us,
     // Throughput ratio: deliveries/s of the split batch over deliveries/s of sequential verify().
     verify_batch_2threads_scaling: us.sdk_verify_us / us.verify_batch_us,
+    crypto_async_2chains_scaling: us.crypto_keyobject_us / us.crypto_async_2chains_us,
     sdk_drop_in_us: us.sdk_drop_in_us,
     docs_function_us: us.docs_function_us,
     sdk_drop_in_first_call_us: firstCall,

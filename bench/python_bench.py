@@ -21,7 +21,9 @@ that long per figure). Prints ONE JSON line:
   a key it has not seen (parse + reference verify) and its second (table preparation), median
   over six fresh keys;
 - ``sdk_2threads_scaling``: throughput of two threads sharing one ``Webhook`` over one thread
-  (verification releases the GIL).
+  (verification releases the GIL);
+- ``cryptography_2threads_scaling``: the same for the ``cryptography`` alternative: what Python
+  itself gets from a second thread on this machine.
 
 Each figure is the median of several timed batches, interleaved (so background load hits every
 contender alike). Before anything is timed, the SDK and ``cryptography`` must agree that the
@@ -199,15 +201,20 @@ def main() -> int:
     counts = {name: calibrate(op, batch_seconds) for name, op in figures.items()}
     samples: dict[str, list[float]] = {name: [] for name in figures}
     scaling: list[float] = []
+    scaling_cryptography: list[float] = []
     for _ in range(BATCHES):
         for name, op in figures.items():
             samples[name].append(time_batch(op, counts[name]))
         scaling.append(two_thread_scaling(sdk, counts["sdk_verify_us"]))
+        scaling_cryptography.append(
+            two_thread_scaling(with_cryptography, counts["cryptography_us"])
+        )
 
     result: dict[str, float] = {
         name: round(statistics.median(values), 3) for name, values in samples.items()
     }
     result["sdk_2threads_scaling"] = round(statistics.median(scaling), 3)
+    result["cryptography_2threads_scaling"] = round(statistics.median(scaling_cryptography), 3)
     first, second = drop_in_first_calls(payload_b64)
     result["sdk_drop_in_first_call_us"] = round(first, 3)
     result["sdk_drop_in_second_call_us"] = round(second, 3)
