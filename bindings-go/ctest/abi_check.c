@@ -392,12 +392,19 @@ static void durable_stores(void) {
     snprintf(url, sizeof url, "redis://127.0.0.1:%d/0", closed_port());
     PwRedisOptions ro = {.has_prefix = true, .has_timeout = true, .timeout_ns = 500000000ULL,
                          .has_connect_timeout = true, .connect_timeout_ns = 500000000ULL,
-                         .has_max_idle = true, .max_idle = 2};
+                         .has_max_idle = true, .max_idle = 2,
+                         .has_connections = true, .connections = 2};
     expect_error(pw_redis_store_new(S(url), S("abi:"), &ro, &store, &err), &err, PW_ERR_STORE_UNAVAILABLE);
     CHECK(store == NULL);
     expect_error(pw_redis_store_new(S("not a url"), NULL, 0, NULL, &store, &err), &err, PW_ERR_STORE_UNAVAILABLE);
     expect_error(pw_redis_store_new(NULL, 3, NULL, 0, NULL, &store, &err), &err, PW_ERR_INVALID_ARGUMENT);
     expect_error(pw_redis_store_new(S(url), NULL, 5, &ro, &store, &err), &err, PW_ERR_INVALID_ARGUMENT);
+    /* A connection count out of 1..=64 is the caller's mistake, refused before connecting. */
+    PwRedisOptions none = {.has_connections = true, .connections = 0};
+    expect_error(pw_redis_store_new(S(url), NULL, 0, &none, &store, &err), &err, PW_ERR_INVALID_ARGUMENT);
+    PwRedisOptions too_many = {.has_connections = true, .connections = UINT64_MAX};
+    expect_error(pw_redis_store_new(S(url), NULL, 0, &too_many, &store, &err), &err, PW_ERR_INVALID_ARGUMENT);
+    CHECK(store == NULL);
 
     const char *live = getenv("PALISADE_TEST_REDIS_URL");
     CHECK(live != NULL && live[0] != '\0'); /* run under scripts/with-redis.sh */

@@ -263,7 +263,7 @@ impl PySqliteStore {
 /// A store built before a fork (gunicorn `--preload`, `multiprocessing` with "fork") opens its
 /// own connections in each child before its first command there.
 ///
-/// Each claim is one atomic server-side step (`SET NX PX` in a Lua script); complete and
+/// Each claim is one atomic server-side step (`SET NX PX GET`); complete and
 /// release apply only for the holder of the claim. Lease and retention are Redis key expiries.
 /// A call never hangs: when the server cannot be reached or does not answer in time it raises
 /// `StoreUnavailableError` (the adapters answer 503, so Palisade retries), and it never reports

@@ -19,6 +19,7 @@ FIGURES = {
     "sdk_drop_in_first_call_us",
     "sdk_drop_in_second_call_us",
     "sdk_2threads_scaling",
+    "cryptography_2threads_scaling",
 }
 
 

@@ -764,6 +764,8 @@ fuzz_target!(|data: &[u8]| unsafe {
         connect_timeout_ns: 1,
         has_max_idle: false,
         max_idle: 0,
+        has_connections: true,
+        connections: c.u64(),
     };
     let status = pw_redis_store_new(
         key.as_ptr(),

@@ -165,8 +165,8 @@ impl RedisOptions {
     /// How many connections one process may open to the server (default 4, at most
     /// [`MAX_CONNECTIONS`](Self::MAX_CONNECTIONS)). They are opened only as concurrent calls
     /// need them: a call takes a connection nobody is using, opening it the first time, and
-    /// when every one is busy it joins the batch of the next free one (its command is
-    /// pipelined with the other callers'). A single-threaded process opens one. Each
+    /// when every one is in use it joins one of them (its command is pipelined with the other
+    /// callers' on that connection). A single-threaded process opens one. Each
     /// connection carries one round trip at a time, so concurrent callers on separate
     /// connections wait for the network side by side instead of one after the other; fewer
     /// connections mean fewer sockets on the server and larger pipelined batches.
@@ -513,8 +513,9 @@ impl Drop for Using<'_> {
 /// One connection and the callers waiting to use it.
 #[derive(Default)]
 struct Lane {
-    /// Callers between picking this lane and getting their reply: a lane at 0 is free. Read
-    /// without the lock, as a hint: two callers that both find it free share one batch.
+    /// Callers between picking this lane and getting their reply: a lane at 0 is free, and a
+    /// caller takes a free lane by moving it from 0 to 1 (so two callers cannot both take it
+    /// as free). Kept outside the lock: picking a lane never waits.
     callers: AtomicUsize,
     state: Mutex<LaneState>,
 }

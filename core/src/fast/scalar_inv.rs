@@ -134,60 +134,37 @@ fn divsteps_62(mut eta: i64, f0: u64, g0: u64) -> (i64, Transition) {
     (eta, t)
 }
 
-/// (f, g) ← (u·f + v·g, q·f + r·g) / 2⁶² (exact: the matrix cleared the low 62 bits).
-fn update_fg(f: &mut Signed62, g: &mut Signed62, t: &Transition) {
+/// (a, b) ← (u·a + v·b, q·a + r·b) / 2⁶² modulo n: each sum gets the multiple of n (0..2⁶²)
+/// that makes it divisible by 2⁶². For (f, g) that multiple is 0 (the matrix cleared their low
+/// 62 bits), so the division is exact; for (d, e) the magnitudes grow by at most n per round
+/// (|u| + |v| ≤ 2⁶²), far from overflowing five limbs in [`MAX_ROUNDS`], and [`reduce`] brings
+/// the result into range.
+fn apply(t: &Transition, a: &mut Signed62, b: &mut Signed62) {
     let (u, v, q, r) = (
         i128::from(t.u),
         i128::from(t.v),
         i128::from(t.q),
         i128::from(t.r),
     );
-    let mut cf = u * i128::from(f[0]) + v * i128::from(g[0]);
-    let mut cg = q * i128::from(f[0]) + r * i128::from(g[0]);
-    debug_assert!(cf as u64 & M62 == 0 && cg as u64 & M62 == 0);
-    cf >>= 62;
-    cg >>= 62;
+    let mut ca = u * i128::from(a[0]) + v * i128::from(b[0]);
+    let mut cb = q * i128::from(a[0]) + r * i128::from(b[0]);
+    let ma = i128::from((ca as u64).wrapping_mul(N_INV62).wrapping_neg() & M62);
+    let mb = i128::from((cb as u64).wrapping_mul(N_INV62).wrapping_neg() & M62);
+    ca += ma * i128::from(N62[0]);
+    cb += mb * i128::from(N62[0]);
+    debug_assert!(ca as u64 & M62 == 0 && cb as u64 & M62 == 0);
+    ca >>= 62;
+    cb >>= 62;
     for k in 1..5 {
-        cf += u * i128::from(f[k]) + v * i128::from(g[k]);
-        cg += q * i128::from(f[k]) + r * i128::from(g[k]);
-        f[k - 1] = (cf as u64 & M62) as i64;
-        g[k - 1] = (cg as u64 & M62) as i64;
-        cf >>= 62;
-        cg >>= 62;
+        ca += u * i128::from(a[k]) + v * i128::from(b[k]) + ma * i128::from(N62[k]);
+        cb += q * i128::from(a[k]) + r * i128::from(b[k]) + mb * i128::from(N62[k]);
+        a[k - 1] = (ca as u64 & M62) as i64;
+        b[k - 1] = (cb as u64 & M62) as i64;
+        ca >>= 62;
+        cb >>= 62;
     }
-    f[4] = cf as i64;
-    g[4] = cg as i64;
-}
-
-/// (d, e) ← (u·d + v·e, q·d + r·e) / 2⁶² modulo n: each sum gets the multiple of n (0..2⁶²)
-/// that makes it divisible by 2⁶². |d| and |e| grow by at most n per round (|u| + |v| ≤ 2⁶²),
-/// far from overflowing five limbs in [`MAX_ROUNDS`]; [`reduce`] brings the result into range.
-fn update_de(d: &mut Signed62, e: &mut Signed62, t: &Transition) {
-    let (u, v, q, r) = (
-        i128::from(t.u),
-        i128::from(t.v),
-        i128::from(t.q),
-        i128::from(t.r),
-    );
-    let mut cd = u * i128::from(d[0]) + v * i128::from(e[0]);
-    let mut ce = q * i128::from(d[0]) + r * i128::from(e[0]);
-    let md = i128::from((cd as u64).wrapping_mul(N_INV62).wrapping_neg() & M62);
-    let me = i128::from((ce as u64).wrapping_mul(N_INV62).wrapping_neg() & M62);
-    cd += md * i128::from(N62[0]);
-    ce += me * i128::from(N62[0]);
-    debug_assert!(cd as u64 & M62 == 0 && ce as u64 & M62 == 0);
-    cd >>= 62;
-    ce >>= 62;
-    for k in 1..5 {
-        cd += u * i128::from(d[k]) + v * i128::from(e[k]) + md * i128::from(N62[k]);
-        ce += q * i128::from(d[k]) + r * i128::from(e[k]) + me * i128::from(N62[k]);
-        d[k - 1] = (cd as u64 & M62) as i64;
-        e[k - 1] = (ce as u64 & M62) as i64;
-        cd >>= 62;
-        ce >>= 62;
-    }
-    d[4] = cd as i64;
-    e[4] = ce as i64;
+    a[4] = ca as i64;
+    b[4] = cb as i64;
 }
 
 /// a + k·n, limbs normalised (low four in 0..2⁶²).
@@ -240,8 +217,8 @@ fn invert_words(x: [u64; 4]) -> Option<[u64; 4]> {
     for _ in 0..MAX_ROUNDS {
         let (next, t) = divsteps_62(eta, f[0] as u64, g[0] as u64);
         eta = next;
-        update_de(&mut d, &mut e, &t);
-        update_fg(&mut f, &mut g, &t);
+        apply(&t, &mut d, &mut e);
+        apply(&t, &mut f, &mut g);
         if g == [0; 5] {
             return match f {
                 [1, 0, 0, 0, 0] => Some(reduce(d)),
