@@ -77,7 +77,7 @@ func storeKinds(t *testing.T) []storeKind {
 		}},
 		{"redis", func(t *testing.T, shared string) palisade.Store {
 			s, err := palisade.NewRedisStore(url, palisade.WithPrefix(prefix+shared+":"),
-				palisade.WithTimeout(5*time.Second), palisade.WithMaxIdle(4))
+				palisade.WithTimeout(5*time.Second), palisade.WithConnections(2))
 			if err != nil {
 				t.Fatal(err)
 			}
