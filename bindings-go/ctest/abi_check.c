@@ -402,7 +402,7 @@ static void durable_stores(void) {
     /* A connection count out of 1..=64 is the caller's mistake, refused before connecting. */
     PwRedisOptions none = {.has_connections = true, .connections = 0};
     expect_error(pw_redis_store_new(S(url), NULL, 0, &none, &store, &err), &err, PW_ERR_INVALID_ARGUMENT);
-    PwRedisOptions too_many = {.has_connections = true, .connections = UINT64_MAX};
+    PwRedisOptions too_many = {.has_connections = true, .connections = INT64_MAX};
     expect_error(pw_redis_store_new(S(url), NULL, 0, &too_many, &store, &err), &err, PW_ERR_INVALID_ARGUMENT);
     CHECK(store == NULL);
 

@@ -344,9 +344,10 @@ typedef struct PwRedisOptions {
   /**
    * The most connections one process opens to the server, 1 to 64. Concurrent calls each
    * take a connection nobody is using, opened when first needed; beyond that they share
-   * one, pipelined.
+   * one, pipelined. Signed, so that a negative count reaches the core's check (and its
+   * message) like any other out-of-range one.
    */
-  uint64_t connections;
+  int64_t connections;
 } PwRedisOptions;
 
 /**

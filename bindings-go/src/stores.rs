@@ -104,8 +104,9 @@ pub struct PwRedisOptions {
     pub has_connections: bool,
     /// The most connections one process opens to the server, 1 to 64. Concurrent calls each
     /// take a connection nobody is using, opened when first needed; beyond that they share
-    /// one, pipelined.
-    pub connections: u64,
+    /// one, pipelined. Signed, so that a negative count reaches the core's check (and its
+    /// message) like any other out-of-range one.
+    pub connections: i64,
 }
 
 /// A durable idempotency store in one SQLite file (created if needed; WAL mode), shared by every
@@ -233,9 +234,16 @@ mod durable {
                 .map_err(|e| Fail::arg(e.to_string()))?;
         }
         if given.has_connections {
+            // Below 1 is refused as 0 is; the message names the value given.
             options = options
-                .connections(usize::try_from(given.connections).unwrap_or(usize::MAX))
-                .map_err(|e| Fail::arg(e.to_string()))?;
+                .connections(usize::try_from(given.connections).unwrap_or(0))
+                .map_err(|e| {
+                    Fail::arg(format!(
+                        "connections {}, not {}",
+                        e.requirement(),
+                        given.connections
+                    ))
+                })?;
         }
         if given.has_max_idle {
             // Kept for compatibility: there is no idle pool to size; `connections` bounds the

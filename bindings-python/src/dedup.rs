@@ -160,8 +160,6 @@ impl PyMemoryStore {
 #[pyclass(extends = PyStore, frozen, module = "palisade_webhooks", name = "SqliteStore")]
 pub(crate) struct PySqliteStore {
     store: Arc<SqliteStore>,
-    busy_timeout: Duration,
-    sync_every_commit: bool,
 }
 
 #[pymethods]
@@ -183,18 +181,12 @@ impl PySqliteStore {
             SqliteOptions::default().busy_timeout(d)
         })?
         .sync_every_commit(sync_every_commit);
-        let busy_timeout = options.get_busy_timeout();
         let store = py
             .detach(|| SqliteStore::open_with(&path, options))
             .or_raise(py)?;
         let store = Arc::new(store);
-        Ok(
-            PyClassInitializer::from(PyStore::new(store.clone())).add_subclass(PySqliteStore {
-                store,
-                busy_timeout,
-                sync_every_commit,
-            }),
-        )
+        Ok(PyClassInitializer::from(PyStore::new(store.clone()))
+            .add_subclass(PySqliteStore { store }))
     }
 
     /// The database file, as given.
@@ -206,13 +198,13 @@ impl PySqliteStore {
     /// How long a call waits for another process's write lock, in seconds.
     #[getter]
     fn busy_timeout_seconds(&self) -> f64 {
-        self.busy_timeout.as_secs_f64()
+        self.store.options().get_busy_timeout().as_secs_f64()
     }
 
     /// Whether every commit is flushed to disk before it is reported.
     #[getter]
     fn sync_every_commit(&self) -> bool {
-        self.sync_every_commit
+        self.store.options().get_sync_every_commit()
     }
 
     /// Deletes every expired row now (the store also does this a batch at a time as it goes)
@@ -229,8 +221,8 @@ impl PySqliteStore {
         Ok(format!(
             "SqliteStore({}, busy_timeout_seconds={:?}, sync_every_commit={})",
             repr(py, Some(self.path().as_str()))?,
-            self.busy_timeout.as_secs_f64(),
-            if self.sync_every_commit {
+            self.busy_timeout_seconds(),
+            if self.sync_every_commit() {
                 "True"
             } else {
                 "False"
@@ -273,9 +265,6 @@ impl PySqliteStore {
 #[pyclass(extends = PyStore, frozen, module = "palisade_webhooks", name = "RedisStore")]
 pub(crate) struct PyRedisStore {
     store: Arc<RedisStore>,
-    timeout: Duration,
-    connect_timeout: Duration,
-    connections: usize,
 }
 
 #[pymethods]
@@ -306,20 +295,12 @@ impl PyRedisStore {
         let options = options
             .connections(usize::try_from(connections).unwrap_or(0))
             .map_err(|e| invalid("connections", connections, &e))?;
-        let (timeout, connect_timeout) = (options.get_timeout(), options.get_connect_timeout());
-        let connections = options.get_connections();
         let store = py
             .detach(|| RedisStore::connect_with(url, options))
             .or_raise(py)?;
         let store = Arc::new(store);
-        Ok(
-            PyClassInitializer::from(PyStore::new(store.clone())).add_subclass(PyRedisStore {
-                store,
-                timeout,
-                connect_timeout,
-                connections,
-            }),
-        )
+        Ok(PyClassInitializer::from(PyStore::new(store.clone()))
+            .add_subclass(PyRedisStore { store }))
     }
 
     /// The prefix of every key this store writes.
@@ -331,19 +312,19 @@ impl PyRedisStore {
     /// The bound on one command's round trip, in seconds.
     #[getter]
     fn timeout_seconds(&self) -> f64 {
-        self.timeout.as_secs_f64()
+        self.store.options().get_timeout().as_secs_f64()
     }
 
     /// The bound on opening a connection, in seconds.
     #[getter]
     fn connect_timeout_seconds(&self) -> f64 {
-        self.connect_timeout.as_secs_f64()
+        self.store.options().get_connect_timeout().as_secs_f64()
     }
 
     /// The most connections one process opens.
     #[getter]
     fn connections(&self) -> usize {
-        self.connections
+        self.store.options().get_connections()
     }
 
     /// Checks that the server answers (`PING`), e.g. for a readiness probe.
@@ -361,9 +342,9 @@ impl PyRedisStore {
             "RedisStore(prefix={}, timeout_seconds={:?}, connect_timeout_seconds={:?}, \
              connections={})",
             repr(py, Some(self.store.prefix()))?,
-            self.timeout.as_secs_f64(),
-            self.connect_timeout.as_secs_f64(),
-            self.connections
+            self.timeout_seconds(),
+            self.connect_timeout_seconds(),
+            self.connections()
         ))
     }
 }

@@ -765,7 +765,7 @@ fuzz_target!(|data: &[u8]| unsafe {
         has_max_idle: false,
         max_idle: 0,
         has_connections: true,
-        connections: c.u64(),
+        connections: c.u64() as i64,
     };
     let status = pw_redis_store_new(
         key.as_ptr(),

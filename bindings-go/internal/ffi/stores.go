@@ -6,7 +6,6 @@ package ffi
 import "C"
 
 import (
-	"fmt"
 	"runtime"
 	"time"
 )
@@ -83,9 +82,6 @@ func NewRedisStore(url string, o RedisOptions) (*Store, *Error) {
 	if o.HasMaxIdle && o.MaxIdle < 0 {
 		return nil, &Error{Code: ErrInvalidArgument, Message: "max idle connections must not be negative"}
 	}
-	if o.HasConnections && o.Connections < 0 {
-		return nil, &Error{Code: ErrInvalidArgument, Message: fmt.Sprintf("connections must be at least 1 and at most 64, not %d", o.Connections)}
-	}
 	opts := C.PwRedisOptions{
 		has_prefix:          C.bool(o.HasPrefix),
 		has_timeout:         C.bool(o.HasTimeout),
@@ -95,7 +91,7 @@ func NewRedisStore(url string, o RedisOptions) (*Store, *Error) {
 		has_max_idle:        C.bool(o.HasMaxIdle),
 		max_idle:            C.uint64_t(max(o.MaxIdle, 0)),
 		has_connections:     C.bool(o.HasConnections),
-		connections:         C.uint64_t(max(o.Connections, 0)),
+		connections:         C.int64_t(o.Connections),
 	}
 	u, ulen := strArg(url)
 	pre, prelen := strArg(o.Prefix)
