@@ -4,7 +4,9 @@
 # crypto/ecdsa oracle, concurrency, the memory / SQLite / Redis stores against a real
 # redis-server, every Go block of the README), short `go test -fuzz` runs, the examples, and a C
 # program that exercises every export of the ABI under valgrind memcheck (zero errors, zero
-# leaks).
+# leaks). Those two sanitised runs link the library built with the system allocator
+# (`go-lib-sysalloc`): the one users get allocates with mimalloc, which valgrind and
+# AddressSanitizer cannot follow.
 # `make bench-go-build` builds the Go benchmark (target/bench/go_bench) that bench/run.py runs.
 TEST_TARGETS += test-go
 
@@ -17,13 +19,16 @@ GO_OUT := $(ROOT)/target/go
 # Go does not hash the static library it links, so a rebuilt library would not relink a cached
 # test binary or example: stamp the link with the library's digest (computed when used).
 GO_LDFLAGS = -ldflags=-X=github.com/palisade-webhooks/palisade-webhooks/bindings-go/internal/ffi.libStamp=$$(sha256sum $(GO_LIB) | cut -c1-16)
+# The same library with the system allocator, for valgrind and AddressSanitizer.
+GO_LIB_SYSALLOC := $(GO_OUT)/sysalloc/libpalisade_webhooks_ffi.a
+GO_SYSALLOC_LDFLAGS = -ldflags=-X=github.com/palisade-webhooks/palisade-webhooks/bindings-go/internal/ffi.libStamp=$$(sha256sum $(GO_LIB_SYSALLOC) | cut -c1-16)
 
 # How long `make test` fuzzes each Go fuzz target (`make go-fuzz GO_FUZZTIME=10m` for longer).
 GO_FUZZTIME ?= 10s
 GO_FUZZ_TARGETS := FuzzVerify FuzzNewWebhook FuzzTypedResource
 GO_BENCH_OUT := $(ROOT)/target/bench
 
-.PHONY: go-asan test-go go-lib go-toolchain go-header-check go-vet go-unit go-fuzz go-examples \
+.PHONY: go-asan test-go go-lib go-lib-sysalloc go-toolchain go-header-check go-vet go-unit go-fuzz go-examples \
 	go-abi-memcheck bench-go-build
 
 go-toolchain:
@@ -38,6 +43,17 @@ go-toolchain:
 # internal/ffi/libpalisade_webhooks_ffi_linux_amd64.a (see bindings-go/README.md).
 go-lib:
 	$(CARGO) build --release -p palisade-webhooks-ffi
+
+# Without the `mimalloc` feature, copied out of the way; then the default build again, so
+# target/release holds the library users get (cargo keeps both builds: each step takes seconds).
+go-lib-sysalloc: go-lib
+	$(CARGO) build --release -p palisade-webhooks-ffi --no-default-features --features sqlite,redis
+	@mkdir -p $(dir $(GO_LIB_SYSALLOC))
+	cp $(GO_LIB) $(GO_LIB_SYSALLOC)
+	$(CARGO) build --release -p palisade-webhooks-ffi
+	@# Whole listings counted (grep -q would stop nm early, a failure under pipefail).
+	@test "$$(nm $(GO_LIB) 2>/dev/null | grep -c ' T mi_malloc$$')" = 1 || { echo "$(GO_LIB) lacks mimalloc"; exit 1; }
+	@test "$$(nm $(GO_LIB_SYSALLOC) 2>/dev/null | grep -c ' T mi_malloc$$')" = 0 || { echo "$(GO_LIB_SYSALLOC) holds mimalloc"; exit 1; }
 
 # Fails when include/palisade_webhooks.h differs from what cbindgen generates from src/, or
 # palisade/codes_gen.go or resources_gen.go from what core/examples/codegen_go.rs prints; also
@@ -68,13 +84,13 @@ go-examples: go-toolchain go-lib
 	cd $(GO_EXAMPLES) && $(GO) build $(GO_LDFLAGS) -o $(GO_OUT)/receiver ./receiver
 	cd $(GO_EXAMPLES) && $(GO) build $(GO_LDFLAGS) -o $(GO_OUT)/docs_snippet .
 
-go-abi-memcheck: go-toolchain go-lib redis-server
+go-abi-memcheck: go-toolchain go-lib-sysalloc redis-server
 	@command -v valgrind >/dev/null 2>&1 || { echo "installing valgrind (Debian package)"; \
 		export DEBIAN_FRONTEND=noninteractive; apt-get -o DPkg::Lock::Timeout=600 update; \
 		apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends valgrind; }
 	@mkdir -p $(GO_OUT)
 	cc -std=c11 -Wall -Wextra -Werror -g -O1 -I$(GO_DIR)/include $(GO_DIR)/ctest/abi_check.c \
-		$(GO_LIB) $(GO_NATIVE_LIBS) -o $(GO_OUT)/abi_check
+		$(GO_LIB_SYSALLOC) $(GO_NATIVE_LIBS) -o $(GO_OUT)/abi_check
 	RUST_BACKTRACE=0 $(WITH_REDIS) valgrind -q --leak-check=full --show-leak-kinds=definite,indirect,possible \
 		--errors-for-leak-kinds=definite,indirect,possible --error-exitcode=1 $(GO_OUT)/abi_check
 
@@ -86,6 +102,8 @@ bench-go-build: go-toolchain go-lib
 test-go: go-header-check go-vet go-unit go-fuzz go-examples go-abi-memcheck go-asan
 
 # The Go suite again under AddressSanitizer (`go test -asan`: Go, cgo and the Rust allocations it
-# reaches through malloc are checked for invalid accesses and, at exit, for leaks).
-go-asan: go-toolchain go-lib redis-server
-	cd $(GO_DIR) && $(WITH_REDIS) $(GO) test -asan -count=1 $(GO_LDFLAGS) ./...
+# reaches through malloc are checked for invalid accesses and, at exit, for leaks), linked with
+# the system-allocator library through the package's `palisade_ldflags` tag.
+go-asan: go-toolchain go-lib-sysalloc redis-server
+	cd $(GO_DIR) && CGO_LDFLAGS="$(GO_LIB_SYSALLOC) $(GO_NATIVE_LIBS)" $(WITH_REDIS) \
+		$(GO) test -asan -tags palisade_ldflags -count=1 $(GO_SYSALLOC_LDFLAGS) ./...

@@ -3,11 +3,14 @@
 //
 // Timings are noisy on a shared machine; instruction counts are not. Run it under
 // `valgrind --tool=callgrind` with N and with 0 and take the difference per delivery, then
-// compare with the core's figure from profile.rs (same resource, same key seed):
+// compare with the core's figure from profile.rs (same resource, same key seed). One P and no
+// asynchronous preemption: callgrind serialises threads, so idle Ps spin and inflate the count
+// many times over, and it cannot deliver the preemption signal (it aborts):
 //
-//	cd bench/go && go build -o /tmp/go_profile ./profile
-//	valgrind --tool=callgrind /tmp/go_profile 2000 verify
-//	valgrind --tool=callgrind /tmp/go_profile 0 verify
+//	cd bench/go && go build -o go_profile ./profile
+//	export GOMAXPROCS=1 GODEBUG=asyncpreemptoff=1
+//	valgrind --tool=callgrind ./go_profile 2000 verify
+//	valgrind --tool=callgrind ./go_profile 0 verify
 //
 // Modes: verify (wh.Verify), typed (wh.Verify then e.Transaction()), crypto (what a user
 // writes with crypto/ecdsa + encoding/json, key parsed once), parallel (verify on two
