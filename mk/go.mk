@@ -28,8 +28,8 @@ GO_FUZZTIME ?= 10s
 GO_FUZZ_TARGETS := FuzzVerify FuzzNewWebhook FuzzTypedResource
 GO_BENCH_OUT := $(ROOT)/target/bench
 
-.PHONY: go-asan test-go go-lib go-lib-sysalloc go-toolchain go-header-check go-vet go-unit go-fuzz go-examples \
-	go-abi-memcheck bench-go-build
+.PHONY: go-asan test-go go-lib go-lib-sysalloc go-toolchain go-header-check go-vet go-unit \
+	go-fuzz go-examples go-abi-memcheck bench-go-build
 
 go-toolchain:
 	@command -v $(GO) >/dev/null 2>&1 || { echo "installing Go (Debian package)"; \
