@@ -18,10 +18,15 @@ GO_NATIVE_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl
 GO_OUT := $(ROOT)/target/go
 # Go does not hash the static library it links, so a rebuilt library would not relink a cached
 # test binary or example: stamp the link with the library's digest (computed when used).
-GO_LDFLAGS = -ldflags=-X=github.com/palisade-webhooks/palisade-webhooks/bindings-go/internal/ffi.libStamp=$$(sha256sum $(GO_LIB) | cut -c1-16)
+go_stamp = -ldflags=-X=github.com/palisade-webhooks/palisade-webhooks/bindings-go/internal/ffi.libStamp=$$(sha256sum $(1) | cut -c1-16)
+GO_LDFLAGS = $(call go_stamp,$(GO_LIB))
 # The same library with the system allocator, for valgrind and AddressSanitizer.
 GO_LIB_SYSALLOC := $(GO_OUT)/sysalloc/libpalisade_webhooks_ffi.a
-GO_SYSALLOC_LDFLAGS = -ldflags=-X=github.com/palisade-webhooks/palisade-webhooks/bindings-go/internal/ffi.libStamp=$$(sha256sum $(GO_LIB_SYSALLOC) | cut -c1-16)
+GO_SYSALLOC_LDFLAGS = $(call go_stamp,$(GO_LIB_SYSALLOC))
+# How many times a library defines mimalloc's entry point (0 or 1). The whole listing is counted:
+# `grep -q` would stop nm early, a failure under pipefail. nm's stderr is dropped because it
+# warns once per LLVM object it cannot list; a broken nm still fails the first check (count 1).
+mimalloc_symbols = $$(nm $(1) 2>/dev/null | grep -c ' T mi_malloc$$')
 
 # How long `make test` fuzzes each Go fuzz target (`make go-fuzz GO_FUZZTIME=10m` for longer).
 GO_FUZZTIME ?= 10s
@@ -51,9 +56,8 @@ go-lib-sysalloc: go-lib
 	@mkdir -p $(dir $(GO_LIB_SYSALLOC))
 	cp $(GO_LIB) $(GO_LIB_SYSALLOC)
 	$(CARGO) build --release -p palisade-webhooks-ffi
-	@# Whole listings counted (grep -q would stop nm early, a failure under pipefail).
-	@test "$$(nm $(GO_LIB) 2>/dev/null | grep -c ' T mi_malloc$$')" = 1 || { echo "$(GO_LIB) lacks mimalloc"; exit 1; }
-	@test "$$(nm $(GO_LIB_SYSALLOC) 2>/dev/null | grep -c ' T mi_malloc$$')" = 0 || { echo "$(GO_LIB_SYSALLOC) holds mimalloc"; exit 1; }
+	@test "$(call mimalloc_symbols,$(GO_LIB))" = 1 || { echo "$(GO_LIB) lacks mimalloc"; exit 1; }
+	@test "$(call mimalloc_symbols,$(GO_LIB_SYSALLOC))" = 0 || { echo "$(GO_LIB_SYSALLOC) holds mimalloc"; exit 1; }
 
 # Fails when include/palisade_webhooks.h differs from what cbindgen generates from src/, or
 # palisade/codes_gen.go or resources_gen.go from what core/examples/codegen_go.rs prints; also
