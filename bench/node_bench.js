@@ -24,6 +24,12 @@
 //                                  (createPublicKey on every call, then crypto.verify)
 //   sdk_drop_in_first_call_us      the drop-in's first call with a key it has not seen, and its
 //   sdk_drop_in_second_call_us     second (table preparation): medians over six fresh keys
+//
+//   node bench/node_bench.js --paired
+//
+// times slices on request instead, for the driver's paired comparison of each binding with the
+// core (bench/run.py): it reads lines `verify SECONDS` on stdin and answers each with one line
+// `{"us": µs per full delivery}` (sdk_verify_us's work), until stdin closes.
 // The machine may be shared and noisy: compare ratios within one run, not absolute figures.
 
 'use strict'
@@ -35,7 +41,8 @@ const { Webhook, TestSigner, verifyWebhook } = require(path.join(__dirname, '..'
 
 const { RESOURCE } = require('./sample_resource.js')
 
-const seconds = Number(process.argv[2] ?? 1)
+const paired = process.argv[2] === '--paired'
+const seconds = paired ? 1 : Number(process.argv[2] ?? 1)
 if (!Number.isFinite(seconds) || seconds <= 0) throw new Error(`usage: node bench/node_bench.js [SECONDS > 0], got ${process.argv[2]}`)
 
 const BATCHES = 7
@@ -244,7 +251,32 @@ async function verifyBatchTwoHalves() {
   for (const half of results) sink += half.length
 }
 
+/**
+ * Answers the driver's slice requests (--paired, see the header): each slice runs the op in
+ * chunks as `measure` does, the event loop turning between chunks.
+ * @param {{ unit: number, run: (n: number) => void | Promise<void> }} contender
+ */
+async function serveSlices(contender) {
+  const lines = require('node:readline').createInterface({ input: process.stdin })
+  for await (const line of lines) {
+    const [figure, secs] = line.trim().split(' ')
+    const budget = Number(secs) * 1000
+    if (figure !== 'verify' || !(budget > 0)) throw new Error(`expected "verify SECONDS", got ${JSON.stringify(line)}`)
+    await contender.run(20)
+    let n = 0
+    let elapsed = 0
+    const start = performance.now()
+    do {
+      await contender.run(50)
+      n += 50
+      elapsed = performance.now() - start
+    } while (elapsed < budget)
+    process.stdout.write(`${JSON.stringify({ us: (elapsed * 1000) / n })}\n`)
+  }
+}
+
 async function main() {
+  if (paired) return serveSlices(sync(sdkVerify))
   const check = await webhook.verifyBatch(halves[0].slice(0, 8))
   if (!check.every((r) => r.ok && r.event.status === 'CONFIRMED')) throw new Error('verifyBatch refused the delivery')
 

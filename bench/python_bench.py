@@ -25,6 +25,11 @@ that long per figure). Prints ONE JSON line:
 - ``cryptography_2threads_scaling``: the same for the ``cryptography`` alternative: what Python
   itself gets from a second thread on this machine.
 
+With ``--paired`` instead of SECONDS it times slices on request, for the driver's paired
+comparison of each binding with the core (``bench/run.py``): it reads lines ``verify SECONDS``
+on stdin and answers each with one line ``{"us": µs per full delivery}`` (``sdk_verify_us``'s
+work), until stdin closes.
+
 Each figure is the median of several timed batches, interleaved (so background load hits every
 contender alike). Before anything is timed, the SDK and ``cryptography`` must agree that the
 delivery is valid and that a tampered one is not. Shared machines are noisy: compare ratios
@@ -112,6 +117,27 @@ def time_batch(op: Callable[[], object], n: int) -> float:
     return (time.perf_counter() - start) / n * 1e6
 
 
+def time_for(op: Callable[[], object], seconds: float) -> float:
+    """µs per call of ``op`` run for about ``seconds``, after a short warm-up."""
+    for _ in range(20):
+        op()
+    n, start = 0, time.perf_counter()
+    while (elapsed := time.perf_counter() - start) < seconds:
+        for _ in range(50):
+            op()
+        n += 50
+    return elapsed / n * 1e6
+
+
+def serve_slices(verify: Callable[[], object]) -> None:
+    """Answers the driver's slice requests (``--paired``, see the module's documentation)."""
+    for line in sys.stdin:
+        figure, _, seconds = line.strip().partition(" ")
+        if figure != "verify":
+            raise SystemExit(f"expected `verify SECONDS`, got {line!r}")
+        print(json.dumps({"us": time_for(verify, float(seconds))}), flush=True)
+
+
 def two_thread_scaling(op: Callable[[], object], n: int) -> float:
     """(throughput of two threads doing ``n`` calls each) / (one thread doing ``n`` calls)."""
     one = time_batch(op, n) * n  # µs for n calls on one thread
@@ -134,7 +160,8 @@ def two_thread_scaling(op: Callable[[], object], n: int) -> float:
 
 
 def main() -> int:
-    seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 1.0
+    paired = sys.argv[1:2] == ["--paired"]
+    seconds = float(sys.argv[1]) if len(sys.argv) > 1 and not paired else 1.0
     batch_seconds = seconds / BATCHES
 
     signer = TestSigner.from_seed(42)
@@ -180,6 +207,10 @@ def main() -> int:
     tampered = payload_b64[:-8] + ("A" * 8 if not payload_b64.endswith("A" * 8) else "B" * 8)
     assert not verify_webhook(public_key_b64, signature_b64, tampered)
     assert not webhook_accepts(webhook, tampered, signature_b64)
+
+    if paired:
+        serve_slices(sdk)
+        return 0
 
     def sdk_drop_in() -> bool:
         return palisade_webhooks.verify_webhook(public_key_b64, signature_b64, payload_b64)

@@ -7,6 +7,14 @@ figures to bench/results.json and draws the full-delivery figures as a bar chart
 (bench/results.svg, see bench/chart.py). Each contender is a small program that prints one JSON object per
 round; this script only schedules them and does the arithmetic.
 
+Each binding's time over the core's is measured apart, in pairs: the core's and the bindings'
+programs run side by side in `--paired` mode, each idle until asked to time one short slice of
+full deliveries, and the driver alternates them (core, binding, core, next binding, core, ...),
+so that every binding slice has a core slice just before and just after it. A round of every
+contender takes tens of seconds, and the host's load can change the core's speed by half within
+that; a few hundred milliseconds apart, both sides see the same machine. The figure is the
+median, over the cycles, of binding slice / mean of the two core slices around it.
+
 Machines here are shared and noisy: compare ratios within one run, never absolute numbers
 across runs.
 """
@@ -109,10 +117,76 @@ def redis_reference(seconds: float) -> dict[str, Any]:
     return {"events_per_s": out}
 
 
+class SliceServer:
+    """A contender program in `--paired` mode: times one slice of a figure per request."""
+
+    def __init__(self, cmd: list[str]) -> None:
+        self.cmd = cmd
+        self.proc = subprocess.Popen(
+            cmd, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+
+    def slice_us(self, figure: str, seconds: float) -> float:
+        """µs per delivery of `figure`, run for about `seconds`."""
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(f"{figure} {seconds}\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            raise SystemExit(f"{' '.join(self.cmd)} ended (exit status {self.proc.wait()})")
+        return float(json.loads(line)["us"])
+
+    def close(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        if self.proc.wait(timeout=60) != 0:
+            raise SystemExit(f"{' '.join(self.cmd)} failed (exit status {self.proc.returncode})")
+
+
+def paired_overhead(
+    core: list[str], bindings: dict[str, tuple[list[str], list[str]]], cycles: int,
+    seconds: float,
+) -> dict[str, dict[str, float]]:
+    """Each binding figure's time over the core's, measured in adjacent slices (module docs).
+
+    `bindings` maps a language to (its program in `--paired` mode, its figures). Returns, per
+    `lang/figure`, the median ratio and its quartiles over the cycles (the first cycle, a
+    warm-up, is left out).
+    """
+    servers = {"core": SliceServer(core)}
+    servers.update({lang: SliceServer(cmd) for lang, (cmd, _) in bindings.items()})
+    pairs = [(lang, figure) for lang, (_, figures) in bindings.items() for figure in figures]
+    ratios: dict[tuple[str, str], list[float]] = {pair: [] for pair in pairs}
+    try:
+        for cycle in range(cycles + 1):
+            before = servers["core"].slice_us("verify", seconds)
+            for lang, figure in pairs:
+                ours = servers[lang].slice_us(figure, seconds)
+                after = servers["core"].slice_us("verify", seconds)
+                if cycle > 0:
+                    ratios[(lang, figure)].append(ours / ((before + after) / 2))
+                before = after
+    finally:
+        for server in servers.values():
+            server.close()
+    out = {}
+    for (lang, figure), xs in ratios.items():
+        q1, median, q3 = statistics.quantiles(xs, n=4)
+        out[f"{lang}/{figure}"] = {"median": median, "q1": q1, "q3": q3}
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=1.0, help="per figure per round")
+    parser.add_argument(
+        "--pair-cycles", type=int, default=12,
+        help="cycles of the paired binding-over-core comparison (0 to skip it)",
+    )
+    parser.add_argument(
+        "--pair-seconds", type=float, default=0.25, help="seconds per slice of that comparison"
+    )
     parser.add_argument("--out", default=str(ROOT / "bench" / "results.json"))
     parser.add_argument(
         "--chart",
@@ -131,19 +205,17 @@ def main() -> int:
     contenders: dict[str, Callable[[], dict[str, Any]]] = {
         "openssl": lambda: openssl_verify_us(max(1, round(args.seconds))),
     }
+    rust_bench = str(ROOT / "target" / "release" / "examples" / "bench")
+    python = str(ROOT / "bindings-python" / ".venv" / "bin" / "python")
+    go_bench = str(ROOT / "target" / "bench" / "go_bench")
     if "rust" in wanted:
-        contenders["rust"] = lambda: run_json(
-            [str(ROOT / "target" / "release" / "examples" / "bench"), secs]
-        )
+        contenders["rust"] = lambda: run_json([rust_bench, secs])
     if "python" in wanted:
-        python = str(ROOT / "bindings-python" / ".venv" / "bin" / "python")
         contenders["python"] = lambda: run_json([python, "bench/python_bench.py", secs])
     if "node" in wanted:
         contenders["node"] = lambda: run_json(["node", "bench/node_bench.js", secs])
     if "go" in wanted:
-        contenders["go"] = lambda: run_json(
-            [str(ROOT / "target" / "bench" / "go_bench"), secs]
-        )
+        contenders["go"] = lambda: run_json([go_bench, secs])
 
     if "rust" in wanted:
         contenders["stores"] = lambda: run_json(
@@ -257,20 +329,48 @@ def main() -> int:
                 vs = f"   (documentation's function: {docs:.0f} µs)" if docs else ""
                 print(f"  {lang:<7} {first:>8.0f} µs / {second:>6.0f} µs{vs}")
 
-    # Binding overhead: each binding's full delivery over the core's, same input, same run.
+    # Binding overhead: each binding's full delivery over the core's, same input, same run,
+    # from the paired slices (module docs); the rounds' medians alongside, for comparison.
     if rust:
-        print("\nEach binding's full delivery over the core's, same delivery, same run "
-              "(target <= 1.10):")
-        for lang, key, label in (("python", "sdk_verify_us", "Python webhook.verify"),
-                                 ("node", "sdk_verify_us", "Node webhook.verify"),
-                                 ("go", "sdk_verify_us", "Go Verify"),
-                                 ("go", "sdk_verify_typed_us", "Go Verify + e.Transaction()")):
+        overhead: dict[str, dict[str, float]] = {}
+        bindings = {
+            lang: (cmd, figures)
+            for lang, cmd, figures in (
+                ("python", [python, "bench/python_bench.py", "--paired"], ["verify"]),
+                ("node", ["node", "bench/node_bench.js", "--paired"], ["verify"]),
+                ("go", [go_bench, "-paired"], ["verify", "verify_typed"]),
+            )
+            if lang in wanted
+        }
+        if bindings and args.pair_cycles > 0:
+            print(f"paired slices: {args.pair_cycles} cycles of {args.pair_seconds} s slices",
+                  file=sys.stderr, flush=True)
+            overhead = paired_overhead(
+                [rust_bench, "--paired"], bindings, args.pair_cycles, args.pair_seconds
+            )
+            results["paired_over_core"] = overhead
+        print(f"\nEach binding's full delivery over the core's, same delivery (target <= 1.10): "
+              f"median and quartiles of {args.pair_cycles} paired slices, then the rounds' "
+              "medians:")
+        for lang, key, figure, label in (
+            ("python", "sdk_verify_us", "verify", "Python webhook.verify"),
+            ("node", "sdk_verify_us", "verify", "Node webhook.verify"),
+            ("go", "sdk_verify_us", "verify", "Go Verify"),
+            ("go", "sdk_verify_typed_us", "verify_typed", "Go Verify + e.Transaction()"),
+        ):
             figures = results.get(lang)
-            if figures and key in figures:
-                ratio = figures[key] / rust["verify_fast_us"]
-                results[lang][f"{key.removesuffix('_us')}_over_core"] = ratio
-                print(f"  {label:<30} {figures[key]:>7.1f} µs / {rust['verify_fast_us']:.1f} µs "
-                      f"= {ratio:.2f}")
+            if not figures or key not in figures:
+                continue
+            rounds_ratio = figures[key] / rust["verify_fast_us"]
+            name = key.removesuffix("_us")
+            results[lang][f"{name}_over_core_rounds"] = rounds_ratio
+            pair = overhead.get(f"{lang}/{figure}")
+            paired_text = ""
+            if pair:
+                results[lang][f"{name}_over_core"] = pair["median"]
+                paired_text = f"{pair['median']:.2f} ({pair['q1']:.2f}-{pair['q3']:.2f})"
+            print(f"  {label:<30} {paired_text:<18} rounds: {figures[key]:>7.1f} µs / "
+                  f"{rust['verify_fast_us']:.1f} µs = {rounds_ratio:.2f}")
 
     print("\nTwo threads over one (target >= 1.8x), and what the language's own alternative gets:")
     for lang, key, label, own_key, own_label in (

@@ -1,8 +1,8 @@
 # The Python SDK (bindings-python): build and install the package into a venv exactly as a user
 # would (`pip install ./bindings-python`, maturin fetched by pip as the build backend), then run
 # its pytest suite (under a throwaway redis-server, for the Redis store tests), type-check the
-# examples, the benchmark and the package with mypy --strict, and check the native module's
-# stubs against the runtime. `make bench` gets the same venv and package for
+# examples, the benchmark (its driver too) and the package with mypy --strict, and check the
+# native module's stubs against the runtime. `make bench` gets the same venv and package for
 # bench/python_bench.py.
 TEST_TARGETS += test-python
 BENCH_TARGETS += bench-python-setup
@@ -32,7 +32,7 @@ python-package: python-env
 test-python: python-package redis-server
 	cd $(PY_DIR) && $(WITH_REDIS) .venv/bin/python -m pytest -q -p no:cacheprovider tests
 	$(PY_MYPY) --strict examples/python/
-	$(PY_MYPY) --strict bench/python_bench.py
+	$(PY_MYPY) --strict bench/python_bench.py bench/run.py bench/chart.py
 	$(PY_MYPY) --strict -p palisade_webhooks
 	MYPY_CACHE_DIR=/dev/null $(PY_BIN)/python -m mypy.stubtest palisade_webhooks._native
 

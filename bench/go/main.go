@@ -27,12 +27,18 @@
 //	                         from a second goroutine on this machine
 //	body_bytes               the delivery's size
 //
+// With -paired instead of SECONDS it times slices on request, for the driver's paired comparison
+// of each binding with the core (bench/run.py): it reads lines "verify SECONDS" or
+// "verify_typed SECONDS" on stdin and answers each with one line {"us": µs per delivery}
+// (sdk_verify_us's or sdk_verify_typed_us's work), until stdin closes.
+//
 // Before anything is timed, the SDK and crypto/ecdsa must agree that the delivery is valid
 // (and on its idempotency key). `make bench-go-build` builds it into target/bench/go_bench;
 // bench/run.py runs it as part of `make bench`.
 package main
 
 import (
+	"bufio"
 	"crypto/ecdsa"
 	"crypto/sha256"
 	"crypto/x509"
@@ -45,6 +51,7 @@ import (
 	"runtime"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -168,9 +175,41 @@ func median(xs []float64) float64 {
 	return xs[len(xs)/2]
 }
 
+// serveSlices answers the driver's slice requests (-paired, see the package documentation).
+func serveSlices(ops map[string]func()) error {
+	lines := bufio.NewScanner(os.Stdin)
+	for lines.Scan() {
+		figure, secs, _ := strings.Cut(lines.Text(), " ")
+		s, err := strconv.ParseFloat(secs, 64)
+		op, ok := ops[figure]
+		if err != nil || !ok || s <= 0 {
+			return fmt.Errorf("expected a figure and SECONDS, got %q", lines.Text())
+		}
+		for i := 0; i < 20; i++ {
+			op()
+		}
+		budget := time.Duration(s * float64(time.Second))
+		n := 0
+		start := time.Now()
+		for time.Since(start) < budget {
+			for i := 0; i < 50; i++ {
+				op()
+			}
+			n += 50
+		}
+		out, err := json.Marshal(map[string]float64{"us": time.Since(start).Seconds() * 1e6 / float64(n)})
+		if err != nil {
+			return err
+		}
+		fmt.Println(string(out))
+	}
+	return lines.Err()
+}
+
 func run() error {
 	seconds := 1.0
-	if len(os.Args) > 1 {
+	paired := len(os.Args) > 1 && os.Args[1] == "-paired"
+	if len(os.Args) > 1 && !paired {
 		s, err := strconv.ParseFloat(os.Args[1], 64)
 		if err != nil || s <= 0 {
 			return fmt.Errorf("usage: %s [SECONDS] (a positive number)", os.Args[0])
@@ -230,8 +269,7 @@ func run() error {
 		}
 		sink.Add(int64(len(e.IdempotencyKey) + len(e.Status)))
 	}
-	sdkUs := perOp(budget, sdk) * 1e6
-	typedUs := perOp(budget, func() {
+	typed := func() {
 		e, err := wh.Verify(body, header)
 		if err != nil {
 			panic(err)
@@ -241,7 +279,12 @@ func run() error {
 			panic("no typed transaction")
 		}
 		sink.Add(int64(len(e.IdempotencyKey) + len(tx.ID)))
-	}) * 1e6
+	}
+	if paired {
+		return serveSlices(map[string]func(){"verify": sdk, "verify_typed": typed})
+	}
+	sdkUs := perOp(budget, sdk) * 1e6
+	typedUs := perOp(budget, typed) * 1e6
 	sigUs := perOp(budget, func() {
 		fp, err := wh.VerifySignature(d.Payload, d.Signature)
 		if err != nil {

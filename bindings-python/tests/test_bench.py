@@ -38,6 +38,31 @@ def test_bench_prints_one_json_line() -> None:
     assert all(isinstance(v, float) and v > 0 for v in figures.values()), figures
 
 
+def test_paired_mode_times_slices_on_request() -> None:
+    """`--paired` (the driver's binding-over-core comparison) answers each `verify SECONDS`
+    line with one JSON line, ends cleanly when stdin closes, and refuses a figure it lacks."""
+    script = str(REPO / "bench" / "python_bench.py")
+    result = subprocess.run(
+        [sys.executable, script, "--paired"],
+        input="verify 0.02\nverify 0.01\n",
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(answers) == 2, result.stdout
+    assert all(set(a) == {"us"} and a["us"] > 0 for a in answers), answers
+    refused = subprocess.run(
+        [sys.executable, script, "--paired"],
+        input="typed 0.01\n",
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert refused.returncode != 0 and "expected `verify SECONDS`" in refused.stderr
+
+
 def test_chart_draws_one_bar_group_per_language() -> None:
     """bench/chart.py (the SVG `make bench` draws) has a bar per measured figure, in deliveries
     per second, and says how many times faster the SDK is than each alternative."""

@@ -6,13 +6,18 @@
 //! second call with a new key, and claim+complete throughput of the memory store.
 //!
 //! Run: `cargo run --release -p palisade-webhooks --example bench -- [seconds-per-figure]`
+//!
+//! With `--paired` instead it times slices on request, for the driver's paired comparison of
+//! each binding with the core (`bench/run.py`): it reads lines `verify SECONDS` on stdin and
+//! answers each with one line `{"us": µs per full delivery}`, until stdin closes.
 
 use std::hint::black_box;
+use std::io::Write;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use palisade_webhooks::dedup::{ClaimOutcome, Deduplicator};
-use palisade_webhooks::testing::TestSigner;
+use palisade_webhooks::testing::{Delivery, TestSigner};
 use palisade_webhooks::{verify_webhook, Backend, MemoryStore, PublicKey, Webhook, WebhookOptions};
 
 /// A realistic ~1.5 KB TRANSACTION resource (the size of the project's first measurements).
@@ -44,12 +49,32 @@ fn time_per_op(budget: Duration, mut op: impl FnMut()) -> f64 {
     start.elapsed().as_secs_f64() / n as f64
 }
 
+/// Answers the driver's slice requests (`--paired`, see the module's documentation).
+fn serve_slices(webhook: &Webhook, delivery: &Delivery) -> Result<(), Box<dyn std::error::Error>> {
+    let mut out = std::io::stdout().lock();
+    for line in std::io::stdin().lines() {
+        let line = line?;
+        let Some(("verify", seconds)) = line.split_once(' ') else {
+            return Err(format!("expected `verify SECONDS`, got {line:?}").into());
+        };
+        let budget = Duration::from_secs_f64(seconds.trim().parse()?);
+        let us = 1e6
+            * time_per_op(budget, || {
+                black_box(webhook.verify(black_box(&delivery.body), &delivery.headers)).ok();
+            });
+        writeln!(out, "{}", serde_json::json!({ "us": us }))?;
+        out.flush()?;
+    }
+    Ok(())
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let seconds: f64 = std::env::args()
-        .nth(1)
-        .map(|s| s.parse())
-        .transpose()?
-        .unwrap_or(1.0);
+    let arg = std::env::args().nth(1);
+    let paired = arg.as_deref() == Some("--paired");
+    let seconds: f64 = match arg {
+        Some(s) if !paired => s.parse()?,
+        _ => 1.0,
+    };
     let budget = Duration::from_secs_f64(seconds);
     let signer = TestSigner::from_seed(42);
     let resource = sample_resource();
@@ -64,6 +89,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Both must agree before anything is timed.
     let event = fast.verify(&delivery.body, &delivery.headers)?;
     assert_eq!(event, reference.verify(&delivery.body, &delivery.headers)?);
+    if paired {
+        return serve_slices(&fast, &delivery);
+    }
 
     let verify_fast = time_per_op(budget, || {
         black_box(fast.verify(black_box(&delivery.body), &delivery.headers)).ok();
