@@ -8,7 +8,7 @@ TEST_TARGETS += test-e2e
 .PHONY: demo-rust demo-receivers demo-build cli-release test-e2e
 
 cli-release:
-	$(CARGO) build --release -p palisade-webhooks-cli
+	$(CARGO) build --release $(RELEASE_PACKAGES)
 
 demo-build: cli-release python-package node-build go-examples
 

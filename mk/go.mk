@@ -45,25 +45,30 @@ go-toolchain:
 		apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends gcc libc6-dev; }
 
 # The static library the Go package links in the checkout, through the symbolic link
-# internal/ffi/libpalisade_webhooks_ffi_linux_amd64.a (see bindings-go/README.md).
+# internal/ffi/libpalisade_webhooks_ffi_linux_amd64.a (see bindings-go/README.md); built with the
+# CLI (RELEASE_PACKAGES, in the Makefile).
 go-lib:
-	$(CARGO) build --release -p palisade-webhooks-ffi
+	$(CARGO) build --release $(RELEASE_PACKAGES)
 
 # Without the `mimalloc` feature, copied out of the way; then the default build again, so
 # target/release holds the library users get (cargo keeps both builds: each step takes seconds).
 go-lib-sysalloc: go-lib
-	$(CARGO) build --release -p palisade-webhooks-ffi --no-default-features --features sqlite,redis
+	$(CARGO) build --release $(RELEASE_PACKAGES) --no-default-features \
+		--features palisade-webhooks-ffi/sqlite,palisade-webhooks-ffi/redis
 	@mkdir -p $(dir $(GO_LIB_SYSALLOC))
 	cp $(GO_LIB) $(GO_LIB_SYSALLOC)
-	$(CARGO) build --release -p palisade-webhooks-ffi
+	$(CARGO) build --release $(RELEASE_PACKAGES)
 	@test "$(call mimalloc_symbols,$(GO_LIB))" = 1 || { echo "$(GO_LIB) lacks mimalloc"; exit 1; }
 	@test "$(call mimalloc_symbols,$(GO_LIB_SYSALLOC))" = 0 || { echo "$(GO_LIB_SYSALLOC) holds mimalloc"; exit 1; }
 
 # Fails when include/palisade_webhooks.h differs from what cbindgen generates from src/, or
 # palisade/codes_gen.go or resources_gen.go from what core/examples/codegen_go.rs prints; also
 # runs the crate's own unit tests.
+# The committed header and generated Go files against the library (tests in bindings-go/tests/),
+# with test-rust's package list: `make test` has built and run them already, so this takes a
+# second instead of compiling the dependencies again for `-p palisade-webhooks-ffi` alone.
 go-header-check:
-	$(CARGO) test -p palisade-webhooks-ffi
+	$(CARGO) test $(RUST_TEST_PACKAGES) --test header --test codegen
 
 go-vet: go-toolchain go-lib
 	cd $(GO_DIR) && $(GO) vet ./...
