@@ -77,21 +77,28 @@ async function measure(contenders) {
   /** @type {Record<string, number[]>} */
   const perOp = Object.fromEntries(names.map((n) => [n, []]))
   for (let b = 0; b < BATCHES; b++) {
-    for (const name of names) {
-      const { unit, run } = contenders[name]
-      const chunk = Math.max(unit, 50)
-      let n = 0
-      let elapsed = 0
-      const start = performance.now()
-      do {
-        await run(chunk)
-        n += chunk
-        elapsed = performance.now() - start
-      } while (elapsed < budget)
-      perOp[name].push((elapsed * 1000) / n)
-    }
+    for (const name of names) perOp[name].push(await timeFor(contenders[name], budget))
   }
   return Object.fromEntries(names.map((n) => [n, median(perOp[n])]))
+}
+
+/**
+ * Runs a contender in chunks of at least 50 deliveries until `budgetMs` has passed; returns µs
+ * per delivery.
+ * @param {{ unit: number, run: (n: number) => void | Promise<void> }} contender
+ * @param {number} budgetMs
+ */
+async function timeFor({ unit, run }, budgetMs) {
+  const chunk = Math.max(unit, 50)
+  let n = 0
+  let elapsed = 0
+  const start = performance.now()
+  do {
+    await run(chunk)
+    n += chunk
+    elapsed = performance.now() - start
+  } while (elapsed < budgetMs)
+  return (elapsed * 1000) / n
 }
 
 /** One turn of the event loop. */
@@ -253,7 +260,7 @@ async function verifyBatchTwoHalves() {
 
 /**
  * Answers the driver's slice requests (--paired, see the header): each slice runs the op in
- * chunks as `measure` does, the event loop turning between chunks.
+ * chunks as `measure` does, the event loop turning between chunks, after a short warm-up.
  * @param {{ unit: number, run: (n: number) => void | Promise<void> }} contender
  */
 async function serveSlices(contender) {
@@ -263,15 +270,7 @@ async function serveSlices(contender) {
     const budget = Number(secs) * 1000
     if (figure !== 'verify' || !(budget > 0)) throw new Error(`expected "verify SECONDS", got ${JSON.stringify(line)}`)
     await contender.run(20)
-    let n = 0
-    let elapsed = 0
-    const start = performance.now()
-    do {
-      await contender.run(50)
-      n += 50
-      elapsed = performance.now() - start
-    } while (elapsed < budget)
-    process.stdout.write(`${JSON.stringify({ us: (elapsed * 1000) / n })}\n`)
+    process.stdout.write(`${JSON.stringify({ us: await timeFor(contender, budget) })}\n`)
   }
 }
 

@@ -132,10 +132,14 @@ def time_for(op: Callable[[], object], seconds: float) -> float:
 def serve_slices(verify: Callable[[], object]) -> None:
     """Answers the driver's slice requests (``--paired``, see the module's documentation)."""
     for line in sys.stdin:
-        figure, _, seconds = line.strip().partition(" ")
-        if figure != "verify":
+        figure, _, text = line.strip().partition(" ")
+        try:
+            seconds = float(text)
+        except ValueError:
+            seconds = 0.0
+        if figure != "verify" or not 0 < seconds < float("inf"):
             raise SystemExit(f"expected `verify SECONDS`, got {line!r}")
-        print(json.dumps({"us": time_for(verify, float(seconds))}), flush=True)
+        print(json.dumps({"us": time_for(verify, seconds)}), flush=True)
 
 
 def two_thread_scaling(op: Callable[[], object], n: int) -> float:

@@ -131,20 +131,24 @@ func perOp(budget time.Duration, op func()) float64 {
 	for i := 0; i < 50; i++ {
 		op()
 	}
-	slice := budget / batches
 	results := make([]float64, 0, batches)
 	for b := 0; b < batches; b++ {
-		n := 0
-		start := time.Now()
-		for time.Since(start) < slice {
-			for i := 0; i < 50; i++ {
-				op()
-			}
-			n += 50
-		}
-		results = append(results, time.Since(start).Seconds()/float64(n))
+		results = append(results, timeFor(budget/batches, op))
 	}
 	return median(results)
+}
+
+// timeFor runs op in chunks of 50 for about d and returns the seconds per operation.
+func timeFor(d time.Duration, op func()) float64 {
+	n := 0
+	start := time.Now()
+	for time.Since(start) < d {
+		for i := 0; i < 50; i++ {
+			op()
+		}
+		n += 50
+	}
+	return time.Since(start).Seconds() / float64(n)
 }
 
 // rate runs op on g goroutines for d and returns the total operations per second.
@@ -188,16 +192,7 @@ func serveSlices(ops map[string]func()) error {
 		for i := 0; i < 20; i++ {
 			op()
 		}
-		budget := time.Duration(s * float64(time.Second))
-		n := 0
-		start := time.Now()
-		for time.Since(start) < budget {
-			for i := 0; i < 50; i++ {
-				op()
-			}
-			n += 50
-		}
-		out, err := json.Marshal(map[string]float64{"us": time.Since(start).Seconds() * 1e6 / float64(n)})
+		out, err := json.Marshal(map[string]float64{"us": timeFor(time.Duration(s*float64(time.Second)), op) * 1e6})
 		if err != nil {
 			return err
 		}

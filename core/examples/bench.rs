@@ -54,10 +54,14 @@ fn serve_slices(webhook: &Webhook, delivery: &Delivery) -> Result<(), Box<dyn st
     let mut out = std::io::stdout().lock();
     for line in std::io::stdin().lines() {
         let line = line?;
-        let Some(("verify", seconds)) = line.split_once(' ') else {
+        let seconds = match line.split_once(' ') {
+            Some(("verify", s)) => s.trim().parse::<f64>().ok(),
+            _ => None,
+        };
+        let Some(seconds) = seconds.filter(|s| *s > 0.0 && s.is_finite()) else {
             return Err(format!("expected `verify SECONDS`, got {line:?}").into());
         };
-        let budget = Duration::from_secs_f64(seconds.trim().parse()?);
+        let budget = Duration::from_secs_f64(seconds);
         let us = 1e6
             * time_per_op(budget, || {
                 black_box(webhook.verify(black_box(&delivery.body), &delivery.headers)).ok();
