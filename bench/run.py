@@ -10,7 +10,8 @@ round; this script only schedules them and does the arithmetic.
 Each binding's time over the core's is measured apart, in pairs: the core's and the bindings'
 programs run side by side in `--paired` mode, each idle until asked to time one short slice of
 full deliveries, and the driver alternates them (core, binding, core, next binding, core, ...),
-so that every binding slice has a core slice just before and just after it. A round of every
+so that every binding slice has a core slice just before and just after it (and the same for
+`openssl speed` against the core, a run of it between two core slices). A round of every
 contender takes tens of seconds, and the host's load can change the core's speed by half within
 that; a few hundred milliseconds apart, both sides see the same machine. The figure is the
 median, over the cycles, of binding slice / mean of the two core slices around it.
@@ -180,6 +181,26 @@ def paired_overhead(
     return out
 
 
+def paired_openssl(core: list[str], cycles: int, seconds: float) -> dict[str, float]:
+    """The core's full delivery over `openssl speed`'s verify, paired the same way: a core slice,
+    one `openssl speed -seconds 1` (a second of signing, then a second of verifying), another
+    core slice. Returns the median speed-up and its quartiles (first cycle left out)."""
+    core_server = SliceServer(core)
+    speedups: list[float] = []
+    try:
+        before = core_server.slice_us("verify", seconds)
+        for cycle in range(cycles + 1):
+            openssl = openssl_verify_us(1)["verify_us"]
+            after = core_server.slice_us("verify", seconds)
+            if cycle > 0:
+                speedups.append(openssl / ((before + after) / 2))
+            before = after
+    finally:
+        core_server.close()
+    q1, median, q3 = statistics.quantiles(speedups, n=4)
+    return {"median": median, "q1": q1, "q3": q3}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=3)
@@ -309,6 +330,16 @@ def main() -> int:
             if key in figures and vs_key in figures:
                 rows.append((label, figures[key], vs_label, figures[vs_key], target))
     table("Full delivery (body + headers in, verified event out), one thread:", rows)
+    if rust and args.pair_cycles > 0:
+        print(f"paired: core and openssl speed, {args.pair_cycles // 2} cycles", file=sys.stderr,
+              flush=True)
+        versus_openssl = paired_openssl(
+            [rust_bench, "--paired"], max(2, args.pair_cycles // 2), 2 * args.pair_seconds
+        )
+        results["paired_core_over_openssl"] = versus_openssl
+        print(f"Rust core over OpenSSL verify in paired runs (target >= 3x): "
+              f"{versus_openssl['median']:.2f}x (quartiles {versus_openssl['q1']:.2f}-"
+              f"{versus_openssl['q3']:.2f})")
 
     # The drop-in: the documentation's function, same name and arguments, one call.
     rows = []
