@@ -42,13 +42,14 @@ bench: $(BENCH_TARGETS)
 # (`make test-rust PROPTEST_RNG_SEED=...`, or unset it with `cargo test`) to explore further.
 export PROPTEST_RNG_SEED ?= 20261129
 
-# The exactly-once end-to-end test runs on its own so its figures are shown. It selects the same
-# packages as the first run: with `-p palisade-webhooks-cli` alone, cargo would unify the
-# dependencies' features differently and compile ~30 of them again.
+# The exactly-once tests (the CLI's end-to-end test and the stores' threads/processes/fork
+# tests) run on their own so their figures are shown. The second command builds exactly what the
+# first did and selects the tests by name: selecting a package (`-p`) or a test target (`--test`)
+# would make cargo unify the dependencies' features differently and compile ~30 of them again.
 RUST_TEST_PACKAGES := --workspace --exclude palisade-webhooks-python --exclude palisade-webhooks-node
 test-rust: rust-lint
 	bash $(ROOT)/scripts/with-redis.sh $(CARGO) test $(RUST_TEST_PACKAGES) -- --skip exactly_once
-	bash $(ROOT)/scripts/with-redis.sh $(CARGO) test $(RUST_TEST_PACKAGES) --test exactly_once -- --show-output
+	bash $(ROOT)/scripts/with-redis.sh $(CARGO) test $(RUST_TEST_PACKAGES) -- exactly_once --show-output
 
 rust-lint:
 	$(CARGO) fmt --all --check

@@ -65,10 +65,15 @@ go-lib-sysalloc: go-lib
 # palisade/codes_gen.go or resources_gen.go from what core/examples/codegen_go.rs prints; also
 # runs the crate's own unit tests.
 # The committed header and generated Go files against the library (tests in bindings-go/tests/),
-# with test-rust's package list: `make test` has built and run them already, so this takes a
-# second instead of compiling the dependencies again for `-p palisade-webhooks-ffi` alone.
+# built as test-rust builds them and selected by name: `make test` has built them already, so
+# this takes seconds instead of compiling the dependencies again for another feature set (see
+# test-rust in the Makefile). The count guards against a renamed test matching nothing.
+GO_GENERATED_TESTS := header_is_up_to_date go_codes_are_up_to_date go_resources_are_up_to_date
 go-header-check:
-	$(CARGO) test $(RUST_TEST_PACKAGES) --test header --test codegen
+	@mkdir -p $(GO_OUT)
+	$(CARGO) test $(RUST_TEST_PACKAGES) -- --exact $(GO_GENERATED_TESTS) | tee $(GO_OUT)/generated.log
+	@test "$$(grep -c '^test .* \.\.\. ok$$' $(GO_OUT)/generated.log)" = $(words $(GO_GENERATED_TESTS)) \
+		|| { echo "expected $(words $(GO_GENERATED_TESTS)) passing tests: $(GO_GENERATED_TESTS)"; exit 1; }
 
 go-vet: go-toolchain go-lib
 	cd $(GO_DIR) && $(GO) vet ./...
