@@ -62,12 +62,11 @@ go-lib-sysalloc: go-lib
 	@test "$(call mimalloc_symbols,$(GO_LIB_SYSALLOC))" = 0 || { echo "$(GO_LIB_SYSALLOC) holds mimalloc"; exit 1; }
 
 # Fails when include/palisade_webhooks.h differs from what cbindgen generates from src/, or
-# palisade/codes_gen.go or resources_gen.go from what core/examples/codegen_go.rs prints; also
-# runs the crate's own unit tests.
-# The committed header and generated Go files against the library (tests in bindings-go/tests/),
-# built as test-rust builds them and selected by name: `make test` has built them already, so
-# this takes seconds instead of compiling the dependencies again for another feature set (see
-# test-rust in the Makefile). The count guards against a renamed test matching nothing.
+# palisade/codes_gen.go or resources_gen.go from what core/examples/codegen_go.rs prints (tests
+# in bindings-go/tests/; test-rust runs the crate's unit tests). The tests are built as test-rust
+# builds them and selected by name: `make test` has built them already, so this takes seconds
+# instead of compiling the dependencies again for another feature set (see test-rust in the
+# Makefile). The count guards against a renamed test matching nothing.
 GO_GENERATED_TESTS := header_is_up_to_date go_codes_are_up_to_date go_resources_are_up_to_date
 go-header-check:
 	@mkdir -p $(GO_OUT)

@@ -186,8 +186,8 @@ func serveSlices(ops map[string]func()) error {
 		figure, secs, _ := strings.Cut(lines.Text(), " ")
 		s, err := strconv.ParseFloat(secs, 64)
 		op, ok := ops[figure]
-		if err != nil || !ok || s <= 0 {
-			return fmt.Errorf("expected a figure and SECONDS, got %q", lines.Text())
+		if err != nil || !ok || !(s > 0 && s <= 60) { // NaN and infinity fail too
+			return fmt.Errorf("expected a figure and SECONDS (at most 60), got %q", lines.Text())
 		}
 		for i := 0; i < 20; i++ {
 			op()
