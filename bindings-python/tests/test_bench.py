@@ -38,28 +38,26 @@ def test_bench_prints_one_json_line() -> None:
     assert all(isinstance(v, float) and v > 0 for v in figures.values()), figures
 
 
+def run_paired(requests: str) -> subprocess.CompletedProcess[str]:
+    """bench/python_bench.py in `--paired` mode, fed `requests` on stdin."""
+    return subprocess.run(
+        [sys.executable, str(REPO / "bench" / "python_bench.py"), "--paired"],
+        input=requests,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
 def test_paired_mode_times_slices_on_request() -> None:
     """`--paired` (the driver's binding-over-core comparison) answers each `verify SECONDS`
     line with one JSON line, ends cleanly when stdin closes, and refuses a figure it lacks."""
-    script = str(REPO / "bench" / "python_bench.py")
-    result = subprocess.run(
-        [sys.executable, script, "--paired"],
-        input="verify 0.02\nverify 0.01\n",
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
+    result = run_paired("verify 0.02\nverify 0.01\n")
+    assert result.returncode == 0, result.stderr
     answers = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(answers) == 2, result.stdout
     assert all(set(a) == {"us"} and a["us"] > 0 for a in answers), answers
-    refused = subprocess.run(
-        [sys.executable, script, "--paired"],
-        input="typed 0.01\n",
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    refused = run_paired("typed 0.01\n")
     assert refused.returncode != 0 and "expected `verify SECONDS`" in refused.stderr
 
 
