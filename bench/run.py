@@ -174,11 +174,13 @@ def paired_overhead(
     finally:
         for server in servers.values():
             server.close()
-    out = {}
-    for (lang, figure), xs in ratios.items():
-        q1, median, q3 = statistics.quantiles(xs, n=4)
-        out[f"{lang}/{figure}"] = {"median": median, "q1": q1, "q3": q3}
-    return out
+    return {f"{lang}/{figure}": median_quartiles(xs) for (lang, figure), xs in ratios.items()}
+
+
+def median_quartiles(xs: list[float]) -> dict[str, float]:
+    """The median of `xs` and its first and third quartiles."""
+    q1, median, q3 = statistics.quantiles(xs, n=4)
+    return {"median": median, "q1": q1, "q3": q3}
 
 
 def paired_openssl(core: list[str], cycles: int, seconds: float) -> dict[str, float]:
@@ -197,8 +199,7 @@ def paired_openssl(core: list[str], cycles: int, seconds: float) -> dict[str, fl
             before = after
     finally:
         core_server.close()
-    q1, median, q3 = statistics.quantiles(speedups, n=4)
-    return {"median": median, "q1": q1, "q3": q3}
+    return median_quartiles(speedups)
 
 
 def main() -> int:
@@ -331,10 +332,11 @@ def main() -> int:
                 rows.append((label, figures[key], vs_label, figures[vs_key], target))
     table("Full delivery (body + headers in, verified event out), one thread:", rows)
     if rust and args.pair_cycles > 0:
-        print(f"paired: core and openssl speed, {args.pair_cycles // 2} cycles", file=sys.stderr,
+        openssl_cycles = max(2, args.pair_cycles // 2)
+        print(f"paired: core and openssl speed, {openssl_cycles} cycles", file=sys.stderr,
               flush=True)
         versus_openssl = paired_openssl(
-            [rust_bench, "--paired"], max(2, args.pair_cycles // 2), 2 * args.pair_seconds
+            [rust_bench, "--paired"], openssl_cycles, 2 * args.pair_seconds
         )
         results["paired_core_over_openssl"] = versus_openssl
         print(f"Rust core over OpenSSL verify in paired runs (target >= 3x): "
