@@ -28,8 +28,9 @@
 //   node bench/node_bench.js --paired
 //
 // times slices on request instead, for the driver's paired comparison of each binding with the
-// core (bench/run.py): it reads lines `verify SECONDS` on stdin and answers each with one line
-// `{"us": µs per full delivery}` (sdk_verify_us's work), until stdin closes.
+// core (bench/run.py): it reads lines `FIGURE SECONDS` on stdin, FIGURE `verify` (sdk_verify_us's
+// work) or `signature` (sdk_signature_only_us's), and answers each with one line
+// `{"us": µs per call}`, until stdin closes.
 // The machine may be shared and noisy: compare ratios within one run, not absolute figures.
 
 'use strict'
@@ -259,23 +260,27 @@ async function verifyBatchTwoHalves() {
 }
 
 /**
- * Answers the driver's slice requests (--paired, see the header): each slice runs the op in
- * chunks as `measure` does, the event loop turning between chunks, after a short warm-up.
- * @param {{ unit: number, run: (n: number) => void | Promise<void> }} contender
+ * Answers the driver's slice requests (--paired, see the header): each slice runs the named
+ * figure's op in chunks as `measure` does, the event loop turning between chunks, after a short
+ * warm-up.
+ * @param {Record<string, { unit: number, run: (n: number) => void | Promise<void> }>} contenders
  */
-async function serveSlices(contender) {
+async function serveSlices(contenders) {
   const lines = require('node:readline').createInterface({ input: process.stdin })
   for await (const line of lines) {
     const [figure, secs] = line.trim().split(' ')
     const budget = Number(secs) * 1000
-    if (figure !== 'verify' || !(budget > 0)) throw new Error(`expected "verify SECONDS", got ${JSON.stringify(line)}`)
+    const contender = Object.hasOwn(contenders, figure) ? contenders[figure] : undefined
+    if (!contender || !(budget > 0)) {
+      throw new Error(`expected a figure (${Object.keys(contenders).join(', ')}) and SECONDS, got ${JSON.stringify(line)}`)
+    }
     await contender.run(20)
     process.stdout.write(`${JSON.stringify({ us: await timeFor(contender, budget) })}\n`)
   }
 }
 
 async function main() {
-  if (paired) return serveSlices(sync(sdkVerify))
+  if (paired) return serveSlices({ verify: sync(sdkVerify), signature: sync(sdkSignatureOnly) })
   const check = await webhook.verifyBatch(halves[0].slice(0, 8))
   if (!check.every((r) => r.ok && r.event.status === 'CONFIRMED')) throw new Error('verifyBatch refused the delivery')
 

@@ -26,9 +26,10 @@ that long per figure). Prints ONE JSON line:
   itself gets from a second thread on this machine.
 
 With ``--paired`` instead of SECONDS it times slices on request, for the driver's paired
-comparison of each binding with the core (``bench/run.py``): it reads lines ``verify SECONDS``
-on stdin and answers each with one line ``{"us": µs per full delivery}`` (``sdk_verify_us``'s
-work), until stdin closes.
+comparison of each binding with the core (``bench/run.py``): it reads lines ``FIGURE SECONDS``
+on stdin, FIGURE ``verify`` (``sdk_verify_us``'s work) or ``signature``
+(``sdk_signature_only_us``'s), and answers each with one line ``{"us": µs per call}``, until
+stdin closes.
 
 Each figure is the median of several timed batches, interleaved (so background load hits every
 contender alike). Before anything is timed, the SDK and ``cryptography`` must agree that the
@@ -129,7 +130,7 @@ def time_for(op: Callable[[], object], seconds: float) -> float:
     return elapsed / n * 1e6
 
 
-def serve_slices(verify: Callable[[], object]) -> None:
+def serve_slices(figures: dict[str, Callable[[], object]]) -> None:
     """Answers the driver's slice requests (``--paired``, see the module's documentation)."""
     for line in sys.stdin:
         figure, _, text = line.strip().partition(" ")
@@ -137,9 +138,9 @@ def serve_slices(verify: Callable[[], object]) -> None:
             seconds = float(text)
         except ValueError:
             seconds = 0.0
-        if figure != "verify" or not 0 < seconds < float("inf"):
-            raise SystemExit(f"expected `verify SECONDS`, got {line!r}")
-        print(json.dumps({"us": time_for(verify, seconds)}), flush=True)
+        if figure not in figures or not 0 < seconds < float("inf"):
+            raise SystemExit(f"expected a figure ({', '.join(figures)}) and SECONDS, got {line!r}")
+        print(json.dumps({"us": time_for(figures[figure], seconds)}), flush=True)
 
 
 def two_thread_scaling(op: Callable[[], object], n: int) -> float:
@@ -213,7 +214,7 @@ def main() -> int:
     assert not webhook_accepts(webhook, tampered, signature_b64)
 
     if paired:
-        serve_slices(sdk)
+        serve_slices({"verify": sdk, "signature": sdk_signature_only})
         return 0
 
     def sdk_drop_in() -> bool:

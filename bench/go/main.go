@@ -28,9 +28,10 @@
 //	body_bytes               the delivery's size
 //
 // With -paired instead of SECONDS it times slices on request, for the driver's paired comparison
-// of each binding with the core (bench/run.py): it reads lines "verify SECONDS" or
-// "verify_typed SECONDS" on stdin and answers each with one line {"us": µs per delivery}
-// (sdk_verify_us's or sdk_verify_typed_us's work), until stdin closes.
+// of each binding with the core (bench/run.py): it reads lines "FIGURE SECONDS" on stdin,
+// FIGURE "verify", "verify_typed" or "signature" (sdk_verify_us's, sdk_verify_typed_us's or
+// sdk_signature_only_us's work), and answers each with one line {"us": µs per call}, until
+// stdin closes.
 //
 // Before anything is timed, the SDK and crypto/ecdsa must agree that the delivery is valid
 // (and on its idempotency key). `make bench-go-build` builds it into target/bench/go_bench;
@@ -275,18 +276,19 @@ func run() error {
 		}
 		sink.Add(int64(len(e.IdempotencyKey) + len(tx.ID)))
 	}
-	if paired {
-		return serveSlices(map[string]func(){"verify": sdk, "verify_typed": typed})
-	}
-	sdkUs := perOp(budget, sdk) * 1e6
-	typedUs := perOp(budget, typed) * 1e6
-	sigUs := perOp(budget, func() {
+	signatureOnly := func() {
 		fp, err := wh.VerifySignature(d.Payload, d.Signature)
 		if err != nil {
 			panic(err)
 		}
 		sink.Add(int64(len(fp)))
-	}) * 1e6
+	}
+	if paired {
+		return serveSlices(map[string]func(){"verify": sdk, "verify_typed": typed, "signature": signatureOnly})
+	}
+	sdkUs := perOp(budget, sdk) * 1e6
+	typedUs := perOp(budget, typed) * 1e6
+	sigUs := perOp(budget, signatureOnly) * 1e6
 	viaCrypto := func() {
 		r, err := contenders.VerifyWithCrypto(pub, body, header)
 		if err != nil {

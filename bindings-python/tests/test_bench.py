@@ -50,15 +50,16 @@ def run_paired(requests: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_paired_mode_times_slices_on_request() -> None:
-    """`--paired` (the driver's binding-over-core comparison) answers each `verify SECONDS`
-    line with one JSON line, ends cleanly when stdin closes, and refuses a figure it lacks."""
-    result = run_paired("verify 0.02\nverify 0.01\n")
+    """`--paired` (the driver's binding-over-core comparison) answers each `verify SECONDS` and
+    `signature SECONDS` line with one JSON line, ends cleanly when stdin closes, and refuses a
+    figure it lacks."""
+    result = run_paired("verify 0.02\nsignature 0.02\nverify 0.01\n")
     assert result.returncode == 0, result.stderr
     answers = [json.loads(line) for line in result.stdout.splitlines()]
-    assert len(answers) == 2, result.stdout
+    assert len(answers) == 3, result.stdout
     assert all(set(a) == {"us"} and a["us"] > 0 for a in answers), answers
     refused = run_paired("typed 0.01\n")
-    assert refused.returncode != 0 and "expected `verify SECONDS`" in refused.stderr
+    assert refused.returncode != 0 and "expected a figure (verify, signature)" in refused.stderr
 
 
 def test_chart_draws_one_bar_group_per_language() -> None:

@@ -8,8 +8,9 @@
 //! Run: `cargo run --release -p palisade-webhooks --example bench -- [seconds-per-figure]`
 //!
 //! With `--paired` instead it times slices on request, for the driver's paired comparison of
-//! each binding with the core (`bench/run.py`): it reads lines `verify SECONDS` on stdin and
-//! answers each with one line `{"us": µs per full delivery}`, until stdin closes.
+//! each binding with the core (`bench/run.py`): it reads lines `FIGURE SECONDS` on stdin, FIGURE
+//! `verify` (one full delivery) or `signature` (`verify_signature` alone), and answers each with
+//! one line `{"us": µs per operation}`, until stdin closes.
 
 use std::hint::black_box;
 use std::io::Write;
@@ -49,21 +50,26 @@ fn time_per_op(budget: Duration, mut op: impl FnMut()) -> f64 {
     start.elapsed().as_secs_f64() / n as f64
 }
 
-/// Answers the driver's slice requests (`--paired`, see the module's documentation), timing
-/// `verify` (one full delivery).
-fn serve_slices(mut verify: impl FnMut()) -> Result<(), Box<dyn std::error::Error>> {
+/// Answers the driver's slice requests (`--paired`, see the module's documentation): each
+/// names one of `figures` and how many seconds to time it for.
+fn serve_slices(
+    figures: &mut [(&str, &mut dyn FnMut())],
+) -> Result<(), Box<dyn std::error::Error>> {
     let mut out = std::io::stdout().lock();
     for line in std::io::stdin().lines() {
         let line = line?;
-        let seconds = match line.split_once(' ') {
-            Some(("verify", s)) => s.trim().parse::<f64>().ok(),
-            _ => None,
-        };
-        let Some(seconds) = seconds.filter(|s| *s > 0.0 && s.is_finite()) else {
-            return Err(format!("expected `verify SECONDS`, got {line:?}").into());
+        let request = line.split_once(' ').and_then(|(name, s)| {
+            let seconds = s.trim().parse::<f64>().ok()?;
+            let index = figures.iter().position(|(known, _)| *known == name)?;
+            Some((index, seconds)).filter(|_| seconds > 0.0 && seconds.is_finite())
+        });
+        let Some((index, seconds)) = request else {
+            return Err(
+                format!("expected `verify SECONDS` or `signature SECONDS`, got {line:?}").into(),
+            );
         };
         let budget = Duration::from_secs_f64(seconds);
-        let us = 1e6 * time_per_op(budget, &mut verify);
+        let us = 1e6 * time_per_op(budget, &mut *figures[index].1);
         writeln!(out, "{}", serde_json::json!({ "us": us }))?;
         out.flush()?;
     }
@@ -91,21 +97,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Both must agree before anything is timed.
     let event = fast.verify(&delivery.body, &delivery.headers)?;
     assert_eq!(event, reference.verify(&delivery.body, &delivery.headers)?);
-    let verify_once = || {
+    let mut verify_once = || {
         black_box(fast.verify(black_box(&delivery.body), &delivery.headers)).ok();
     };
+    // The signature check alone, to show what the non-crypto path costs.
+    let mut signature_once = || {
+        black_box(fast.verify_signature(black_box(&delivery.payload), &delivery.signature)).ok();
+    };
     if paired {
-        return serve_slices(verify_once);
+        return serve_slices(&mut [
+            ("verify", &mut verify_once),
+            ("signature", &mut signature_once),
+        ]);
     }
 
     let verify_fast = time_per_op(budget, verify_once);
     let verify_reference = time_per_op(budget, || {
         black_box(reference.verify(black_box(&delivery.body), &delivery.headers)).ok();
     });
-    // The signature check alone, to show what the non-crypto path costs.
-    let signature_only = time_per_op(budget, || {
-        black_box(fast.verify_signature(&delivery.payload, &delivery.signature)).ok();
-    });
+    let signature_only = time_per_op(budget, signature_once);
 
     // The documentation's function, warm: the key is in its cache (prepared on the 2nd call).
     assert!(verify_webhook(&key, &delivery.signature, &delivery.payload));
