@@ -64,9 +64,9 @@ fn serve_slices(
             Some((index, seconds)).filter(|_| seconds > 0.0 && seconds.is_finite())
         });
         let Some((index, seconds)) = request else {
-            return Err(
-                format!("expected `verify SECONDS` or `signature SECONDS`, got {line:?}").into(),
-            );
+            let names: Vec<&str> = figures.iter().map(|(name, _)| *name).collect();
+            let names = names.join(", ");
+            return Err(format!("expected a figure ({names}) and SECONDS, got {line:?}").into());
         };
         let budget = Duration::from_secs_f64(seconds);
         let us = 1e6 * time_per_op(budget, &mut *figures[index].1);
